@@ -1,0 +1,63 @@
+# Two commands do all the set-up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+# Debian packages the test suite drives for real (database, browser).
+SYSTEM_PACKAGES := postgresql chromium
+CATALOGS := $(wildcard locales/*/LC_MESSAGES/messages.po)
+
+.PHONY: run test deps assets sysdeps i18n i18n-compile bench clean
+
+run: deps assets i18n-compile
+	$(BIN)/portal demo
+	@echo ""
+	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	PORTAL_BASE_URL=$${PORTAL_BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/portal serve --host $(HOST) --port $(PORT)
+
+test: deps assets i18n-compile sysdeps
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+deps: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+# htmx comes from the npm registry at the version pinned in package-lock.json.
+assets: static/vendor/htmx.min.js
+
+static/vendor/htmx.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
+	cp node_modules/htmx-ext-sse/dist/sse.min.js static/vendor/htmx-sse.min.js
+	touch $@
+
+sysdeps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+# Extract new strings, merge them into every catalog, compile.
+i18n: deps
+	$(BIN)/pybabel extract -F pyproject.toml -o locales/messages.pot --no-location --sort-output \
+	  --add-comments=Translators: --project=order-tracking-portal --copyright-holder="Order-tracking portal contributors" .
+	@for po in $(CATALOGS); do lang=$$(echo $$po | cut -d/ -f2); \
+	  $(BIN)/pybabel update -i locales/messages.pot -d locales -l $$lang --no-fuzzy-matching --ignore-obsolete; done
+	$(MAKE) i18n-compile
+
+i18n-compile: deps
+	@if [ -n "$(CATALOGS)" ]; then $(BIN)/pybabel compile -d locales --statistics 2>&1 | tail -n 3; fi
+
+bench: deps assets i18n-compile
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor instance *.egg-info

@@ -1,0 +1,106 @@
+"""create_app(settings) -> Starlette. No I/O at import: everything is built in create_app/lifespan."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from portal.middleware import SecurityHeadersMiddleware
+from portal.routes import admin, api, shopper
+from portal.routes.api import ApiError, api_error_response
+from portal.settings import Settings
+from portal.store.db import make_engine
+from portal.web import Portal, activate, render
+
+log = logging.getLogger("portal")
+
+
+async def healthz(request: Request) -> Response:
+    return PlainTextResponse("ok")
+
+
+async def index(request: Request) -> Response:
+    activate(request, None)
+    return render(request, "index.html")
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path.startswith("/webhooks/")
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code in (301, 302, 303, 307) and exc.headers and "Location" in exc.headers:
+        return RedirectResponse(exc.headers["Location"], status_code=exc.status_code)
+    if _wants_json(request):
+        error = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(exc.status_code, "error")
+        return JSONResponse({"error": error, "message": exc.detail}, status_code=exc.status_code,
+                            headers=exc.headers)
+    return render(request, "error.html", {"status": exc.status_code, "detail": exc.detail},
+                  status_code=exc.status_code, headers=exc.headers)
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    if _wants_json(request):
+        return JSONResponse({"error": "server_error", "message": "Something went wrong on our side."},
+                            status_code=500)
+    try:
+        return render(request, "error.html", {"status": 500}, status_code=500)
+    except Exception:  # the error page itself failed: still never a stack trace
+        return PlainTextResponse("Something went wrong on our side. Please try again.", status_code=500)
+
+
+async def api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return api_error_response(exc)
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings()
+    engine = make_engine(settings.database_url)
+    portal = Portal.build(settings, engine)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette):
+        yield
+        engine.dispose()
+
+    routes = [
+        Route("/", index, name="index"),
+        Route("/healthz", healthz, name="healthz"),
+        Mount("/static", StaticFiles(directory=settings.static_dir, check_dir=False), name="static"),
+        *api.routes,
+        *admin.routes,
+        *shopper.routes,
+    ]
+    middleware = [
+        Middleware(SecurityHeadersMiddleware),
+        Middleware(
+            SessionMiddleware,
+            secret_key=settings.resolved_secret_key,
+            session_cookie="portal_session",
+            max_age=settings.session_max_age,
+            same_site="lax",
+            https_only=settings.https_only_cookies,
+        ),
+    ]
+    app = Starlette(
+        debug=False,
+        routes=routes,
+        middleware=middleware,
+        exception_handlers={HTTPException: http_error, ApiError: api_error, Exception: server_error},
+        lifespan=lifespan,
+        max_body_size=settings.max_body_bytes,
+    )
+    app.state.portal = portal
+    return app

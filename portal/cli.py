@@ -1,0 +1,223 @@
+"""The `portal` command: serve, migrate, demo, merchants, users, API keys, links, carriers."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+
+import click
+
+from portal.settings import Settings
+
+
+def _settings() -> Settings:
+    return Settings()
+
+
+def _engine(settings: Settings, migrate_first: bool = True):
+    from portal.store.db import make_engine, migrate
+
+    engine = make_engine(settings.database_url)
+    if migrate_first:
+        migrate(engine)
+    return engine
+
+
+def _merchant(session, slug: str):
+    from portal.store import queries
+
+    merchant = queries.merchant_by_slug(session, slug)
+    if merchant is None:
+        raise click.ClickException(f"no merchant with slug {slug!r}")
+    return merchant
+
+
+def _pairs(pairs: tuple[str, ...]) -> dict[str, str]:
+    values = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{pair!r} is not key=value")
+        values[key.strip()] = value
+    return values
+
+
+@click.group()
+def main() -> None:
+    """Order-tracking portal."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int)
+def serve(host: str, port: int, workers: int) -> None:
+    """Apply pending migrations, then serve the portal."""
+    import uvicorn
+
+    _engine(_settings()).dispose()
+    uvicorn.run("portal.app:create_app", factory=True, host=host, port=port, workers=workers,
+                proxy_headers=True, log_level="info")
+
+
+@main.command()
+def migrate() -> None:
+    """Apply pending database migrations."""
+    _engine(_settings()).dispose()
+    click.echo("database is up to date")
+
+
+@main.command()
+@click.option("--orders-per-merchant", default=24, show_default=True, type=int)
+def demo(orders_per_merchant: int) -> None:
+    """Seed demo merchants and orders (idempotent), and print the URLs to open."""
+    from portal.demo import seed
+
+    settings = _settings()
+    engine = _engine(settings)
+    for line in seed(engine, settings, orders_per_merchant):
+        click.echo(line)
+    engine.dispose()
+
+
+@main.group()
+def merchant() -> None:
+    """Create and configure merchants."""
+
+
+@merchant.command("create")
+@click.argument("slug")
+@click.option("--name", required=True)
+@click.option("--currency", default="USD", show_default=True)
+@click.option("--locale", default="en", show_default=True)
+@click.option("--timezone", default="UTC", show_default=True)
+def merchant_create(slug: str, name: str, currency: str, locale: str, timezone: str) -> None:
+    from portal.merchants import MerchantError, create_merchant
+    from portal.store.db import session_scope
+
+    engine = _engine(_settings())
+    try:
+        with session_scope(engine) as session:
+            create_merchant(session, slug, name, currency, locale, timezone)
+    except MerchantError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"created merchant {slug}")
+
+
+@merchant.command("set")
+@click.argument("slug")
+@click.argument("pairs", nargs=-1, required=True)
+def merchant_set(slug: str, pairs: tuple[str, ...]) -> None:
+    """Change settings: portal merchant set SLUG key=value …"""
+    from portal.merchants import MerchantError, apply_settings
+    from portal.store.db import session_scope
+
+    values = _pairs(pairs)
+    engine = _engine(_settings())
+    try:
+        with session_scope(engine) as session:
+            apply_settings(session, _merchant(session, slug), values)
+    except MerchantError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"updated {slug}: {', '.join(values)}")
+
+
+@merchant.command("list")
+def merchant_list() -> None:
+    from portal.store import queries
+    from portal.store.db import session_scope
+
+    with session_scope(_engine(_settings())) as session:
+        for m in queries.all_merchants(session):
+            click.echo(f"{m.slug}\t{m.name}\t{m.currency}\t{m.default_locale}\t{m.theme}")
+
+
+@main.group()
+def user() -> None:
+    """Merchant console logins."""
+
+
+@user.command("create")
+@click.argument("slug")
+@click.argument("email")
+@click.option("--password", help="Read from the prompt when omitted (or PORTAL_USER_PASSWORD).",
+              envvar="PORTAL_USER_PASSWORD")
+def user_create(slug: str, email: str, password: str | None) -> None:
+    from portal.merchants import MerchantError, create_user
+    from portal.store.db import session_scope
+
+    if not password:
+        if not sys.stdin.isatty():
+            password = sys.stdin.readline().rstrip("\n")
+        else:
+            password = getpass.getpass("Password: ")
+    try:
+        with session_scope(_engine(_settings())) as session:
+            create_user(session, _merchant(session, slug), email, password)
+    except MerchantError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"created login {email.lower()} for {slug}")
+
+
+@main.group()
+def apikey() -> None:
+    """API keys (stored hashed; shown once)."""
+
+
+@apikey.command("create")
+@click.argument("slug")
+@click.option("--name", default="", help="A label to recognise the key by.")
+def apikey_create(slug: str, name: str) -> None:
+    from portal.merchants import create_api_key
+    from portal.store.db import session_scope
+
+    with session_scope(_engine(_settings())) as session:
+        key = create_api_key(session, _merchant(session, slug), name)
+    click.echo(key)
+
+
+@main.command()
+@click.argument("slug")
+@click.argument("number")
+@click.option("--revoke", is_flag=True, help="Invalidate every link issued so far, then print the new one.")
+def link(slug: str, number: str, revoke: bool) -> None:
+    """Print the signed tracking link of an order (what an order e-mail carries)."""
+    from portal.app import create_app
+    from portal.orders import number_key, revoke_links
+    from portal.store import queries
+    from portal.store.db import session_scope
+
+    settings = _settings()
+    app = create_app(settings)
+    portal = app.state.portal
+    with session_scope(portal.engine) as session:
+        merchant = _merchant(session, slug)
+        order = queries.order_by_number_key(session, merchant.id, number_key(number))
+        if order is None:
+            raise click.ClickException(f"no order {number!r} for {slug}")
+        if revoke:
+            revoke_links(session, order)
+        click.echo(settings.base_url.rstrip("/") + portal.tracking_path(merchant, order, app))
+
+
+@main.command()
+@click.argument("numbers", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per number, per line.")
+def carrier(numbers: tuple[str, ...], as_json: bool) -> None:
+    """Detect the carrier of tracking numbers ('-' reads them from standard input)."""
+    from portal import carriers
+
+    if numbers == ("-",):
+        numbers = tuple(line.strip() for line in sys.stdin if line.strip())
+    if as_json:
+        for line in carriers.cli_lines(numbers):
+            click.echo(line)
+        return
+    for number in numbers:
+        match = carriers.detect(number)
+        status = "valid" if match.valid else "invalid"
+        click.echo(f"{match.number}\t{match.carrier or '-'}\t{status}\t{match.tracking_url or ''}")
+
+
+if __name__ == "__main__":
+    main()

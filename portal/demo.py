@@ -1,0 +1,212 @@
+"""Demo data: four shops that differ in currency, locale and theme, and orders in every state worth seeing."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+
+from sqlalchemy.engine import Engine
+
+from portal.merchants import create_api_key, create_merchant, create_user
+from portal.money import currency_digits
+from portal.orders import upsert_order
+from portal.schemas import OrderIn
+from portal.settings import Settings
+from portal.store import queries
+from portal.store.db import session_scope
+
+DEMO_PASSWORD = "demo-password"
+
+
+@dataclass(frozen=True)
+class DemoShop:
+    slug: str
+    name: str
+    currency: str
+    locale: str
+    timezone: str
+    theme: str
+    presentment: str  # a second currency some shoppers pay in
+    carriers: tuple[str, ...]
+    products: tuple[tuple[str, str, Decimal], ...]
+    support_email: str
+    city: tuple[str, str, str]  # city, postal code, country
+
+
+SHOPS = (
+    DemoShop("nordlys", "Nordlys Ull", "NOK", "nb", "Europe/Oslo", "classic", "SEK", ("Bring", "PostNord"),
+             (("Wool sweater", "Navy / M", Decimal("1299")), ("Merino beanie", "Grey", Decimal("349")),
+              ("Hiking socks", "2-pack", Decimal("199"))), "hjelp@nordlys.example", ("Bergen", "5003", "NO")),
+    DemoShop("hygge", "Hygge Hjem", "DKK", "da", "Europe/Copenhagen", "minimal", "EUR", ("GLS", "PostNord", "DHL"),
+             (("Ceramic mug", "Sand", Decimal("149.95")), ("Linen throw", "Moss", Decimal("699")),
+              ("Candle set", "3 pcs", Decimal("229.50"))), "kundeservice@hygge.example", ("Aarhus", "8000", "DK")),
+    DemoShop("acme", "Acme Outdoor", "USD", "en", "America/New_York", "bold", "CAD", ("UPS", "USPS", "FedEx"),
+             (("Trail backpack", "35 L / Black", Decimal("129.00")), ("Water bottle", "750 ml", Decimal("24.50")),
+              ("Headlamp", "400 lm", Decimal("39.99"))), "support@acme.example", ("Portland", "97205", "US")),
+    DemoShop("chai", "Chai & Co", "INR", "hi", "Asia/Kolkata", "classic", "USD", ("Blue Dart", "Delhivery", "India Post"),
+             (("Masala chai blend", "250 g", Decimal("450")), ("Brass kettle", "1 L", Decimal("2499")),
+              ("Clay cups", "Set of 6", Decimal("799"))), "help@chai.example", ("Pune", "411001", "IN")),
+)
+
+# (name, order status, cancel reason, payment, fulfilment, return, shipment statuses, foreign currency)
+SCENARIOS = (
+    ("unpaid", "open", None, "pending", "unfulfilled", "none", (), False),
+    ("authorized", "open", None, "authorized", "unfulfilled", "none", (), False),
+    ("paid, preparing", "open", None, "paid", "in_progress", "none", (), False),
+    ("on hold", "open", None, "paid", "on_hold", "none", (), False),
+    ("label created", "open", None, "paid", "fulfilled", "none", ("info_received",), False),
+    ("in transit", "open", None, "paid", "fulfilled", "none", ("in_transit",), False),
+    ("two shipments, partly shipped", "open", None, "paid", "partially_fulfilled", "none", ("delivered", "in_transit"), False),
+    ("out for delivery", "open", None, "paid", "fulfilled", "none", ("out_for_delivery",), False),
+    ("delivered", "open", None, "paid", "fulfilled", "none", ("delivered",), False),
+    ("delivery exception", "open", None, "paid", "fulfilled", "none", ("exception",), False),
+    ("failed attempt", "open", None, "paid", "fulfilled", "none", ("attempt_fail",), False),
+    ("ready for pickup", "open", None, "paid", "fulfilled", "none", ("available_for_pickup",), False),
+    ("cancelled by customer, refunded", "cancelled", "customer", "refunded", "unfulfilled", "none", (), False),
+    ("cancelled, out of stock", "cancelled", "inventory", "voided", "unfulfilled", "none", (), False),
+    ("cancelled, payment declined", "cancelled", "declined", "expired", "unfulfilled", "none", (), False),
+    ("partially refunded", "open", None, "partially_refunded", "fulfilled", "none", ("delivered",), False),
+    ("return requested", "open", None, "paid", "fulfilled", "requested", ("delivered",), False),
+    ("return in progress", "open", None, "paid", "fulfilled", "in_progress", ("delivered",), False),
+    ("returned and refunded", "archived", None, "refunded", "fulfilled", "returned", ("delivered",), False),
+    ("paid in another currency, in transit", "open", None, "paid", "fulfilled", "none", ("in_transit",), True),
+    ("paid in another currency, delivered", "archived", None, "paid", "fulfilled", "none", ("delivered",), True),
+    ("returning to sender", "open", None, "paid", "fulfilled", "none", ("returning",), False),
+    ("delivered last year", "archived", None, "paid", "fulfilled", "none", ("delivered",), False),
+    ("partially paid", "open", None, "partially_paid", "unfulfilled", "none", (), False),
+)
+
+EVENT_PATH = ("info_received", "in_transit", "out_for_delivery", "delivered")
+EVENT_TEXT = {
+    "info_received": "Shipment information received", "in_transit": "Departed sorting facility",
+    "out_for_delivery": "Out for delivery", "delivered": "Delivered to the front door",
+    "exception": "Address could not be found", "attempt_fail": "Nobody at home, notice left",
+    "available_for_pickup": "Ready at the parcel point", "returning": "Returning to sender",
+}
+# Rough demo rates from the shop currency to the presentment one: enough to look plausible.
+DEMO_RATES = {("NOK", "SEK"): Decimal("0.97"), ("DKK", "EUR"): Decimal("0.134"), ("USD", "CAD"): Decimal("1.38"),
+              ("INR", "USD"): Decimal("0.012")}
+
+
+def _events(final: str) -> list[str]:
+    if final in EVENT_PATH:
+        return list(EVENT_PATH[: EVENT_PATH.index(final) + 1])
+    return ["info_received", "in_transit", final]
+
+
+def _amount(value: Decimal, currency: str) -> str:
+    digits = currency_digits(currency)
+    return str(value.quantize(Decimal(1).scaleb(-digits)))
+
+
+def _tracking_number(rng: random.Random, carrier: str) -> str:
+    if carrier == "UPS":
+        return "1Z" + "".join(rng.choice("0123456789ABCDEFGHJKLMNPRSTVWXYZ") for _ in range(16))
+    return "".join(rng.choice("0123456789") for _ in range(12 if carrier != "USPS" else 22))
+
+
+def order_payload(shop: DemoShop, index: int, scenario: tuple, now: datetime) -> dict:
+    name, status, reason, payment, fulfilment, returns, shipment_states, foreign = scenario
+    rng = random.Random(f"{shop.slug}-{index}")
+    age_days = 400 if "last year" in name else 2 + (index % 9)
+    placed = now - timedelta(days=age_days, hours=rng.randint(0, 10))
+    presentment = shop.presentment if foreign else shop.currency
+    rate = DEMO_RATES[(shop.currency, shop.presentment)] if foreign else Decimal(1)
+    items = []
+    subtotal = Decimal(0)
+    for title, variant, price in rng.sample(shop.products, k=rng.randint(1, len(shop.products))):
+        quantity = rng.randint(1, 2)
+        items.append({
+            "title": title, "variant": variant, "sku": f"{shop.slug[:3].upper()}-{abs(hash(title)) % 9999:04d}",
+            "quantity": quantity, "unit_price": _amount(price, shop.currency),
+            "presentment_unit_price": _amount(price * rate, presentment),
+        })
+        subtotal += price * quantity
+    shipping = Decimal(79) if shop.currency in ("NOK", "DKK") else Decimal("9.90") if shop.currency == "USD" else Decimal(99)
+    tax = (subtotal * Decimal("0.2")).quantize(Decimal("0.01"))
+    totals = {"subtotal": subtotal, "shipping": shipping, "tax": tax, "discounts": Decimal(0),
+              "total": subtotal + shipping}
+
+    shipments = []
+    for number, final in enumerate(shipment_states):
+        carrier = shop.carriers[(index + number) % len(shop.carriers)]
+        shipped = placed + timedelta(days=1, hours=number)
+        events = [
+            {"at": (shipped + timedelta(hours=8 * step)).isoformat(), "status": state,
+             "message": EVENT_TEXT.get(state), "location": shop.city[0] if state != "info_received" else None}
+            for step, state in enumerate(_events(final))
+        ]
+        eta = (shipped + timedelta(days=3)).date()
+        shipments.append({
+            "carrier": carrier, "tracking_number": _tracking_number(rng, carrier), "shipped_at": shipped.isoformat(),
+            "estimated_delivery": eta.isoformat(), "estimated_delivery_end": (eta + timedelta(days=2)).isoformat(),
+            "events": events,
+        })
+
+    number = f"#{1000 + index + 1}"
+    return {
+        "number": number,
+        "external_id": f"demo-{shop.slug}-{index + 1}",
+        "email": f"shopper{index + 1}@{shop.slug}.example",
+        "phone": "+47 912 34 567" if shop.currency == "NOK" else None,
+        "postal_code": shop.city[1],
+        "placed_at": placed.isoformat(),
+        "locale": None,
+        "status": status,
+        "cancel_reason": reason,
+        "payment_status": payment,
+        "fulfillment_status": fulfilment,
+        "return_status": returns,
+        "currency": shop.currency,
+        "presentment_currency": presentment,
+        "totals": {k: _amount(v, shop.currency) for k, v in totals.items()},
+        "presentment_totals": {k: _amount(v * rate, presentment) for k, v in totals.items()},
+        "line_items": items,
+        "shipments": shipments,
+        "shipping_address": {"name": "Alex Demo", "address1": "Storgata 12", "city": shop.city[0],
+                             "postal_code": shop.city[1], "country_code": shop.city[2]},
+        "tags": ["demo", name[:40]],
+        "note": f"Demo scenario: {name}",
+        "guest_id": f"G-{shop.slug[:2].upper()}{index + 1:05d}",
+    }
+
+
+def seed(engine: Engine, settings: Settings, orders_per_merchant: int = 24) -> Iterator[str]:
+    from portal.app import create_app
+
+    app = create_app(settings)
+    portal = app.state.portal
+    now = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0)
+    base = settings.base_url.rstrip("/")
+    yield "Demo shops (console login: shop slug, e-mail and password below):"
+    for shop in SHOPS:
+        with session_scope(engine) as session:
+            merchant = queries.merchant_by_slug(session, shop.slug)
+            new_key = None
+            if merchant is None:
+                merchant = create_merchant(session, shop.slug, shop.name, shop.currency, shop.locale, shop.timezone)
+                merchant.theme = shop.theme if portal.themes.get(shop.theme) else merchant.theme
+                merchant.support_email = shop.support_email
+                create_user(session, merchant, f"owner@{shop.slug}.example", DEMO_PASSWORD)
+                new_key = create_api_key(session, merchant, "demo")
+            for index in range(orders_per_merchant):
+                scenario = SCENARIOS[index % len(SCENARIOS)]
+                upsert_order(session, merchant, OrderIn.model_validate(order_payload(shop, index, scenario, now)))
+            first = queries.order_by_number_key(session, merchant.id, "1009")
+            links = {
+                SCENARIOS[i][0]: queries.order_by_number_key(session, merchant.id, str(1000 + i + 1))
+                for i in (0, 6, 8, 9, 12, 17, 19)
+                if i < orders_per_merchant
+            }
+            yield ""
+            yield f"{shop.name} ({shop.currency}, {shop.locale}, theme {merchant.theme})"
+            yield f"  lookup:   {base}/{shop.slug}/track   (try order #1009 with {first.email if first else '-'})"
+            for label, order in links.items():
+                if order is not None:
+                    yield f"  {label:<38} {base}{portal.tracking_path(merchant, order, app)}"
+            yield f"  console:  {base}/admin/login   shop={shop.slug} e-mail=owner@{shop.slug}.example password={DEMO_PASSWORD}"
+            if new_key:
+                yield f"  API key:  {new_key}"

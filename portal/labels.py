@@ -1,0 +1,135 @@
+"""Shopper-facing names of canonical values. Marked with N_ for extraction, translated at render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from portal.i18n import gettext
+
+
+def N_(message: str) -> str:
+    return message
+
+
+STATUS_LABELS: dict[str, dict[str, str]] = {
+    "status": {
+        "open": N_("Open"),
+        "archived": N_("Completed"),
+        "cancelled": N_("Cancelled"),
+    },
+    "cancel_reason": {
+        "customer": N_("Cancelled at your request"),
+        "declined": N_("Payment was declined"),
+        "fraud": N_("Cancelled for security reasons"),
+        "inventory": N_("Items were out of stock"),
+        "staff": N_("Cancelled by the shop"),
+        "other": N_("Cancelled"),
+    },
+    "payment_status": {
+        "pending": N_("Payment pending"),
+        "authorized": N_("Payment authorized"),
+        "partially_paid": N_("Partially paid"),
+        "paid": N_("Paid"),
+        "partially_refunded": N_("Partially refunded"),
+        "refunded": N_("Refunded"),
+        "voided": N_("Payment voided"),
+        "expired": N_("Payment expired"),
+    },
+    "fulfillment_status": {
+        "unfulfilled": N_("Not shipped yet"),
+        "scheduled": N_("Scheduled"),
+        "on_hold": N_("On hold"),
+        "in_progress": N_("Being prepared"),
+        "partially_fulfilled": N_("Partially shipped"),
+        "fulfilled": N_("Shipped"),
+    },
+    "return_status": {
+        "none": N_("No return"),
+        "requested": N_("Return requested"),
+        "in_progress": N_("Return in progress"),
+        "returned": N_("Returned"),
+        "declined": N_("Return declined"),
+        "cancelled": N_("Return cancelled"),
+    },
+    "shipment": {
+        "pending": N_("Label created"),
+        "info_received": N_("Carrier informed"),
+        "in_transit": N_("In transit"),
+        "out_for_delivery": N_("Out for delivery"),
+        "available_for_pickup": N_("Ready for pickup"),
+        "attempt_fail": N_("Delivery attempt failed"),
+        "delivered": N_("Delivered"),
+        "exception": N_("Delivery problem"),
+        "expired": N_("Tracking expired"),
+        "returning": N_("Returning to sender"),
+    },
+    "progress": {
+        "ordered": N_("Ordered"),
+        "shipped": N_("Shipped"),
+        "out_for_delivery": N_("Out for delivery"),
+        "delivered": N_("Delivered"),
+    },
+}
+
+# Badge tone per value, for the theme's colours: good, info, warn, bad, neutral.
+TONES: dict[str, str] = {
+    "paid": "good", "fulfilled": "good", "delivered": "good", "returned": "good", "archived": "good",
+    "refunded": "info", "partially_refunded": "info", "authorized": "info", "in_transit": "info",
+    "out_for_delivery": "info", "in_progress": "info", "available_for_pickup": "info",
+    "partially_fulfilled": "info", "partially_paid": "warn", "requested": "info",
+    "pending": "neutral", "unfulfilled": "neutral", "scheduled": "neutral", "none": "neutral", "open": "neutral",
+    "info_received": "neutral",
+    "on_hold": "warn", "attempt_fail": "warn", "returning": "warn", "expired": "warn",
+    "cancelled": "bad", "voided": "bad", "exception": "bad", "declined": "bad",
+}
+
+
+def status_label(kind: str, value: str | None) -> str:
+    if value is None:
+        return ""
+    return gettext(STATUS_LABELS.get(kind, {}).get(value, value))
+
+
+def tone(value: str | None) -> str:
+    return TONES.get(value or "", "neutral")
+
+
+def timeline_text(kind: str, params: dict[str, Any]) -> str:
+    """The shopper's sentence for a timeline entry, in the active locale."""
+    if kind == "placed":
+        return gettext("Order placed")
+    if kind == "paid":
+        return gettext("Payment received")
+    if kind == "partially_refunded":
+        return gettext("Part of your payment was refunded")
+    if kind == "refunded":
+        return gettext("Your payment was refunded")
+    if kind == "cancelled":
+        reason = params.get("reason")
+        if reason and reason in STATUS_LABELS["cancel_reason"]:
+            return gettext("Order cancelled: %(reason)s") % {"reason": status_label("cancel_reason", reason)}
+        return gettext("Order cancelled")
+    if kind == "partially_fulfilled":
+        return gettext("Part of your order has shipped")
+    if kind == "fulfilled":
+        return gettext("Your order has shipped")
+    if kind == "on_hold":
+        return gettext("Your order is on hold")
+    if kind == "shipped":
+        carrier = params.get("carrier")
+        if carrier:
+            return gettext("Shipped with %(carrier)s") % {"carrier": carrier}
+        return gettext("A shipment is on its way")
+    if kind == "delivered":
+        return gettext("Delivered")
+    if kind == "return_requested":
+        return gettext("Return requested")
+    if kind == "return_in_progress":
+        return gettext("Your return is on its way back")
+    if kind == "returned":
+        return gettext("Return received")
+    if kind == "return_declined":
+        return gettext("Return declined")
+    if kind == "message":
+        return str(params.get("text", ""))
+    return kind

@@ -1,0 +1,65 @@
+"""Guest lookup: order number + contact, or a tracking number.
+
+Every failure looks the same to the caller: this module answers a match or None, never why.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from portal.orders import email_key, number_key, phone_key, postal_key, tracking_key
+from portal.store import queries
+from portal.store.models import Order, Shipment
+
+MIN_PHONE_DIGITS = 6
+
+
+@dataclass(frozen=True)
+class LookupInput:
+    order_number: str = ""
+    contact: str = ""
+    tracking_number: str = ""
+
+    @property
+    def wants_tracking(self) -> bool:
+        return bool(self.tracking_number.strip()) and not self.order_number.strip()
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    # Constant-time compare; a missing value is compared against a dummy so the work is the same.
+    return hmac.compare_digest((a or "\x00missing").encode(), (b or "\x00absent").encode()) and bool(a)
+
+
+def _phone_matches(stored: str | None, given: str | None) -> bool:
+    # "+47 912 34 567" and "91234567" are the same phone: compare the trailing digits.
+    if not stored or not given or len(given) < MIN_PHONE_DIGITS:
+        _same(stored, given)
+        return False
+    width = min(len(stored), len(given))
+    return _same(stored[-width:], given[-width:])
+
+
+def contact_matches(order: Order | None, contact: str) -> bool:
+    """Whether `contact` is the order's e-mail, phone or postal code (each compared every time)."""
+    email = _same(order.email_key if order else None, email_key(contact))
+    phone = _phone_matches(order.phone_key if order else None, phone_key(contact))
+    postal = _same(order.postal_key if order else None, postal_key(contact))
+    return email or phone or postal
+
+
+def find_order(session: Session, merchant_id: int, order_number: str, contact: str) -> Order | None:
+    key = number_key(order_number)
+    order = queries.order_by_number_key(session, merchant_id, key) if key and len(key) <= 64 else None
+    matched = contact_matches(order, contact or "")
+    return order if order is not None and matched else None
+
+
+def find_shipment(session: Session, merchant_id: int, tracking_number: str) -> Shipment | None:
+    key = tracking_key(tracking_number)
+    if not key or len(key) > 64:
+        return None
+    found = queries.shipments_by_tracking_key(session, merchant_id, key)
+    return found[0] if found else None

@@ -1,0 +1,157 @@
+"""Merchant administration: create, change settings (`key=value`), users and API keys."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from zoneinfo import available_timezones
+
+from sqlmodel import Session
+
+from portal.i18n import normalise_locale
+from portal.money import MoneyError, validate_currency
+from portal.security import hash_password, new_api_key
+from portal.store import queries
+from portal.store.models import ApiKey, Merchant, MerchantUser
+
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+# Paths under these names belong to the portal itself, not to a shop.
+RESERVED_SLUGS = frozenset({"admin", "api", "static", "healthz", "embed", "webhooks", "theme-assets", "media"})
+
+
+class MerchantError(ValueError):
+    """A merchant setting that cannot be applied, with the reason."""
+
+
+def _slug(value: str) -> str:
+    if not SLUG_RE.match(value) or value in RESERVED_SLUGS:
+        raise MerchantError(f"slug {value!r}: use lower-case letters, digits and dashes (not a reserved name)")
+    return value
+
+
+def _locale(value: str) -> str:
+    code = normalise_locale(value)
+    if code is None:
+        raise MerchantError(f"locale {value!r} is not a known locale code")
+    return code
+
+
+def _locales(value: str) -> str:
+    return ",".join(_locale(part.strip()) for part in value.split(",") if part.strip())
+
+
+def _currency(value: str) -> str:
+    try:
+        return validate_currency(value)
+    except MoneyError as exc:
+        raise MerchantError(str(exc)) from None
+
+
+def _timezone(value: str) -> str:
+    if value not in available_timezones():
+        raise MerchantError(f"timezone {value!r} is not an IANA time zone such as Europe/Oslo")
+    return value
+
+
+def _email(value: str) -> str | None:
+    if value and "@" not in value:
+        raise MerchantError(f"{value!r} is not an e-mail address")
+    return value or None
+
+
+def _text(limit: int):
+    def check(value: str) -> str | None:
+        if len(value) > limit:
+            raise MerchantError(f"at most {limit} characters")
+        return value or None
+    return check
+
+
+def _url(value: str) -> str | None:
+    if value and not re.match(r"^https?://", value):
+        raise MerchantError(f"{value!r} must start with https:// or http://")
+    return value or None
+
+
+# Settings `portal merchant set SLUG key=value` understands; features add theirs here.
+SETTERS: dict[str, Any] = {
+    "name": lambda v: _required(_text(200)(v)),
+    "currency": _currency,
+    "locale": _locale,
+    "default_locale": _locale,
+    "locales": _locales,
+    "timezone": _timezone,
+    "support_email": _email,
+    "support_phone": _text(64),
+    "support_url": _url,
+    "host": _text(255),
+    "shopify_webhook_secret": _text(255),
+    "shopify_previous_webhook_secret": _text(255),
+    "woocommerce_webhook_secret": _text(255),
+    "bigcommerce_webhook_secret": _text(255),
+}
+# Setting names that are stored under another column name.
+COLUMN_OF = {"locale": "default_locale", "locales": "enabled_locales"}
+
+
+def _required(value: str | None) -> str:
+    if not value:
+        raise MerchantError("must not be empty")
+    return value
+
+
+def create_merchant(session: Session, slug: str, name: str, currency: str = "USD", locale: str = "en",
+                    timezone: str = "UTC", **extra: str) -> Merchant:
+    slug = _slug(slug)
+    if queries.merchant_by_slug(session, slug):
+        raise MerchantError(f"a merchant with slug {slug!r} already exists")
+    merchant = Merchant(slug=slug, name=name, currency=_currency(currency), default_locale=_locale(locale),
+                        timezone=_timezone(timezone))
+    session.add(merchant)
+    session.flush()
+    if extra:
+        apply_settings(session, merchant, extra)
+    return merchant
+
+
+def apply_settings(session: Session, merchant: Merchant, values: dict[str, str]) -> None:
+    """Validate every value first; apply none of them if any is bad."""
+    checked: dict[str, Any] = {}
+    errors = []
+    for key, value in values.items():
+        setter = SETTERS.get(key)
+        if setter is None:
+            errors.append(f"{key}: unknown setting (known: {', '.join(sorted(SETTERS))})")
+            continue
+        try:
+            checked[COLUMN_OF.get(key, key)] = setter(value.strip())
+        except MerchantError as exc:
+            errors.append(f"{key}: {exc}")
+    if errors:
+        raise MerchantError("; ".join(errors))
+    for column, value in checked.items():
+        setattr(merchant, column, "" if value is None and column == "enabled_locales" else value)
+    merchant.version += 1
+    session.add(merchant)
+    session.flush()
+
+
+def create_user(session: Session, merchant: Merchant, email: str, password: str) -> MerchantUser:
+    email = email.strip().lower()
+    if "@" not in email:
+        raise MerchantError(f"{email!r} is not an e-mail address")
+    if len(password) < 10:
+        raise MerchantError("the password must be at least 10 characters long")
+    if queries.user_by_email(session, merchant.id, email):
+        raise MerchantError(f"{email} already has a login for {merchant.slug}")
+    user = MerchantUser(merchant_id=merchant.id, email=email, password_hash=hash_password(password))
+    session.add(user)
+    session.flush()
+    return user
+
+
+def create_api_key(session: Session, merchant: Merchant, name: str = "") -> str:
+    key, prefix, key_hash = new_api_key()
+    session.add(ApiKey(merchant_id=merchant.id, name=name, prefix=prefix, key_hash=key_hash))
+    session.flush()
+    return key

@@ -1,0 +1,71 @@
+"""Money: integer minor units plus an ISO 4217 code, never a float."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+from babel.numbers import format_currency, get_currency_precision, list_currencies
+
+
+class MoneyError(ValueError):
+    """An amount or currency that cannot be represented."""
+
+
+@lru_cache(maxsize=1)
+def known_currencies() -> frozenset[str]:
+    return frozenset(list_currencies())
+
+
+def validate_currency(code: str) -> str:
+    code = (code or "").strip().upper()
+    if code not in known_currencies():
+        raise MoneyError(f"unknown currency code {code!r}: use an ISO 4217 code such as USD, EUR or NOK")
+    return code
+
+
+@lru_cache(maxsize=512)
+def currency_digits(code: str) -> int:
+    return get_currency_precision(code)
+
+
+def to_minor(amount: str | int | float | Decimal, currency: str) -> int:
+    """Parse a decimal amount ("19.90") into minor units of `currency` (1990)."""
+    if isinstance(amount, bool):
+        raise MoneyError("an amount must be a decimal string such as \"19.90\"")
+    try:
+        value = Decimal(str(amount).strip())
+    except (InvalidOperation, ValueError):
+        raise MoneyError(f"{amount!r} is not a decimal amount such as \"19.90\"") from None
+    if not value.is_finite():
+        raise MoneyError(f"{amount!r} is not a decimal amount such as \"19.90\"")
+    digits = currency_digits(currency)
+    scaled = value.scaleb(digits)
+    if scaled != scaled.to_integral_value():
+        # Platforms send "12.3400" (BigCommerce) or "1500.00" for JPY: accept trailing zeros only.
+        raise MoneyError(f"{amount!r} has more decimals than {currency} allows ({digits})")
+    return int(scaled)
+
+
+def to_decimal(minor: int, currency: str) -> Decimal:
+    return Decimal(minor).scaleb(-currency_digits(currency))
+
+
+def to_string(minor: int, currency: str) -> str:
+    """The API's decimal-string form, with the currency's own number of decimals."""
+    digits = currency_digits(currency)
+    return f"{to_decimal(minor, currency):.{digits}f}"
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    minor: int
+    currency: str
+
+    def format(self, locale: str) -> str:
+        return format_money(self.minor, self.currency, locale)
+
+
+def format_money(minor: int, currency: str, locale: str) -> str:
+    return format_currency(to_decimal(minor, currency), currency, locale=locale)

@@ -1,0 +1,92 @@
+"""The OpenAPI document for the v1 API, built from the same pydantic models that validate it."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from pydantic.json_schema import models_json_schema
+
+from portal import __version__
+from portal.schemas import EventsIn, OrderIn, ShipmentIn
+
+_ERROR = {
+    "type": "object",
+    "properties": {
+        "error": {"type": "string"},
+        "message": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {"type": "object", "properties": {"field": {"type": "string"}, "message": {"type": "string"}}},
+        },
+    },
+}
+
+
+def _json(ref: str) -> dict[str, Any]:
+    return {"content": {"application/json": {"schema": {"$ref": ref}}}}
+
+
+def _responses(ok: str, ok_ref: str | None = None) -> dict[str, Any]:
+    error = _json("#/components/schemas/Error")
+    responses: dict[str, Any] = {
+        "400": {"description": "Malformed JSON", **error},
+        "401": {"description": "Missing or invalid API key", **error},
+        "404": {"description": "Not found in this merchant's shop", **error},
+        "413": {"description": "Body too large"},
+        "422": {"description": "Validation failed; every bad field is named, nothing was saved", **error},
+    }
+    responses[ok] = {"description": "OK", **({"content": {"application/json": {"schema": {"type": "object"}}}})}
+    return responses
+
+
+@lru_cache(maxsize=4)
+def document(base_url: str) -> dict[str, Any]:
+    _, schemas = models_json_schema(
+        [(OrderIn, "validation"), (ShipmentIn, "validation"), (EventsIn, "validation")],
+        ref_template="#/components/schemas/{model}",
+    )
+    components = dict(schemas.get("$defs", {}))
+    components["Error"] = _ERROR
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Order-tracking portal API", "version": __version__},
+        "servers": [{"url": base_url}],
+        "components": {
+            "schemas": components,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+        "security": [{"bearer": []}],
+        "paths": {
+            "/api/v1/orders": {
+                "post": {
+                    "summary": "Create or update an order (by external_id, else number)",
+                    "requestBody": {"required": True, **_json("#/components/schemas/OrderIn")},
+                    "responses": {**_responses("200"), "201": {"description": "Created"}},
+                }
+            },
+            "/api/v1/orders/{number}": {
+                "get": {
+                    "summary": "Read an order",
+                    "parameters": [{"name": "number", "in": "path", "required": True, "schema": {"type": "string"}}],
+                    "responses": _responses("200"),
+                }
+            },
+            "/api/v1/orders/{number}/shipments": {
+                "post": {
+                    "summary": "Add a shipment to an order (or update the one with that tracking number)",
+                    "parameters": [{"name": "number", "in": "path", "required": True, "schema": {"type": "string"}}],
+                    "requestBody": {"required": True, **_json("#/components/schemas/ShipmentIn")},
+                    "responses": _responses("201"),
+                }
+            },
+            "/api/v1/shipments/{id}/events": {
+                "post": {
+                    "summary": "Add tracking events to a shipment (duplicates by time and status are skipped)",
+                    "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                    "requestBody": {"required": True, **_json("#/components/schemas/EventsIn")},
+                    "responses": _responses("201"),
+                }
+            },
+        },
+    }

@@ -1,0 +1,94 @@
+"""What the shopper's order page shows, assembled from the store (no HTTP, no rendering)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlmodel import Session
+
+from portal.statuses import PROBLEM_SHIPMENT_STATUSES, PROGRESS_STEPS, order_progress
+from portal.store import queries
+from portal.store.models import LineItem, Order, Shipment, TrackingEvent
+
+
+@dataclass
+class ShipmentView:
+    shipment: Shipment
+    events: list[TrackingEvent]
+    items: list[LineItem] = field(default_factory=list)
+
+    @property
+    def problem(self) -> bool:
+        return self.shipment.status in PROBLEM_SHIPMENT_STATUSES
+
+
+@dataclass
+class TimelineItem:
+    at: datetime
+    kind: str
+    params: dict
+    shipment_status: str | None = None  # set for tracking events merged into the timeline
+
+
+@dataclass
+class OrderView:
+    order: Order
+    items: Sequence[LineItem]
+    shipments: list[ShipmentView]
+    timeline: list[TimelineItem]
+    progress_step: int
+    progress_problem: bool
+    progress_steps: tuple[str, ...] = PROGRESS_STEPS
+
+    @property
+    def item_count(self) -> int:
+        return sum(item.quantity for item in self.items)
+
+
+def mask_name(name: str | None) -> str:
+    if not name:
+        return ""
+    return " ".join(part[:1] + "•" * min(max(len(part) - 1, 2), 6) for part in name.split())
+
+
+def mask_street(street: str | None) -> str:
+    if not street:
+        return ""
+    return street[:3] + "•" * min(max(len(street) - 3, 3), 10)
+
+
+def masked_address(address: dict) -> dict[str, str]:
+    """Enough for a shopper to recognise their address; not enough to read it off a shared screen."""
+    if not address:
+        return {}
+    postal = address.get("postal_code") or ""
+    return {
+        "name": mask_name(address.get("name")),
+        "street": mask_street(address.get("address1")),
+        "city": address.get("city") or "",
+        "postal_code": (postal[:2] + "•" * max(len(postal) - 2, 0)) if postal else "",
+        "country_code": address.get("country_code") or "",
+    }
+
+
+def build(session: Session, order: Order) -> OrderView:
+    items = list(queries.line_items(session, order.id))
+    shipments = list(queries.shipments(session, order.id))
+    events = queries.events_for(session, [s.id for s in shipments])
+    by_shipment: dict[int, list[TrackingEvent]] = {}
+    for event in events:
+        by_shipment.setdefault(event.shipment_id, []).append(event)
+    shipment_views = [ShipmentView(s, by_shipment.get(s.id, [])) for s in shipments]
+
+    timeline = [TimelineItem(e.at, e.kind, e.params) for e in queries.timeline(session, order.id)]
+    for view in shipment_views:
+        for event in view.events:
+            if event.status in ("out_for_delivery", "delivered", "exception", "attempt_fail", "available_for_pickup"):
+                timeline.append(TimelineItem(event.at, "tracking", {"message": event.message or ""}, event.status))
+    timeline.sort(key=lambda item: item.at, reverse=True)
+
+    step, problem = order_progress(order.status, order.fulfillment_status, [s.status for s in shipments])
+    return OrderView(order, items, shipment_views, timeline, step, problem)
+

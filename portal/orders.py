@@ -1,0 +1,376 @@
+"""Order service: upserts from the API (and later platforms), shipments, tracking events.
+
+Everything for one order happens in one transaction: it is written whole or not at all.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import delete
+from sqlmodel import Session
+
+from portal import carriers, money
+from portal.links import new_link_nonce, new_public_id
+from portal.schemas import EventIn, OrderIn, ShipmentIn
+from portal.store import queries
+from portal.store.models import (
+    LineItem,
+    Merchant,
+    Order,
+    Shipment,
+    TimelineEntry,
+    TrackingEvent,
+    utcnow,
+)
+
+
+class OrderInputError(ValueError):
+    """Input that passed the shape checks but not the business rules; `errors` names each field."""
+
+    def __init__(self, errors: list[dict[str, str]]) -> None:
+        super().__init__("; ".join(f"{e['field']}: {e['message']}" for e in errors))
+        self.errors = errors
+
+
+# -- normalised keys used to match shoppers' input --------------------------------------------
+
+def number_key(number: str) -> str:
+    return re.sub(r"\s+", "", (number or "").strip().lstrip("#")).lower()
+
+
+def email_key(email: str | None) -> str | None:
+    return email.strip().lower() if email and email.strip() else None
+
+
+def phone_key(phone: str | None) -> str | None:
+    digits = re.sub(r"\D", "", phone or "")
+    return digits or None
+
+
+def postal_key(postal: str | None) -> str | None:
+    key = re.sub(r"[\s-]", "", postal or "").upper()
+    return key or None
+
+
+def tracking_key(number: str | None) -> str | None:
+    key = carriers.normalise_number(number or "")
+    return key or None
+
+
+# -- upsert --------------------------------------------------------------------------------
+
+ORDER_TOTAL_FIELDS = ("subtotal", "shipping", "tax", "discounts", "total")
+STATUS_FIELDS = ("status", "payment_status", "fulfillment_status", "return_status")
+# Status changes that the shopper sees as a timeline entry: (field, value) -> kind.
+_TIMELINE_KINDS = {
+    ("payment_status", "paid"): "paid",
+    ("payment_status", "partially_refunded"): "partially_refunded",
+    ("payment_status", "refunded"): "refunded",
+    ("status", "cancelled"): "cancelled",
+    ("fulfillment_status", "partially_fulfilled"): "partially_fulfilled",
+    ("fulfillment_status", "fulfilled"): "fulfilled",
+    ("fulfillment_status", "on_hold"): "on_hold",
+    ("return_status", "requested"): "return_requested",
+    ("return_status", "in_progress"): "return_in_progress",
+    ("return_status", "returned"): "returned",
+    ("return_status", "declined"): "return_declined",
+}
+
+
+@dataclass
+class UpsertResult:
+    order: Order
+    created: bool
+    changed: bool
+
+
+def _amounts(data: OrderIn) -> dict[str, int]:
+    """Convert every amount to minor units, collecting every precision error at once."""
+    errors: list[dict[str, str]] = []
+    values: dict[str, int] = {}
+    presentment = data.presentment_currency or data.currency
+    presentment_totals = data.presentment_totals or (data.totals if presentment == data.currency else None)
+    if presentment_totals is None:
+        errors.append({"field": "presentment_totals", "message": "required when presentment_currency differs from currency"})
+
+    def convert(field: str, amount: str, currency: str) -> int:
+        try:
+            return money.to_minor(amount, currency)
+        except money.MoneyError as exc:
+            errors.append({"field": field, "message": str(exc)})
+            return 0
+
+    for name in ORDER_TOTAL_FIELDS:
+        values[name] = convert(f"totals.{name}", getattr(data.totals, name), data.currency)
+        if presentment_totals is not None:
+            values[f"presentment_{name}"] = convert(
+                f"presentment_totals.{name}", getattr(presentment_totals, name), presentment
+            )
+    for index, item in enumerate(data.line_items):
+        values[f"item{index}"] = convert(f"line_items.{index}.unit_price", item.unit_price, data.currency)
+        if item.presentment_unit_price is None and presentment != data.currency:
+            errors.append({
+                "field": f"line_items.{index}.presentment_unit_price",
+                "message": "required when presentment_currency differs from currency",
+            })
+        elif item.presentment_unit_price is not None:
+            values[f"pitem{index}"] = convert(
+                f"line_items.{index}.presentment_unit_price", item.presentment_unit_price, presentment
+            )
+        else:
+            values[f"pitem{index}"] = values[f"item{index}"]
+    if errors:
+        raise OrderInputError(errors)
+    return values
+
+
+def upsert_order(session: Session, merchant: Merchant, data: OrderIn, source: str = "api") -> UpsertResult:
+    """Create or update an order by merchant + external id, else by number."""
+    amounts = _amounts(data)
+    order = None
+    if data.external_id:
+        order = queries.order_by_external_id(session, merchant.id, source, data.external_id)
+    key = number_key(data.number)
+    if order is None:
+        order = queries.order_by_number_key(session, merchant.id, key)
+    created = order is None
+    now = utcnow()
+    if order is None:
+        order = Order(
+            merchant_id=merchant.id,
+            public_id=new_public_id(),
+            link_nonce=new_link_nonce(),
+            number=data.number,
+            number_key=key,
+            placed_at=data.placed_at or now,
+            currency=data.currency,
+            presentment_currency=data.presentment_currency or data.currency,
+            source=source,
+        )
+    before = {name: getattr(order, name) for name in STATUS_FIELDS} if not created else {}
+
+    order.number = data.number
+    order.number_key = key
+    order.external_id = data.external_id or order.external_id
+    order.source = source
+    order.email, order.email_key = data.email, email_key(data.email)
+    order.phone, order.phone_key = data.phone, phone_key(data.phone)
+    postal = data.postal_code or (data.shipping_address.postal_code if data.shipping_address else None)
+    order.postal_code, order.postal_key = postal, postal_key(postal)
+    order.customer_id, order.guest_id = data.customer_id, data.guest_id
+    if data.placed_at:
+        order.placed_at = data.placed_at
+    order.locale = data.locale
+    order.status = data.status
+    order.cancel_reason = data.cancel_reason
+    if data.status == "cancelled" and order.cancelled_at is None:
+        order.cancelled_at = now
+    elif data.status != "cancelled":
+        order.cancelled_at = None
+    order.payment_status = data.payment_status
+    order.fulfillment_status = data.fulfillment_status
+    order.return_status = data.return_status
+    order.currency = data.currency
+    order.presentment_currency = data.presentment_currency or data.currency
+    for name in ORDER_TOTAL_FIELDS:
+        setattr(order, name, amounts[name])
+        setattr(order, f"presentment_{name}", amounts[f"presentment_{name}"])
+    order.shipping_address = data.shipping_address.model_dump(exclude_none=True) if data.shipping_address else {}
+    order.tags = data.tags
+    order.note = data.note
+    order.order_status_url = data.order_status_url
+    order.updated_at = now
+    if not created:
+        order.version += 1
+    session.add(order)
+    session.flush()
+
+    if created:
+        _timeline(session, order, "placed", order.placed_at)
+    for name in STATUS_FIELDS:
+        value = getattr(order, name)
+        if (created or before.get(name) != value) and (name, value) in _TIMELINE_KINDS:
+            kind = _TIMELINE_KINDS[(name, value)]
+            if name == "fulfillment_status" and kind != "on_hold" and data.shipments:
+                continue  # the shipments' own "shipped" entries say it, with the real time
+            params = {"reason": order.cancel_reason} if kind == "cancelled" and order.cancel_reason else {}
+            _timeline(session, order, kind, now if not created else order.placed_at, params)
+
+    _replace_line_items(session, order, data, amounts)
+    for shipment in data.shipments:
+        upsert_shipment(session, merchant, order, shipment, bump=False)
+    return UpsertResult(order=order, created=created, changed=True)
+
+
+def _replace_line_items(session: Session, order: Order, data: OrderIn, amounts: dict[str, int]) -> None:
+    session.exec(delete(LineItem).where(LineItem.order_id == order.id))  # type: ignore[call-overload]
+    for index, item in enumerate(data.line_items):
+        session.add(
+            LineItem(
+                order_id=order.id,
+                position=index,
+                title=item.title,
+                variant=item.variant,
+                sku=item.sku,
+                quantity=item.quantity,
+                unit_price=amounts[f"item{index}"],
+                presentment_unit_price=amounts[f"pitem{index}"],
+                image_url=item.image_url,
+            )
+        )
+
+
+def _timeline(session: Session, order: Order, kind: str, at: datetime, params: dict[str, Any] | None = None,
+              visible: bool = True) -> None:
+    session.add(TimelineEntry(order_id=order.id, at=at, kind=kind, params=params or {}, visible_to_shopper=visible))
+
+
+def upsert_shipment(session: Session, merchant: Merchant, order: Order, data: ShipmentIn, bump: bool = True) -> Shipment:
+    """Add a shipment to an order, or update the one with the same tracking number / external id."""
+    key = tracking_key(data.tracking_number)
+    shipment = None
+    for existing in queries.shipments(session, order.id):
+        if (key and existing.tracking_key == key) or (data.external_id and existing.external_id == data.external_id):
+            shipment = existing
+            break
+    match = carriers.detect(data.tracking_number, data.carrier, data.tracking_url) if data.tracking_number else None
+    now = utcnow()
+    created = shipment is None
+    if shipment is None:
+        shipment = Shipment(order_id=order.id, merchant_id=merchant.id, created_at=now)
+    shipment.external_id = data.external_id or shipment.external_id
+    if data.tracking_number:
+        shipment.tracking_number = data.tracking_number.strip()
+        shipment.tracking_key = key
+    if match is not None:
+        shipment.carrier = match.carrier or (data.carrier or None)
+        shipment.carrier_name = match.carrier_name or data.carrier
+        shipment.tracking_url = match.tracking_url
+    elif data.carrier:
+        shipment.carrier = carriers.carrier_code(data.carrier) or data.carrier
+        shipment.carrier_name = carriers.carrier_display_name(shipment.carrier) if carriers.carrier_code(data.carrier) else data.carrier
+        shipment.tracking_url = data.tracking_url
+    if data.status:
+        shipment.status = data.status
+    shipment.shipped_at = data.shipped_at or shipment.shipped_at or (now if created else None)
+    if data.estimated_delivery:
+        shipment.estimated_delivery = data.estimated_delivery
+        shipment.estimated_delivery_end = data.estimated_delivery_end
+    shipment.updated_at = now
+    session.add(shipment)
+    session.flush()
+    if created:
+        _timeline(session, order, "shipped", shipment.shipped_at or now,
+                  {"carrier": shipment.carrier_name or "", "tracking_number": shipment.tracking_number or ""})
+    add_events(session, order, shipment, data.events, derive_status=data.status is None, bump=False)
+    if bump:
+        _touch(session, order)
+    return shipment
+
+
+def add_events(session: Session, order: Order, shipment: Shipment, events: list[EventIn],
+               derive_status: bool = True, bump: bool = True) -> int:
+    """Store tracking events, skipping ones already stored (same time and status). Returns how many were new."""
+    existing = {(e.at, e.status) for e in queries.events_for(session, [shipment.id])}
+    added = 0
+    for event in events:
+        at = event.at.astimezone(timezone.utc)
+        if (at, event.status) in existing:
+            continue
+        existing.add((at, event.status))
+        session.add(TrackingEvent(
+            shipment_id=shipment.id, at=at, status=event.status, substatus=event.substatus,
+            message=event.message, location=event.location, raw=event.model_dump(mode="json"),
+        ))
+        added += 1
+    if added and derive_status:
+        latest_at, latest_status = max(existing)
+        shipment.status = latest_status
+        if latest_status == "delivered":
+            shipment.delivered_at = latest_at
+        shipment.updated_at = utcnow()
+        session.add(shipment)
+    if added and bump:
+        _touch(session, order)
+    session.flush()
+    return added
+
+
+def _touch(session: Session, order: Order) -> None:
+    order.version += 1
+    order.updated_at = utcnow()
+    session.add(order)
+
+
+def revoke_links(session: Session, order: Order) -> None:
+    order.link_nonce = new_link_nonce()
+    _touch(session, order)
+
+
+# -- JSON out ------------------------------------------------------------------------------
+
+def order_json(session: Session, order: Order, tracking_link: str | None = None) -> dict[str, Any]:
+    shipments = queries.shipments(session, order.id)
+    events = queries.events_for(session, [s.id for s in shipments])
+    pc = order.presentment_currency
+
+    def totals(prefix: str, currency: str) -> dict[str, str]:
+        return {n: money.to_string(getattr(order, prefix + n), currency) for n in ORDER_TOTAL_FIELDS}
+
+    return {
+        "number": order.number,
+        "external_id": order.external_id,
+        "source": order.source,
+        "email": order.email,
+        "phone": order.phone,
+        "postal_code": order.postal_code,
+        "placed_at": order.placed_at.isoformat(),
+        "locale": order.locale,
+        "status": order.status,
+        "cancel_reason": order.cancel_reason,
+        "payment_status": order.payment_status,
+        "fulfillment_status": order.fulfillment_status,
+        "return_status": order.return_status,
+        "currency": order.currency,
+        "presentment_currency": pc,
+        "totals": totals("", order.currency),
+        "presentment_totals": totals("presentment_", pc),
+        "line_items": [
+            {
+                "title": i.title, "variant": i.variant, "sku": i.sku, "quantity": i.quantity,
+                "unit_price": money.to_string(i.unit_price, order.currency),
+                "presentment_unit_price": money.to_string(i.presentment_unit_price, pc),
+                "image_url": i.image_url,
+            }
+            for i in queries.line_items(session, order.id)
+        ],
+        "shipments": [
+            {
+                "id": s.id, "external_id": s.external_id, "carrier": s.carrier, "carrier_name": s.carrier_name,
+                "tracking_number": s.tracking_number, "tracking_url": s.tracking_url, "status": s.status,
+                "shipped_at": s.shipped_at.isoformat() if s.shipped_at else None,
+                "estimated_delivery": s.estimated_delivery.isoformat() if s.estimated_delivery else None,
+                "estimated_delivery_end": s.estimated_delivery_end.isoformat() if s.estimated_delivery_end else None,
+                "events": [
+                    {"at": e.at.isoformat(), "status": e.status, "substatus": e.substatus,
+                     "message": e.message, "location": e.location}
+                    for e in events if e.shipment_id == s.id
+                ],
+            }
+            for s in shipments
+        ],
+        "shipping_address": order.shipping_address or None,
+        "tags": order.tags,
+        "note": order.note,
+        "customer_id": order.customer_id,
+        "guest_id": order.guest_id,
+        "order_status_url": order.order_status_url,
+        "tracking_link": tracking_link,
+        "version": order.version,
+        "created_at": order.created_at.isoformat(),
+        "updated_at": order.updated_at.isoformat(),
+    }

@@ -1,0 +1,133 @@
+"""Merchant console: login, order list with tracking links, link revocation."""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from portal import orders
+from portal.security import CSRF_FIELD, csrf_valid, verify_password
+from portal.statuses import FULFILLMENT_STATUSES, ORDER_STATUSES, PAYMENT_STATUSES, RETURN_STATUSES
+from portal.store import queries
+from portal.store.models import Merchant
+from portal.web import activate, portal_of, render
+
+SESSION_USER = "user_id"
+SESSION_MERCHANT = "merchant_id"
+
+
+def current_merchant(request: Request) -> Merchant | None:
+    merchant_id = request.session.get(SESSION_MERCHANT)
+    if not merchant_id:
+        return None
+    with portal_of(request).session() as session:
+        return session.get(Merchant, merchant_id)
+
+
+async def require_merchant(request: Request) -> Merchant:
+    merchant = await run_in_threadpool(current_merchant, request)
+    if merchant is None:
+        raise HTTPException(status_code=303, headers={"Location": str(request.url_for("admin_login"))})
+    request.state.merchant = merchant
+    activate(request, merchant)
+    return merchant
+
+
+async def check_csrf(request: Request):
+    form = await request.form()
+    if not csrf_valid(request.session, str(form.get(CSRF_FIELD) or "")):
+        raise HTTPException(status_code=403, detail="The form expired. Go back, reload the page and try again.")
+    return form
+
+
+async def login(request: Request) -> Response:
+    activate(request, None)
+    if request.method == "GET":
+        return render(request, "admin/login.html", {"form": {}})
+    form = await check_csrf(request)
+    shop = str(form.get("shop") or "").strip()[:64]
+    email = str(form.get("email") or "").strip().lower()[:255]
+    password = str(form.get("password") or "")[:1000]
+
+    def check():
+        with portal_of(request).session() as session:
+            merchant = queries.merchant_by_slug(session, shop)
+            user = queries.user_by_email(session, merchant.id, email) if merchant else None
+            ok = verify_password(user.password_hash if user else None, password)
+            return (merchant, user) if ok else None
+
+    found = await run_in_threadpool(check)
+    if found is None:
+        return render(request, "admin/login.html",
+                      {"form": {"shop": shop, "email": email}, "error": "Wrong shop, e-mail or password."},
+                      status_code=401)
+    merchant, user = found
+    request.session.clear()  # a fresh session (and CSRF token) after login
+    request.session[SESSION_USER] = user.id
+    request.session[SESSION_MERCHANT] = merchant.id
+    return RedirectResponse(request.url_for("admin_home"), status_code=303)
+
+
+async def logout(request: Request) -> Response:
+    await check_csrf(request)
+    request.session.clear()
+    return RedirectResponse(request.url_for("admin_login"), status_code=303)
+
+
+async def home(request: Request) -> Response:
+    merchant = await require_merchant(request)
+    portal = portal_of(request)
+    query = request.query_params.get("q", "")[:100]
+    filters = {name: request.query_params.get(name, "") for name in
+               ("status", "payment_status", "fulfillment_status", "return_status")}
+    try:
+        page_number = max(1, int(request.query_params.get("page", "1")))
+    except ValueError:
+        page_number = 1
+
+    def load():
+        with portal.session() as session:
+            page = queries.search_orders(session, merchant.id, query, filters, page_number)
+            links = {o.id: portal.tracking_path(merchant, o, request.app) for o in page.orders}
+            return page, links
+
+    page, links = await run_in_threadpool(load)
+    return render(request, "admin/home.html", {
+        "orders_page": page, "links": links, "q": query, "filters": filters,
+        "choices": {
+            "status": ORDER_STATUSES, "payment_status": PAYMENT_STATUSES,
+            "fulfillment_status": FULFILLMENT_STATUSES, "return_status": RETURN_STATUSES,
+        },
+    })
+
+
+async def revoke_link(request: Request) -> Response:
+    merchant = await require_merchant(request)
+    await check_csrf(request)
+    try:
+        order_id = int(request.path_params["order_id"])
+    except ValueError:
+        raise HTTPException(404) from None
+
+    def revoke() -> bool:
+        with portal_of(request).session() as session:
+            order = queries.order_by_id(session, merchant.id, order_id)
+            if order is None:
+                return False
+            orders.revoke_links(session, order)
+            return True
+
+    if not await run_in_threadpool(revoke):
+        raise HTTPException(404)
+    return RedirectResponse(request.url_for("admin_home"), status_code=303)
+
+
+routes = [
+    Route("/admin/login", login, methods=["GET", "POST"], name="admin_login"),
+    Route("/admin/logout", logout, methods=["POST"], name="admin_logout"),
+    Route("/admin/", home, name="admin_home"),
+    Route("/admin/orders/{order_id}/revoke", revoke_link, methods=["POST"], name="admin_revoke_link"),
+]

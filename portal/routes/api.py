@@ -1,0 +1,158 @@
+"""JSON API v1: orders, shipments, tracking events. Bearer API keys, one merchant per key."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from portal import orders, openapi
+from portal.orders import OrderInputError
+from portal.schemas import EventsIn, OrderIn, ShipmentIn, error_list
+from portal.security import hash_api_key
+from portal.store import queries
+from portal.store.models import Merchant
+from portal.web import portal_of
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, error: str, message: str, errors: list | None = None,
+                 headers: dict[str, str] | None = None) -> None:
+        self.status, self.error, self.message, self.errors, self.headers = status, error, message, errors, headers
+
+
+def api_error_response(exc: ApiError) -> JSONResponse:
+    body: dict[str, Any] = {"error": exc.error, "message": exc.message}
+    if exc.errors is not None:
+        body["errors"] = exc.errors
+    return JSONResponse(body, status_code=exc.status, headers=exc.headers)
+
+
+def authenticate(request: Request) -> Merchant:
+    header = request.headers.get("authorization", "")
+    scheme, _, key = header.partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        raise ApiError(401, "unauthorized", "Send your API key as 'Authorization: Bearer <key>'.",
+                       headers={"WWW-Authenticate": "Bearer"})
+    with portal_of(request).session() as session:
+        api_key = queries.api_key_by_hash(session, hash_api_key(key.strip()))
+        merchant = session.get(Merchant, api_key.merchant_id) if api_key else None
+    if merchant is None:
+        raise ApiError(401, "unauthorized", "That API key is not valid.", headers={"WWW-Authenticate": "Bearer"})
+    return merchant
+
+
+async def parse_body(request: Request, model: type[BaseModel]) -> Any:
+    raw = await request.body()
+    try:
+        payload = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ApiError(400, "malformed_json", f"The body is not valid JSON: {exc}") from None
+    try:
+        return model.model_validate(payload)
+    except ValidationError as exc:
+        raise ApiError(422, "validation_failed", "Some fields are not valid; nothing was saved.",
+                       error_list(exc)) from None
+
+
+def _invalid(exc: OrderInputError) -> ApiError:
+    return ApiError(422, "validation_failed", "Some fields are not valid; nothing was saved.", exc.errors)
+
+
+def _link(request: Request, merchant: Merchant, order) -> str:
+    portal = portal_of(request)
+    return portal.settings.base_url.rstrip("/") + portal.tracking_path(merchant, order, request.app)
+
+
+async def create_or_update_order(request: Request) -> Response:
+    merchant = await run_in_threadpool(authenticate, request)
+    data: OrderIn = await parse_body(request, OrderIn)
+
+    def save():
+        with portal_of(request).session() as session:
+            result = orders.upsert_order(session, merchant, data)
+            return result.created, orders.order_json(session, result.order, _link(request, merchant, result.order))
+
+    try:
+        created, body = await run_in_threadpool(save)
+    except OrderInputError as exc:
+        raise _invalid(exc) from None
+    return JSONResponse(body, status_code=201 if created else 200)
+
+
+async def get_order(request: Request) -> Response:
+    merchant = await run_in_threadpool(authenticate, request)
+    number = request.path_params["number"]
+
+    def load():
+        with portal_of(request).session() as session:
+            order = queries.order_by_number_key(session, merchant.id, orders.number_key(number))
+            return orders.order_json(session, order, _link(request, merchant, order)) if order else None
+
+    body = await run_in_threadpool(load)
+    if body is None:
+        raise ApiError(404, "not_found", f"No order {number!r} in this shop.")
+    return JSONResponse(body)
+
+
+async def add_shipment(request: Request) -> Response:
+    merchant = await run_in_threadpool(authenticate, request)
+    number = request.path_params["number"]
+    data: ShipmentIn = await parse_body(request, ShipmentIn)
+
+    def save():
+        with portal_of(request).session() as session:
+            order = queries.order_by_number_key(session, merchant.id, orders.number_key(number))
+            if order is None:
+                return None
+            shipment = orders.upsert_shipment(session, merchant, order, data)
+            body = orders.order_json(session, order)
+            return next(s for s in body["shipments"] if s["id"] == shipment.id)
+
+    body = await run_in_threadpool(save)
+    if body is None:
+        raise ApiError(404, "not_found", f"No order {number!r} in this shop.")
+    return JSONResponse(body, status_code=201)
+
+
+async def add_events(request: Request) -> Response:
+    merchant = await run_in_threadpool(authenticate, request)
+    try:
+        shipment_id = int(request.path_params["id"])
+    except ValueError:
+        raise ApiError(404, "not_found", "No such shipment.") from None
+    data: EventsIn = await parse_body(request, EventsIn)
+
+    def save():
+        with portal_of(request).session() as session:
+            shipment = queries.shipment_by_id(session, merchant.id, shipment_id)
+            if shipment is None:
+                return None
+            order = queries.order_by_id(session, merchant.id, shipment.order_id)
+            added = orders.add_events(session, order, shipment, data.events)
+            return {"shipment_id": shipment.id, "status": shipment.status, "added": added,
+                    "duplicates": len(data.events) - added}
+
+    body = await run_in_threadpool(save)
+    if body is None:
+        raise ApiError(404, "not_found", "No such shipment in this shop.")
+    return JSONResponse(body, status_code=201 if body["added"] else 200)
+
+
+async def openapi_document(request: Request) -> Response:
+    return JSONResponse(openapi.document(portal_of(request).settings.base_url))
+
+
+
+routes = [
+    Route("/api/v1/orders", create_or_update_order, methods=["POST"], name="api_orders"),
+    Route("/api/v1/orders/{number}", get_order, methods=["GET"], name="api_order"),
+    Route("/api/v1/orders/{number}/shipments", add_shipment, methods=["POST"], name="api_shipments"),
+    Route("/api/v1/shipments/{id}/events", add_events, methods=["POST"], name="api_events"),
+    Route("/api/v1/openapi.json", openapi_document, methods=["GET"], name="openapi"),
+]

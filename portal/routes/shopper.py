@@ -1,0 +1,114 @@
+"""Shopper pages: guest lookup, the order status page, a tracking-number result."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from portal import lookup, order_view
+from portal.i18n import gettext
+from portal.security import CSRF_FIELD, csrf_valid
+from portal.store import queries
+from portal.web import activate, merchant_or_404, portal_of, render
+
+FIELD_MAX = 200
+
+
+def client_key(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+async def shop_home(request: Request) -> Response:
+    merchant = await merchant_or_404(request)
+    return RedirectResponse(request.url_for("lookup_form", shop=merchant.slug), status_code=302)
+
+
+async def lookup_form(request: Request) -> Response:
+    merchant = await merchant_or_404(request)
+    activate(request, merchant)
+    return render(request, "lookup.html", {"form": {}})
+
+
+async def lookup_submit(request: Request) -> Response:
+    merchant = await merchant_or_404(request)
+    activate(request, merchant)
+    portal = portal_of(request)
+    started = time.monotonic()
+
+    wait = portal.hit_limit(portal.settings.lookup_rate_limit, "lookup", merchant.slug, client_key(request))
+    if wait is not None:
+        return render(request, "rate_limited.html", {"retry_after": wait}, status_code=429,
+                      headers={"Retry-After": str(wait)})
+
+    form = await request.form()
+    values = {
+        name: str(form.get(name) or "")[:FIELD_MAX].strip()
+        for name in ("order_number", "contact", "tracking_number")
+    }
+    query = lookup.LookupInput(**values)
+    token_ok = csrf_valid(request.session, str(form.get(CSRF_FIELD) or ""))
+
+    def find():
+        with portal.session() as session:
+            if query.wants_tracking:
+                shipment = lookup.find_shipment(session, merchant.id, query.tracking_number)
+                if shipment is None:
+                    return None
+                return "shipment", shipment, list(queries.events_for(session, [shipment.id]))
+            order = lookup.find_order(session, merchant.id, query.order_number, query.contact)
+            return ("order", order, None) if order else None
+
+    found = await run_in_threadpool(find) if token_ok else None
+    if found and found[0] == "order":
+        return RedirectResponse(portal.tracking_path(merchant, found[1], request.app), status_code=303)
+    if found and found[0] == "shipment":
+        return render(request, "tracking_result.html", {"shipment": found[1], "events": found[2]})
+
+    # One answer for every failure, padded to the same minimum time, so neither the message nor
+    # the clock tells whether the order, the e-mail or the tracking number exists.
+    elapsed = time.monotonic() - started
+    await asyncio.sleep(max(0.0, portal.settings.lookup_failure_floor_ms / 1000 - elapsed))
+    error = gettext("We could not find an order with those details. Check them and try again.")
+    return render(request, "lookup.html", {"form": values, "error": error}, status_code=404)
+
+
+async def order_page(request: Request) -> Response:
+    merchant = await merchant_or_404(request)
+    portal = portal_of(request)
+    token = request.path_params["token"]
+    public_id = portal.signer.public_id(token)
+
+    def load():
+        if public_id is None:
+            return None
+        with portal.session() as session:
+            order = queries.order_by_public_id(session, merchant.id, public_id)
+            if order is None or not portal.signer.verify(token, order.link_nonce):
+                return None
+            return order_view.build(session, order)
+
+    view = await run_in_threadpool(load)
+    if view is None:
+        activate(request, merchant)
+        message = gettext("This tracking link is not valid any more. Look up your order below.")
+        return render(request, "lookup.html", {"form": {}, "error": message, "link_error": True}, status_code=404)
+    activate(request, merchant, view.order)
+    context = {
+        "view": view,
+        "order": view.order,
+        "address": order_view.masked_address(view.order.shipping_address),
+    }
+    return render(request, "order.html", context, headers={"Cache-Control": "private, no-store"})
+
+
+routes = [
+    Route("/{shop}/", shop_home, name="shop_home"),
+    Route("/{shop}/track", lookup_form, methods=["GET"], name="lookup_form"),
+    Route("/{shop}/track", lookup_submit, methods=["POST"], name="lookup_submit"),
+    Route("/{shop}/orders/{token}", order_page, name="order_page"),
+]

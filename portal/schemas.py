@@ -1,0 +1,190 @@
+"""The order API's JSON shapes. Amounts are decimal strings; statuses use the canonical values."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timezone
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from portal.i18n import normalise_locale
+from portal.money import MoneyError, validate_currency
+from portal.statuses import (
+    CancelReason,
+    FulfillmentStatus,
+    OrderStatus,
+    PaymentStatus,
+    ReturnStatus,
+    ShipmentStatus,
+)
+
+MAX_TAG_LENGTH = 40
+_EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+
+
+def _decimal_string(value: Any) -> str:
+    if isinstance(value, bool) or value is None:
+        raise ValueError('must be a decimal string such as "19.90"')
+    text = str(value).strip()
+    try:
+        number = Decimal(text)
+    except (InvalidOperation, ValueError):
+        raise ValueError(f'{text!r} is not a decimal amount such as "19.90"') from None
+    if not number.is_finite():
+        raise ValueError(f'{text!r} is not a decimal amount such as "19.90"')
+    if number < 0:
+        raise ValueError("must not be negative")
+    return text
+
+
+def _currency(value: Any) -> str:
+    try:
+        return validate_currency(str(value))
+    except MoneyError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+Amount = Annotated[str, BeforeValidator(_decimal_string)]
+Currency = Annotated[str, BeforeValidator(_currency)]
+AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
+ShortText = Annotated[str, Field(max_length=255)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Totals(_Strict):
+    subtotal: Amount = "0"
+    shipping: Amount = "0"
+    tax: Amount = "0"
+    discounts: Amount = "0"
+    total: Amount = "0"
+
+
+class LineItemIn(_Strict):
+    title: str = Field(min_length=1, max_length=500)
+    variant: str | None = Field(default=None, max_length=255)
+    sku: str | None = Field(default=None, max_length=128)
+    quantity: int = Field(default=1, ge=0, le=1_000_000)
+    unit_price: Amount = "0"
+    presentment_unit_price: Amount | None = None
+    image_url: str | None = Field(default=None, max_length=1000, pattern=r"^https?://")
+
+
+class EventIn(_Strict):
+    at: AwareDatetime
+    status: ShipmentStatus
+    substatus: str | None = Field(default=None, max_length=64)
+    message: str | None = Field(default=None, max_length=1000)
+    location: str | None = Field(default=None, max_length=255)
+
+
+class ShipmentIn(_Strict):
+    external_id: str | None = Field(default=None, max_length=64)
+    carrier: str | None = Field(default=None, max_length=64)
+    tracking_number: str | None = Field(default=None, max_length=64)
+    tracking_url: str | None = Field(default=None, max_length=1000, pattern=r"^https?://")
+    status: ShipmentStatus | None = None
+    shipped_at: AwareDatetime | None = None
+    estimated_delivery: date | None = None
+    estimated_delivery_end: date | None = None
+    events: list[EventIn] = Field(default_factory=list, max_length=1000)
+
+
+class AddressIn(_Strict):
+    name: str | None = Field(default=None, max_length=255)
+    address1: str | None = Field(default=None, max_length=255)
+    address2: str | None = Field(default=None, max_length=255)
+    city: str | None = Field(default=None, max_length=255)
+    province: str | None = Field(default=None, max_length=255)
+    postal_code: str | None = Field(default=None, max_length=32)
+    country_code: str | None = Field(default=None, max_length=2)
+
+
+class OrderIn(_Strict):
+    number: str = Field(min_length=1, max_length=64)
+    external_id: str | None = Field(default=None, max_length=64)
+    email: str | None = Field(default=None, max_length=255)
+    phone: str | None = Field(default=None, max_length=64)
+    postal_code: str | None = Field(default=None, max_length=32)
+    placed_at: AwareDatetime | None = None
+    locale: str | None = Field(default=None, max_length=16)
+    status: OrderStatus = "open"
+    payment_status: PaymentStatus = "pending"
+    fulfillment_status: FulfillmentStatus = "unfulfilled"
+    return_status: ReturnStatus = "none"
+    cancel_reason: CancelReason | None = None
+    currency: Currency
+    presentment_currency: Currency | None = None
+    totals: Totals = Field(default_factory=Totals)
+    presentment_totals: Totals | None = None
+    line_items: list[LineItemIn] = Field(default_factory=list, max_length=500)
+    shipments: list[ShipmentIn] = Field(default_factory=list, max_length=100)
+    shipping_address: AddressIn | None = None
+    tags: list[str] = Field(default_factory=list, max_length=250)
+    note: str | None = Field(default=None, max_length=5000)
+    customer_id: str | None = Field(default=None, max_length=64)
+    guest_id: str | None = Field(default=None, max_length=64)
+    order_status_url: str | None = Field(default=None, max_length=1000, pattern=r"^https?://")
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value and not _EMAIL_RE.match(value):
+            raise ValueError("is not an e-mail address")
+        return value or None
+
+    @field_validator("locale")
+    @classmethod
+    def _locale(cls, value: str | None) -> str | None:
+        if value and normalise_locale(value) is None:
+            raise ValueError(f"unknown locale {value!r}: use a code such as en, de or pt-BR")
+        return normalise_locale(value) if value else None
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, value: list[str]) -> list[str]:
+        tags: list[str] = []
+        for tag in value:
+            tag = tag.strip()
+            if len(tag) > MAX_TAG_LENGTH:
+                raise ValueError(f"tag {tag[:50]!r} is longer than {MAX_TAG_LENGTH} characters")
+            if tag and tag not in tags:
+                tags.append(tag)
+        return tags
+
+    @model_validator(mode="after")
+    def _cancel_reason_only_when_cancelled(self) -> OrderIn:
+        if self.cancel_reason and self.status != "cancelled":
+            raise ValueError("cancel_reason is only allowed when status is 'cancelled'")
+        return self
+
+
+class EventsIn(_Strict):
+    events: list[EventIn] = Field(min_length=1, max_length=5000)
+
+
+def error_list(exc: ValidationError) -> list[dict[str, str]]:
+    """Every bad field, named by its dotted path: `line_items.0.quantity`."""
+    errors = []
+    for error in exc.errors(include_url=False):
+        field = ".".join(str(part) for part in error["loc"]) or "body"
+        message = error["msg"].removeprefix("Value error, ")
+        errors.append({"field": field, "message": message})
+    return errors

@@ -1,0 +1,55 @@
+"""Passwords, API keys and CSRF tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+_hasher = PasswordHasher()
+
+API_KEY_PREFIX = "ptk_"
+# A valid-looking hash that matches no password: verifying against it costs the same time as a
+# real check, so a login for an unknown e-mail is not faster than one with a wrong password.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def new_api_key() -> tuple[str, str, str]:
+    """Return (the key to show once, its lookup prefix, its stored hash)."""
+    key = API_KEY_PREFIX + secrets.token_urlsafe(32)
+    return key, key[: len(API_KEY_PREFIX) + 8], hash_api_key(key)
+
+
+def hash_api_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+CSRF_SESSION_KEY = "csrf"
+CSRF_FIELD = "csrf_token"
+
+
+def csrf_token(session: dict) -> str:
+    token = session.get(CSRF_SESSION_KEY)
+    if not token:
+        token = secrets.token_urlsafe(24)
+        session[CSRF_SESSION_KEY] = token
+    return token
+
+
+def csrf_valid(session: dict, submitted: str | None) -> bool:
+    expected = session.get(CSRF_SESSION_KEY)
+    return bool(expected and submitted) and hmac.compare_digest(str(expected), str(submitted))

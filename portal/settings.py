@@ -1,0 +1,46 @@
+"""Settings, read from the environment (PORTAL_ prefix) or a `.env` file. Nothing is read at import."""
+
+from __future__ import annotations
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PORTAL_", env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///./instance/portal.db"
+    # When unset, a random key is generated once and kept in instance/secret_key, so signed
+    # links survive restarts of a development install without anyone pasting a secret.
+    secret_key: str = ""
+    base_url: str = "http://127.0.0.1:8000"
+    instance_dir: Path = Path("instance")
+    themes_dir: Path = PROJECT_ROOT / "themes"
+    locales_dir: Path = PROJECT_ROOT / "locales"
+    static_dir: Path = PROJECT_ROOT / "static"
+    debug: bool = False
+
+    max_body_bytes: int = Field(default=1_000_000, description="Largest request body accepted (413 above)")
+    lookup_rate_limit: str = "10/minute"
+    lookup_failure_floor_ms: int = 400
+    session_max_age: int = 8 * 3600
+    https_only_cookies: bool = False
+
+    @cached_property
+    def resolved_secret_key(self) -> str:
+        if self.secret_key:
+            return self.secret_key
+        path = self.instance_dir / "secret_key"
+        if path.exists():
+            return path.read_text().strip()
+        self.instance_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key

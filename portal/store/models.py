@@ -1,0 +1,200 @@
+"""Tables. Money columns are integer minor units; datetimes are timezone-aware, stored as UTC."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Merchant(SQLModel, table=True):
+    __tablename__ = "merchants"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=64, unique=True, index=True)
+    name: str = Field(max_length=200)
+    host: str | None = Field(default=None, max_length=255, unique=True)
+    default_locale: str = Field(default="en", max_length=16)
+    # Comma-separated locale codes; empty means every shipped locale.
+    enabled_locales: str = Field(default="", max_length=500)
+    currency: str = Field(default="USD", max_length=3)
+    timezone: str = Field(default="UTC", max_length=64)
+    theme: str = Field(default="classic", max_length=64)
+    theme_settings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    support_email: str | None = Field(default=None, max_length=255)
+    support_phone: str | None = Field(default=None, max_length=64)
+    support_url: str | None = Field(default=None, max_length=500)
+    embed_origins: str = Field(default="", max_length=2000)
+    shopify_webhook_secret: str | None = Field(default=None, max_length=255)
+    shopify_previous_webhook_secret: str | None = Field(default=None, max_length=255)
+    woocommerce_webhook_secret: str | None = Field(default=None, max_length=255)
+    bigcommerce_webhook_secret: str | None = Field(default=None, max_length=255)
+    # Free-form settings owned by features (poll interval, notifications, ...).
+    settings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    version: int = Field(default=1)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class MerchantUser(SQLModel, table=True):
+    __tablename__ = "merchant_users"
+    __table_args__ = (UniqueConstraint("merchant_id", "email"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    merchant_id: int = Field(foreign_key="merchants.id", index=True)
+    email: str = Field(max_length=255)
+    password_hash: str = Field(max_length=255)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ApiKey(SQLModel, table=True):
+    __tablename__ = "api_keys"
+
+    id: int | None = Field(default=None, primary_key=True)
+    merchant_id: int = Field(foreign_key="merchants.id", index=True)
+    name: str = Field(default="", max_length=100)
+    prefix: str = Field(max_length=16, index=True)
+    # SHA-256 of the whole key: keys are 256-bit random, so a slow hash buys nothing.
+    key_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    revoked_at: datetime | None = None
+
+
+class Order(SQLModel, table=True):
+    __tablename__ = "orders"
+    __table_args__ = (
+        UniqueConstraint("merchant_id", "number_key"),
+        Index("ix_orders_merchant_external", "merchant_id", "source", "external_id"),
+        Index("ix_orders_merchant_email", "merchant_id", "email_key"),
+        Index("ix_orders_merchant_placed", "merchant_id", "placed_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    merchant_id: int = Field(foreign_key="merchants.id", index=True)
+    # Random, public half of the signed tracking link.
+    public_id: str = Field(max_length=32, unique=True)
+    # Changing the nonce revokes every link issued so far.
+    link_nonce: str = Field(max_length=32)
+    number: str = Field(max_length=64)
+    number_key: str = Field(max_length=64)
+    external_id: str | None = Field(default=None, max_length=64)
+    source: str = Field(default="api", max_length=32)
+    email: str | None = Field(default=None, max_length=255)
+    email_key: str | None = Field(default=None, max_length=255)
+    phone: str | None = Field(default=None, max_length=64)
+    phone_key: str | None = Field(default=None, max_length=32)
+    postal_code: str | None = Field(default=None, max_length=32)
+    postal_key: str | None = Field(default=None, max_length=32)
+    customer_id: str | None = Field(default=None, max_length=64)
+    guest_id: str | None = Field(default=None, max_length=64)
+    placed_at: datetime
+    locale: str | None = Field(default=None, max_length=16)
+    status: str = Field(default="open", max_length=32)
+    cancel_reason: str | None = Field(default=None, max_length=32)
+    cancelled_at: datetime | None = None
+    payment_status: str = Field(default="pending", max_length=32)
+    fulfillment_status: str = Field(default="unfulfilled", max_length=32)
+    return_status: str = Field(default="none", max_length=32)
+    custom_status: str | None = Field(default=None, max_length=64)
+    # Platform values we could not map exactly, kept for the merchant's eyes.
+    raw_statuses: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    currency: str = Field(max_length=3)
+    presentment_currency: str = Field(max_length=3)
+    subtotal: int = 0
+    shipping: int = 0
+    tax: int = 0
+    discounts: int = 0
+    total: int = 0
+    presentment_subtotal: int = 0
+    presentment_shipping: int = 0
+    presentment_tax: int = 0
+    presentment_discounts: int = 0
+    presentment_total: int = 0
+    shipping_address: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    note: str | None = Field(default=None, max_length=5000)
+    order_status_url: str | None = Field(default=None, max_length=1000)
+    # Bumped on every change: drives ETags and live updates.
+    version: int = Field(default=1)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class LineItem(SQLModel, table=True):
+    __tablename__ = "line_items"
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="orders.id", index=True)
+    position: int = 0
+    title: str = Field(max_length=500)
+    variant: str | None = Field(default=None, max_length=255)
+    sku: str | None = Field(default=None, max_length=128)
+    quantity: int = 1
+    unit_price: int = 0
+    presentment_unit_price: int = 0
+    image_url: str | None = Field(default=None, max_length=1000)
+
+
+class Shipment(SQLModel, table=True):
+    __tablename__ = "shipments"
+    __table_args__ = (Index("ix_shipments_merchant_tracking", "merchant_id", "tracking_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="orders.id", index=True)
+    merchant_id: int = Field(foreign_key="merchants.id", index=True)
+    external_id: str | None = Field(default=None, max_length=64)
+    carrier: str | None = Field(default=None, max_length=64)
+    carrier_name: str | None = Field(default=None, max_length=128)
+    tracking_number: str | None = Field(default=None, max_length=64)
+    tracking_key: str | None = Field(default=None, max_length=64)
+    tracking_url: str | None = Field(default=None, max_length=1000)
+    status: str = Field(default="pending", max_length=32)
+    estimated_delivery: date | None = None
+    estimated_delivery_end: date | None = None
+    shipped_at: datetime | None = None
+    delivered_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ShipmentItem(SQLModel, table=True):
+    """Which line items (and how many) travel in a shipment."""
+
+    __tablename__ = "shipment_items"
+
+    id: int | None = Field(default=None, primary_key=True)
+    shipment_id: int = Field(foreign_key="shipments.id", index=True)
+    line_item_id: int = Field(foreign_key="line_items.id")
+    quantity: int = 1
+
+
+class TrackingEvent(SQLModel, table=True):
+    __tablename__ = "tracking_events"
+    __table_args__ = (UniqueConstraint("shipment_id", "at", "status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    shipment_id: int = Field(foreign_key="shipments.id", index=True)
+    at: datetime
+    status: str = Field(max_length=32)
+    substatus: str | None = Field(default=None, max_length=64)
+    message: str | None = Field(default=None, max_length=1000)
+    location: str | None = Field(default=None, max_length=255)
+    raw: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class TimelineEntry(SQLModel, table=True):
+    __tablename__ = "timeline_entries"
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="orders.id", index=True)
+    at: datetime
+    # A known kind ("placed", "paid", ...) is rendered through the translation layer;
+    # "message" entries carry merchant-written text.
+    kind: str = Field(max_length=32)
+    params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    visible_to_shopper: bool = True

@@ -1,0 +1,156 @@
+"""Queries, always scoped by merchant: one merchant never reads another's rows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
+
+from portal.store.models import (
+    ApiKey,
+    LineItem,
+    Merchant,
+    MerchantUser,
+    Order,
+    Shipment,
+    TimelineEntry,
+    TrackingEvent,
+)
+
+
+def merchant_by_slug(session: Session, slug: str) -> Merchant | None:
+    return session.exec(select(Merchant).where(Merchant.slug == slug)).first()
+
+
+def all_merchants(session: Session) -> Sequence[Merchant]:
+    return session.exec(select(Merchant).order_by(Merchant.slug)).all()
+
+
+def user_by_email(session: Session, merchant_id: int, email: str) -> MerchantUser | None:
+    return session.exec(
+        select(MerchantUser).where(MerchantUser.merchant_id == merchant_id, MerchantUser.email == email)
+    ).first()
+
+
+def users_by_email(session: Session, email: str) -> Sequence[MerchantUser]:
+    return session.exec(select(MerchantUser).where(MerchantUser.email == email)).all()
+
+
+def api_key_by_hash(session: Session, key_hash: str) -> ApiKey | None:
+    return session.exec(
+        select(ApiKey).where(ApiKey.key_hash == key_hash, col(ApiKey.revoked_at).is_(None))
+    ).first()
+
+
+def order_by_number_key(session: Session, merchant_id: int, number_key: str) -> Order | None:
+    return session.exec(
+        select(Order).where(Order.merchant_id == merchant_id, Order.number_key == number_key)
+    ).first()
+
+
+def order_by_external_id(session: Session, merchant_id: int, source: str, external_id: str) -> Order | None:
+    return session.exec(
+        select(Order).where(
+            Order.merchant_id == merchant_id, Order.source == source, Order.external_id == external_id
+        )
+    ).first()
+
+
+def order_by_public_id(session: Session, merchant_id: int, public_id: str) -> Order | None:
+    return session.exec(
+        select(Order).where(Order.merchant_id == merchant_id, Order.public_id == public_id)
+    ).first()
+
+
+def order_by_id(session: Session, merchant_id: int, order_id: int) -> Order | None:
+    return session.exec(select(Order).where(Order.merchant_id == merchant_id, Order.id == order_id)).first()
+
+
+def shipment_by_id(session: Session, merchant_id: int, shipment_id: int) -> Shipment | None:
+    return session.exec(
+        select(Shipment).where(Shipment.merchant_id == merchant_id, Shipment.id == shipment_id)
+    ).first()
+
+
+def shipments_by_tracking_key(session: Session, merchant_id: int, tracking_key: str) -> Sequence[Shipment]:
+    return session.exec(
+        select(Shipment)
+        .where(Shipment.merchant_id == merchant_id, Shipment.tracking_key == tracking_key)
+        .order_by(col(Shipment.id).desc())
+    ).all()
+
+
+def line_items(session: Session, order_id: int) -> Sequence[LineItem]:
+    return session.exec(
+        select(LineItem).where(LineItem.order_id == order_id).order_by(LineItem.position, LineItem.id)
+    ).all()
+
+
+def shipments(session: Session, order_id: int) -> Sequence[Shipment]:
+    return session.exec(select(Shipment).where(Shipment.order_id == order_id).order_by(Shipment.id)).all()
+
+
+def events_for(session: Session, shipment_ids: Sequence[int]) -> Sequence[TrackingEvent]:
+    if not shipment_ids:
+        return []
+    return session.exec(
+        select(TrackingEvent)
+        .where(col(TrackingEvent.shipment_id).in_(shipment_ids))
+        .order_by(col(TrackingEvent.at).desc(), col(TrackingEvent.id).desc())
+    ).all()
+
+
+def timeline(session: Session, order_id: int, shopper_only: bool = True) -> Sequence[TimelineEntry]:
+    query = select(TimelineEntry).where(TimelineEntry.order_id == order_id)
+    if shopper_only:
+        query = query.where(TimelineEntry.visible_to_shopper == True)  # noqa: E712
+    return session.exec(query.order_by(col(TimelineEntry.at).desc(), col(TimelineEntry.id).desc())).all()
+
+
+@dataclass
+class OrderPage:
+    orders: Sequence[Order]
+    total: int
+    page: int
+    per_page: int
+    pages: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.pages = max(1, -(-self.total // self.per_page))
+
+
+def search_orders(
+    session: Session,
+    merchant_id: int,
+    query: str = "",
+    filters: dict[str, str] | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> OrderPage:
+    where = [Order.merchant_id == merchant_id]
+    query = query.strip()
+    if query:
+        key = query.lstrip("#").replace(" ", "").lower()
+        where.append(
+            or_(
+                col(Order.number_key).startswith(key),
+                col(Order.email_key) == query.lower(),
+                col(Order.external_id) == query,
+            )
+        )
+    for column in ("status", "payment_status", "fulfillment_status", "return_status"):
+        value = (filters or {}).get(column)
+        if value:
+            where.append(getattr(Order, column) == value)
+    total = session.exec(select(func.count()).select_from(Order).where(*where)).one()
+    page = max(1, page)
+    orders = session.exec(
+        select(Order)
+        .where(*where)
+        .order_by(col(Order.placed_at).desc(), col(Order.id).desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return OrderPage(orders=orders, total=total, page=page, per_page=per_page)

@@ -1,0 +1,166 @@
+"""Glue between routes and services: the portal's runtime parts, locale activation, rendering."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from limits import parse as parse_limit
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+from sqlalchemy.engine import Engine
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from portal import i18n, labels
+from portal.links import LinkSigner
+from portal.security import csrf_token
+from portal.settings import Settings
+from portal.store import queries
+from portal.store.db import session_scope
+from portal.store.models import Merchant, Order
+from portal.themes import ThemeRegistry
+
+LOCALE_COOKIE = "portal_lang"
+
+
+@dataclass
+class Portal:
+    """Everything a request may need, built once by create_app()."""
+
+    settings: Settings
+    engine: Engine
+    themes: ThemeRegistry
+    signer: LinkSigner
+    catalogs: i18n.Catalogs
+    limiter: MovingWindowRateLimiter
+
+    @classmethod
+    def build(cls, settings: Settings, engine: Engine) -> Portal:
+        catalogs = i18n.configure(settings.locales_dir)
+        themes = ThemeRegistry(
+            settings.themes_dir,
+            globals_={
+                "status_label": labels.status_label,
+                "tone": labels.tone,
+                "timeline_text": labels.timeline_text,
+                "date_range": i18n.date_range,
+            },
+        )
+        return cls(
+            settings=settings,
+            engine=engine,
+            themes=themes,
+            signer=LinkSigner(settings.resolved_secret_key),
+            catalogs=catalogs,
+            limiter=MovingWindowRateLimiter(MemoryStorage()),
+        )
+
+    def session(self):
+        return session_scope(self.engine)
+
+    def tracking_path(self, merchant: Merchant, order: Order, router: Any) -> str:
+        token = self.signer.token(order.public_id, order.link_nonce)
+        return str(router.url_path_for("order_page", shop=merchant.slug, token=token))
+
+    def enabled_locales(self, merchant: Merchant | None) -> list[str]:
+        available = self.catalogs.available()
+        if merchant is None or not merchant.enabled_locales.strip():
+            return list(available)
+        wanted = [code.strip() for code in merchant.enabled_locales.split(",") if code.strip()]
+        return [code for code in wanted if code in available] or [merchant.default_locale or "en"]
+
+    def hit_limit(self, limit: str, *keys: str) -> int | None:
+        """Count one attempt; return seconds to wait when over the limit, else None."""
+        item = parse_limit(limit)
+        if self.limiter.hit(item, *keys):
+            return None
+        reset_at, _ = self.limiter.get_window_stats(item, *keys)
+        return max(1, int(reset_at - time.time()) + 1)
+
+
+def portal_of(request: Request) -> Portal:
+    return request.app.state.portal
+
+
+async def merchant_or_404(request: Request) -> Merchant:
+    portal = portal_of(request)
+    slug = request.path_params.get("shop", "")
+
+    def load() -> Merchant | None:
+        with portal.session() as session:
+            return queries.merchant_by_slug(session, slug)
+
+    merchant = await run_in_threadpool(load) if len(slug) <= 64 else None
+    if merchant is None:
+        raise HTTPException(status_code=404)
+    request.state.merchant = merchant
+    return merchant
+
+
+def choose_locale(request: Request, merchant: Merchant | None, order: Order | None = None) -> str:
+    """?lang= -> cookie -> order's checkout locale -> Accept-Language -> merchant default."""
+    portal = portal_of(request)
+    enabled = portal.enabled_locales(merchant)
+    candidates = [
+        request.query_params.get("lang"),
+        request.cookies.get(LOCALE_COOKIE),
+        order.locale if order else None,
+        *i18n.parse_accept_language(request.headers.get("accept-language")),
+        merchant.default_locale if merchant else None,
+    ]
+    return i18n.negotiate(candidates, enabled) or (enabled[0] if enabled else i18n.SOURCE_LOCALE)
+
+
+def activate(request: Request, merchant: Merchant | None, order: Order | None = None) -> str:
+    locale = choose_locale(request, merchant, order)
+    i18n.activate(locale, overrides=None, tz=merchant.timezone if merchant else "UTC")
+    request.state.locale = locale
+    return locale
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+    merchant: Merchant | None = None,
+) -> HTMLResponse:
+    """Render with the merchant's theme, in the locale `activate()` chose for this request."""
+    portal = portal_of(request)
+    merchant = merchant or getattr(request.state, "merchant", None)
+    locale = getattr(request.state, "locale", None) or activate(request, merchant)
+    env = portal.themes.environment(merchant.theme if merchant else None)
+    enabled = portal.enabled_locales(merchant)
+    page = template.rsplit("/", 1)[-1].removesuffix(".html").lstrip("_")
+    ctx: dict[str, Any] = {
+        "request": request,
+        "merchant": merchant,
+        "locale": locale,
+        "html_lang": i18n.html_lang(locale),
+        "dir": i18n.text_direction(locale),
+        "locales": [(code, i18n.locale_display_name(code)) for code in enabled],
+        "page": page,
+        "csrf_token": csrf_token(request.session) if "session" in request.scope else "",
+        "url_for": lambda name, **params: request.url_for(name, **params),
+        "path_for": lambda name, **params: str(request.app.url_path_for(name, **params)),
+        "static": lambda path: str(request.app.url_path_for("static", path=path)),
+    }
+    ctx.update(context or {})
+    body = env.get_template(template).render(ctx)
+    response = HTMLResponse(body, status_code=status_code, headers=headers)
+    response.headers["Content-Language"] = i18n.html_lang(locale)
+    response.headers["Vary"] = "Accept-Language, Cookie"
+    lang = request.query_params.get("lang")
+    if lang and i18n.negotiate([lang], enabled) == locale:
+        # The shopper picked a language: remember it for their next visit.
+        response.set_cookie(LOCALE_COOKIE, locale, max_age=365 * 86400, samesite="lax", httponly=True)
+    return response
+
+
+def not_found_response(request: Request) -> Response:
+    return render(request, "error.html", {"status": 404}, status_code=404)

@@ -1,0 +1,165 @@
+"""The order API: upserts, validation (422 naming every bad field), shipments, events, isolation."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import order_data
+
+
+@pytest.fixture
+def auth(factory, merchant):
+    return {"Authorization": f"Bearer {factory.api_key(merchant)}"}
+
+
+def test_create_then_read_order(client, auth):
+    response = client.post("/api/v1/orders", json=order_data(), headers=auth)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["number"] == "#1001"
+    assert body["totals"]["total"] == "54.00"
+    assert body["presentment_currency"] == "USD"
+    assert body["line_items"][0]["unit_price"] == "24.50"
+    assert body["tracking_link"].startswith("http://testserver/acme/orders/")
+
+    read = client.get("/api/v1/orders/1001", headers=auth)  # '#' optional
+    assert read.status_code == 200
+    assert read.json()["email"] == "Shopper@Example.com"
+
+
+def test_upsert_updates_by_external_id_then_number(client, auth):
+    client.post("/api/v1/orders", json=order_data(external_id="ext-1"), headers=auth)
+    again = client.post("/api/v1/orders", json=order_data(external_id="ext-1", number="#1001-A",
+                                                          payment_status="refunded"), headers=auth)
+    assert again.status_code == 200
+    assert again.json()["number"] == "#1001-A"
+    assert client.get("/api/v1/orders/1001", headers=auth).status_code == 404
+    by_number = client.post("/api/v1/orders", json=order_data(number="#1001-A", fulfillment_status="fulfilled"),
+                            headers=auth)
+    assert by_number.status_code == 200
+    assert by_number.json()["payment_status"] == "paid"
+
+
+def test_presentment_currency_amounts(client, auth):
+    data = order_data(currency="NOK", presentment_currency="EUR",
+                      totals={"subtotal": "1000", "total": "1000"},
+                      presentment_totals={"subtotal": "86.50", "total": "86.50"},
+                      line_items=[{"title": "Sweater", "unit_price": "1000.00", "presentment_unit_price": "86.50"}])
+    body = client.post("/api/v1/orders", json=data, headers=auth).json()
+    assert body["totals"]["total"] == "1000.00"
+    assert body["presentment_totals"]["total"] == "86.50"
+    assert body["line_items"][0]["presentment_unit_price"] == "86.50"
+
+
+def test_zero_decimal_currency(client, auth):
+    data = order_data(currency="JPY", totals={"total": "1500"},
+                      line_items=[{"title": "Tea", "unit_price": "1500"}])
+    assert client.post("/api/v1/orders", json=data, headers=auth).json()["totals"]["total"] == "1500"
+    bad = client.post("/api/v1/orders", json=order_data(number="2", currency="JPY", totals={"total": "15.50"}),
+                      headers=auth)
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["field"] == "totals.total"
+
+
+def test_validation_names_every_bad_field_and_saves_nothing(client, auth):
+    data = order_data(
+        currency="XYZ",
+        payment_status="kind of paid",
+        email="not-an-email",
+        tags=["ok", "x" * 41],
+        line_items=[{"title": "", "quantity": -1, "unit_price": "abc"}],
+        shipments=[{"tracking_number": "1Z999AA10123456784", "status": "teleported"}],
+    )
+    response = client.post("/api/v1/orders", json=data, headers=auth)
+    assert response.status_code == 422
+    fields = {error["field"] for error in response.json()["errors"]}
+    assert {"currency", "payment_status", "email", "tags", "line_items.0.title", "line_items.0.quantity",
+            "line_items.0.unit_price", "shipments.0.status"} <= fields
+    assert client.get("/api/v1/orders/1001", headers=auth).status_code == 404
+
+
+def test_presentment_totals_required_when_currencies_differ(client, auth):
+    response = client.post("/api/v1/orders", json=order_data(presentment_currency="EUR"), headers=auth)
+    assert response.status_code == 422
+    fields = {e["field"] for e in response.json()["errors"]}
+    assert {"presentment_totals", "line_items.0.presentment_unit_price"} <= fields
+
+
+def test_tags_are_trimmed(client, auth):
+    body = client.post("/api/v1/orders", json=order_data(tags=["  gift  ", "gift", "x" * 40]), headers=auth).json()
+    assert body["tags"] == ["gift", "x" * 40]
+
+
+def test_old_orders_are_kept_and_served(client, auth):
+    response = client.post("/api/v1/orders", json=order_data(placed_at="2016-01-05T09:00:00Z"), headers=auth)
+    assert response.status_code == 201
+    assert client.get("/api/v1/orders/1001", headers=auth).json()["placed_at"].startswith("2016-01-05")
+
+
+def test_malformed_json_and_missing_key(client, auth):
+    bad = client.post("/api/v1/orders", content=b"{not json", headers={**auth, "Content-Type": "application/json"})
+    assert bad.status_code == 400
+    assert bad.json()["error"] == "malformed_json"
+    assert client.post("/api/v1/orders", json=order_data()).status_code == 401
+    assert client.post("/api/v1/orders", json=order_data(),
+                       headers={"Authorization": "Bearer ptk_wrong"}).status_code == 401
+
+
+def test_body_over_the_cap_is_refused(client, auth, settings):
+    big = b"x" * (settings.max_body_bytes + 1)
+    response = client.post("/api/v1/orders", content=big, headers={**auth, "Content-Type": "application/json"})
+    assert response.status_code == 413
+
+
+def test_shipments_and_events(client, auth):
+    client.post("/api/v1/orders", json=order_data(), headers=auth)
+    shipment = client.post("/api/v1/orders/1001/shipments",
+                           json={"tracking_number": "1Z 999 AA1 0123 456 784", "estimated_delivery": "2026-11-10"},
+                           headers=auth)
+    assert shipment.status_code == 201, shipment.text
+    body = shipment.json()
+    assert body["carrier"] == "ups"
+    assert "1Z999AA10123456784" in body["tracking_url"]
+    events = {"events": [
+        {"at": "2026-11-03T08:00:00Z", "status": "in_transit", "location": "Louisville, KY"},
+        {"at": "2026-11-04T09:00:00+01:00", "status": "delivered", "message": "Left at front door"},
+    ]}
+    first = client.post(f"/api/v1/shipments/{body['id']}/events", json=events, headers=auth)
+    assert first.status_code == 201
+    assert first.json() == {"shipment_id": body["id"], "status": "delivered", "added": 2, "duplicates": 0}
+    again = client.post(f"/api/v1/shipments/{body['id']}/events", json=events, headers=auth)
+    assert again.json()["added"] == 0 and again.json()["duplicates"] == 2
+    order = client.get("/api/v1/orders/1001", headers=auth).json()
+    assert [e["status"] for e in order["shipments"][0]["events"]] == ["delivered", "in_transit"]
+
+
+def test_merchant_carrier_wins_over_detection(client, auth):
+    client.post("/api/v1/orders", json=order_data(), headers=auth)
+    body = client.post("/api/v1/orders/1001/shipments",
+                       json={"carrier": "USPS", "tracking_number": "1Z999AA10123456785"}, headers=auth).json()
+    assert body["carrier"] == "usps"
+
+
+def test_one_merchant_cannot_read_or_change_another_merchants_orders(client, factory, auth):
+    client.post("/api/v1/orders", json=order_data(), headers=auth)
+    shipment = client.post("/api/v1/orders/1001/shipments", json={"tracking_number": "1Z999AA10123456784"},
+                           headers=auth).json()
+    other = factory.merchant("rival")
+    rival = {"Authorization": f"Bearer {factory.api_key(other)}"}
+    assert client.get("/api/v1/orders/1001", headers=rival).status_code == 404
+    assert client.post("/api/v1/orders/1001/shipments", json={"tracking_number": "X1"},
+                       headers=rival).status_code == 404
+    events = {"events": [{"at": "2026-11-03T08:00:00Z", "status": "delivered"}]}
+    assert client.post(f"/api/v1/shipments/{shipment['id']}/events", json=events,
+                       headers=rival).status_code == 404
+    # The same number in the rival's shop is a different order; the original is untouched.
+    created = client.post("/api/v1/orders", json=order_data(email="rival@example.com"), headers=rival)
+    assert created.status_code == 201
+    assert client.get("/api/v1/orders/1001", headers=auth).json()["email"] == "Shopper@Example.com"
+
+
+def test_openapi_document(client):
+    doc = client.get("/api/v1/openapi.json").json()
+    assert doc["openapi"].startswith("3.")
+    assert "/api/v1/orders" in doc["paths"]
+    assert "OrderIn" in doc["components"]["schemas"]
