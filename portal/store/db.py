@@ -55,7 +55,8 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
-def migrate(engine: Engine, revision: str = "head") -> None:
+def migrate(engine: Engine, revision: str = "heads") -> None:
+    # "heads": features add migrations on their own branches; every branch is applied.
     command.upgrade(alembic_config(engine), revision)
 
 
