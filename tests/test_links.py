@@ -1,0 +1,68 @@
+"""Signed tracking links: valid, tampered, revoked, and what the CLI prints."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from portal.cli import main
+from portal.store.db import session_scope
+from portal.store.models import Order
+from portal import orders
+from tests.conftest import html, text_of
+
+
+def test_valid_link_shows_the_order(client, factory, merchant):
+    order = factory.order(merchant)
+    response = client.get(factory.link(merchant, order))
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "private, no-store"
+
+
+def test_tampered_links_show_the_lookup_form(client, factory, merchant):
+    order = factory.order(merchant)
+    link = factory.link(merchant, order)
+    public_id, signature = link.rsplit("/", 1)[1].split(".")
+    flipped = signature[:-1] + ("A" if signature[-1] != "A" else "B")
+    for bad in (f"{public_id}.{flipped}", f"{public_id}", "garbage", f"{'A' * 16}.{signature}", "a.b", "x" * 300):
+        response = client.get(f"/acme/orders/{bad}")
+        assert response.status_code == 404, bad
+        page = html(response)
+        assert page.find("form", class_="lookup-form") is not None
+        assert "not valid" in text_of(page.find(id="lookup-error"))
+
+
+def test_link_of_one_shop_does_not_open_in_another(client, factory, merchant):
+    order = factory.order(merchant)
+    factory.merchant("rival")
+    link = factory.link(merchant, order).replace("/acme/", "/rival/")
+    assert client.get(link).status_code == 404
+
+
+def test_revoked_link_stops_working_and_a_new_one_works(client, factory, merchant, portal):
+    order = factory.order(merchant)
+    old = factory.link(merchant, order)
+    with session_scope(portal.engine) as session:
+        orders.revoke_links(session, session.get(Order, order.id))
+    new = factory.link(merchant, order)
+    assert new != old
+    assert client.get(old).status_code == 404
+    assert client.get(new).status_code == 200
+
+
+def test_cli_prints_absolute_link(settings, factory, merchant, monkeypatch, client):
+    factory.order(merchant)
+    monkeypatch.setenv("PORTAL_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("PORTAL_SECRET_KEY", settings.secret_key)
+    monkeypatch.setenv("PORTAL_BASE_URL", "https://track.example.com")
+    result = CliRunner().invoke(main, ["link", "acme", "#1001"])
+    assert result.exit_code == 0, result.output
+    url = result.output.strip()
+    assert url.startswith("https://track.example.com/acme/orders/")
+    assert client.get(url.removeprefix("https://track.example.com")).status_code == 200
+
+    revoked = CliRunner().invoke(main, ["link", "acme", "1001", "--revoke"])
+    assert revoked.exit_code == 0
+    assert client.get(url.removeprefix("https://track.example.com")).status_code == 404
+
+    missing = CliRunner().invoke(main, ["link", "acme", "4242"])
+    assert missing.exit_code != 0 and "no order" in missing.output
