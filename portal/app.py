@@ -15,7 +15,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from portal.middleware import SecurityHeadersMiddleware
-from portal.routes import admin, api, shopper
+from portal.routes import admin, admin_embed, api, embed, shopper
 from portal.routes.api import ApiError, api_error_response
 from portal.settings import Settings
 from portal.store.db import make_engine
@@ -81,6 +81,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Mount("/static", StaticFiles(directory=settings.static_dir, check_dir=False), name="static"),
         *api.routes,
         *admin.routes,
+        *admin_embed.routes,
+        *embed.routes,
         *shopper.routes,
     ]
     middleware = [

@@ -8,6 +8,7 @@ from zoneinfo import available_timezones
 
 from sqlmodel import Session
 
+from portal.embed import OriginError, parse_origins
 from portal.i18n import normalise_locale
 from portal.money import MoneyError, validate_currency
 from portal.security import hash_password, new_api_key
@@ -73,6 +74,16 @@ def _url(value: str) -> str | None:
     return value or None
 
 
+def _origins(value: str) -> str:
+    try:
+        joined = ",".join(parse_origins(value))
+    except OriginError as exc:
+        raise MerchantError(str(exc)) from None
+    if len(joined) > 2000:
+        raise MerchantError("the list is longer than 2000 characters")
+    return joined
+
+
 # Settings `portal merchant set SLUG key=value` understands; features add theirs here.
 SETTERS: dict[str, Any] = {
     "name": lambda v: _required(_text(200)(v)),
@@ -85,6 +96,7 @@ SETTERS: dict[str, Any] = {
     "support_phone": _text(64),
     "support_url": _url,
     "host": _text(255),
+    "embed_origins": _origins,
     "shopify_webhook_secret": _text(255),
     "shopify_previous_webhook_secret": _text(255),
     "woocommerce_webhook_secret": _text(255),

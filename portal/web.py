@@ -62,9 +62,11 @@ class Portal:
     def session(self):
         return session_scope(self.engine)
 
+    def link_token(self, order: Order) -> str:
+        return self.signer.token(order.public_id, order.link_nonce)
+
     def tracking_path(self, merchant: Merchant, order: Order, router: Any) -> str:
-        token = self.signer.token(order.public_id, order.link_nonce)
-        return str(router.url_path_for("order_page", shop=merchant.slug, token=token))
+        return str(router.url_path_for("order_page", shop=merchant.slug, token=self.link_token(order)))
 
     def enabled_locales(self, merchant: Merchant | None) -> list[str]:
         available = self.catalogs.available()
@@ -145,12 +147,16 @@ def render(
         "dir": i18n.text_direction(locale),
         "locales": [(code, i18n.locale_display_name(code)) for code in enabled],
         "page": page,
-        "csrf_token": csrf_token(request.session) if "session" in request.scope else "",
+        "layout": "base.html",
         "url_for": lambda name, **params: request.url_for(name, **params),
         "path_for": lambda name, **params: str(request.app.url_path_for(name, **params)),
+        "shop_path": lambda name, **params: str(request.app.url_path_for(name, shop=merchant.slug, **params)),
         "static": lambda path: str(request.app.url_path_for("static", path=path)),
     }
     ctx.update(context or {})
+    if "csrf_token" not in ctx:
+        # Only when the page did not bring its own token: reading it creates a session cookie.
+        ctx["csrf_token"] = csrf_token(request.session) if "session" in request.scope else ""
     body = env.get_template(template).render(ctx)
     response = HTMLResponse(body, status_code=status_code, headers=headers)
     response.headers["Content-Language"] = i18n.html_lang(locale)
