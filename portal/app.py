@@ -9,7 +9,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
@@ -60,6 +60,11 @@ async def server_error(request: Request, exc: Exception) -> Response:
         return PlainTextResponse("Something went wrong on our side. Please try again.", status_code=500)
 
 
+async def client_gone(request: Request, exc: Exception) -> Response:
+    # The client hung up mid-body: nobody is listening, and nothing was written.
+    return Response(status_code=400)
+
+
 async def api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
     return api_error_response(exc)
@@ -100,7 +105,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         debug=False,
         routes=routes,
         middleware=middleware,
-        exception_handlers={HTTPException: http_error, ApiError: api_error, Exception: server_error},
+        exception_handlers={
+            HTTPException: http_error, ApiError: api_error, ClientDisconnect: client_gone, Exception: server_error,
+        },
         lifespan=lifespan,
         max_body_size=settings.max_body_bytes,
     )

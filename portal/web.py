@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+import weakref
+from dataclasses import dataclass, field
 from typing import Any
 
 from limits import parse as parse_limit
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -25,9 +28,22 @@ from portal.store.models import Merchant, Order
 from portal.themes import ThemeRegistry
 
 LOCALE_COOKIE = "portal_lang"
+# A merchant changed through any session of this process is forgotten at once (after_flush);
+# a change made by another process (CLI, another server) shows within this many seconds.
+MERCHANT_CACHE_SECONDS = 2.0
 
 
-@dataclass
+_portals: weakref.WeakSet[Portal] = weakref.WeakSet()
+
+
+def _forget_changed_merchants(session: Session, _context: object) -> None:
+    changed = [o for o in (*session.new, *session.dirty, *session.deleted) if isinstance(o, Merchant)]
+    for portal in list(_portals):
+        for merchant in changed:
+            portal.forget_merchant(merchant.slug)
+
+
+@dataclass(eq=False)
 class Portal:
     """Everything a request may need, built once by create_app()."""
 
@@ -37,6 +53,7 @@ class Portal:
     signer: LinkSigner
     catalogs: i18n.Catalogs
     limiter: MovingWindowRateLimiter
+    _merchants: dict[str, tuple[float, Merchant | None]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, settings: Settings, engine: Engine) -> Portal:
@@ -50,7 +67,9 @@ class Portal:
                 "date_range": i18n.date_range,
             },
         )
-        return cls(
+        if not event.contains(Session, "after_flush", _forget_changed_merchants):
+            event.listen(Session, "after_flush", _forget_changed_merchants)
+        portal = cls(
             settings=settings,
             engine=engine,
             themes=themes,
@@ -58,6 +77,24 @@ class Portal:
             catalogs=catalogs,
             limiter=MovingWindowRateLimiter(MemoryStorage()),
         )
+        _portals.add(portal)
+        return portal
+
+    def merchant(self, slug: str) -> Merchant | None:
+        """The merchant for a shop slug, cached for a moment: every shopper request needs it."""
+        now = time.monotonic()
+        cached = self._merchants.get(slug)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        with self.session() as session:
+            merchant = queries.merchant_by_slug(session, slug)
+        if len(self._merchants) > 10_000:
+            self._merchants.clear()
+        self._merchants[slug] = (now + MERCHANT_CACHE_SECONDS, merchant)
+        return merchant
+
+    def forget_merchant(self, slug: str) -> None:
+        self._merchants.pop(slug, None)
 
     def session(self):
         return session_scope(self.engine)
@@ -92,11 +129,7 @@ async def merchant_or_404(request: Request) -> Merchant:
     portal = portal_of(request)
     slug = request.path_params.get("shop", "")
 
-    def load() -> Merchant | None:
-        with portal.session() as session:
-            return queries.merchant_by_slug(session, slug)
-
-    merchant = await run_in_threadpool(load) if len(slug) <= 64 else None
+    merchant = await run_in_threadpool(portal.merchant, slug) if len(slug) <= 64 else None
     if merchant is None:
         raise HTTPException(status_code=404)
     request.state.merchant = merchant

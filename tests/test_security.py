@@ -101,3 +101,14 @@ def test_console_cannot_revoke_another_shops_order(client, two_shops, portal):
         rival_order = queries.order_by_number_key(session, two_shops[1].id, "5001")
     response = client.post(f"/admin/orders/{rival_order.id}/revoke", data={"csrf_token": token})
     assert response.status_code == 404
+
+
+def test_merchant_changes_apply_at_once(client, merchant, portal):
+    from portal.merchants import apply_settings
+    from portal.store.db import session_scope
+    from portal.store import queries
+
+    assert client.get("/acme/track").headers["content-language"] == "en"
+    with session_scope(portal.engine) as session:
+        apply_settings(session, queries.merchant_by_slug(session, "acme"), {"name": "Acme Renamed"})
+    assert "Acme Renamed" in text_of(html(client.get("/acme/track")).find(class_="brand"))

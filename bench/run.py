@@ -1,0 +1,139 @@
+"""Page benchmark: the real order page against a bare Starlette + Jinja2 page, and lookup latency
+from 1,000 to 1,000,000 orders. Both servers run under uvicorn (one worker) on loopback and are
+loaded by the same tool (wrk) with the same settings.
+
+    python bench/run.py [--orders 1000,1000000] [--seconds 10] [--connections 16]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx2 as httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.generate import generate  # noqa: E402
+
+PYTHON = sys.executable
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def server(app: str, env: dict[str, str], factory: bool = False):
+    port = free_port()
+    args = [PYTHON, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
+            "--log-level", "warning"] + (["--factory"] if factory else [])
+    process = subprocess.Popen(args, cwd=ROOT, env={**os.environ, **env})
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                httpx.get(base + "/healthz" if factory else base + "/", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def wrk(url: str, seconds: int, connections: int, script: str | None = None) -> dict[str, float]:
+    args = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+    if script:
+        args[1:1] = ["-s", script]
+    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    return {"rps": rps, "p99_ms": float(p99.group(1)) * scale, "errors": int(non2xx.group(1)) if non2xx else 0}
+
+
+def lookup_script(base: str, shop: str, orders: int, path: Path) -> str:
+    """A wrk script that posts guest lookups for random existing orders (all should redirect)."""
+    with httpx.Client(base_url=base) as client:
+        page = client.get(f"/{shop}/track")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        cookie = client.cookies["portal_session"]
+    numbers = [100_000 + random.randrange(orders - 30) for _ in range(500)]
+    bodies = ",".join(
+        f'"csrf_token={token}&order_number=%23{n}&contact=buyer{n}%40example.com"' for n in numbers
+    )
+    path.write_text(f"""
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["Cookie"] = "portal_session={cookie}"
+local bodies = {{{bodies}}}
+request = function()
+  return wrk.format(nil, "/{shop}/track", nil, bodies[math.random(#bodies)])
+end
+""")
+    return str(path)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--orders", default="1000,1000000")
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed: apt-get install wrk (make bench does it)")
+    sizes = [int(n) for n in args.orders.split(",")]
+    workdir = Path(tempfile.mkdtemp(prefix="portal-bench-"))
+    results = []
+    for size in sizes:
+        db = workdir / f"bench-{size}.db"
+        env = {"PORTAL_DATABASE_URL": f"sqlite:///{db}", "PORTAL_SECRET_KEY": "bench-secret",
+               "PORTAL_LOOKUP_RATE_LIMIT": "100000000/minute", "PORTAL_INSTANCE_DIR": str(workdir)}
+        os.environ.update(env)
+        print(f"generating {size:,} orders ...", flush=True)
+        generate(env["PORTAL_DATABASE_URL"], size)
+        link = subprocess.run([PYTHON, "-m", "portal.cli", "link", "bench", "#1007"], capture_output=True,
+                              text=True, check=True, env={**os.environ, **env}).stdout.strip()
+        path = link.split("://", 1)[1].split("/", 1)[1]
+        with server("portal.app:create_app", env, factory=True) as base:
+            page_bytes = len(httpx.get(f"{base}/{path}").content)
+            wrk(f"{base}/{path}", 2, args.connections)  # warm-up
+            page = wrk(f"{base}/{path}", args.seconds, args.connections)
+            lookup = wrk(base, args.seconds, args.connections, lookup_script(base, "bench", size, workdir / "lookup.lua"))
+        results.append((size, page, lookup, page_bytes))
+
+    size, page, _, page_bytes = results[0]
+    with server("bench.bare_app:app", {"BENCH_PAGE_BYTES": str(page_bytes)}) as base:
+        wrk(base + "/", 2, args.connections)
+        bare = wrk(base + "/", args.seconds, args.connections)
+
+    print()
+    print(f"order page ({page_bytes:,} bytes), wrk -t2 -c{args.connections} -d{args.seconds}s, one uvicorn worker each")
+    print(f"  bare Starlette+Jinja2 : {bare['rps']:8.0f} req/s   p99 {bare['p99_ms']:7.1f} ms")
+    for size, page, lookup, _ in results:
+        print(f"  portal, {size:>9,} orders: {page['rps']:8.0f} req/s   p99 {page['p99_ms']:7.1f} ms   "
+              f"ratio {page['rps'] / bare['rps']:.2f}x  (non-2xx {page['errors']})")
+    print("guest lookup (POST, random existing orders, answers 303):")
+    for size, _, lookup, _ in results:
+        print(f"  {size:>9,} orders: {lookup['rps']:8.0f} req/s   p99 {lookup['p99_ms']:7.1f} ms   (non-2xx/3xx {lookup['errors']})")
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
