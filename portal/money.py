@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
 from babel.numbers import format_currency, get_currency_precision, list_currencies
@@ -30,8 +30,7 @@ def currency_digits(code: str) -> int:
     return get_currency_precision(code)
 
 
-def to_minor(amount: str | int | float | Decimal, currency: str) -> int:
-    """Parse a decimal amount ("19.90") into minor units of `currency` (1990)."""
+def parse_amount(amount: str | int | float | Decimal) -> Decimal:
     if isinstance(amount, bool):
         raise MoneyError("an amount must be a decimal string such as \"19.90\"")
     try:
@@ -40,12 +39,29 @@ def to_minor(amount: str | int | float | Decimal, currency: str) -> int:
         raise MoneyError(f"{amount!r} is not a decimal amount such as \"19.90\"") from None
     if not value.is_finite():
         raise MoneyError(f"{amount!r} is not a decimal amount such as \"19.90\"")
+    return value
+
+
+def to_minor(amount: str | int | float | Decimal, currency: str) -> int:
+    """Parse a decimal amount ("19.90") into minor units of `currency` (1990)."""
+    value = parse_amount(amount)
     digits = currency_digits(currency)
     scaled = value.scaleb(digits)
     if scaled != scaled.to_integral_value():
         # Platforms send "12.3400" (BigCommerce) or "1500.00" for JPY: accept trailing zeros only.
         raise MoneyError(f"{amount!r} has more decimals than {currency} allows ({digits})")
     return int(scaled)
+
+
+def round_amount(amount: str | int | float | Decimal, currency: str) -> str:
+    """Round a platform amount to the currency's decimals: BigCommerce sends "62.6793" for USD.
+
+    Only for amounts a platform computed itself (tax-inclusive splits); our own API keeps refusing
+    excess precision instead of guessing.
+    """
+    value = parse_amount(amount)
+    digits = currency_digits(currency)
+    return str(value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
 
 
 def to_decimal(minor: int, currency: str) -> Decimal:

@@ -191,19 +191,39 @@ def upsert_order(session: Session, merchant: Merchant, data: OrderIn, source: st
 
     if created:
         _timeline(session, order, "placed", order.placed_at)
-    for name in STATUS_FIELDS:
-        value = getattr(order, name)
-        if (created or before.get(name) != value) and (name, value) in _TIMELINE_KINDS:
-            kind = _TIMELINE_KINDS[(name, value)]
-            if name == "fulfillment_status" and kind != "on_hold" and data.shipments:
-                continue  # the shipments' own "shipped" entries say it, with the real time
-            params = {"reason": order.cancel_reason} if kind == "cancelled" and order.cancel_reason else {}
-            _timeline(session, order, kind, now if not created else order.placed_at, params)
+    _status_timeline(session, order, before, now if not created else order.placed_at, bool(data.shipments))
 
     _replace_line_items(session, order, data, amounts)
     for shipment in data.shipments:
         upsert_shipment(session, merchant, order, shipment, bump=False)
     return UpsertResult(order=order, created=created, changed=True)
+
+
+def _status_timeline(session: Session, order: Order, before: dict[str, str], at: datetime,
+                     has_shipments: bool = False) -> None:
+    """A timeline entry for each status that changed (every set one, when `before` is empty)."""
+    for name in STATUS_FIELDS:
+        value = getattr(order, name)
+        if before.get(name) != value and (name, value) in _TIMELINE_KINDS:
+            kind = _TIMELINE_KINDS[(name, value)]
+            if name == "fulfillment_status" and kind != "on_hold" and has_shipments:
+                continue  # the shipments' own "shipped" entries say it, with the real time
+            params = {"reason": order.cancel_reason} if kind == "cancelled" and order.cancel_reason else {}
+            _timeline(session, order, kind, at, params)
+
+
+def change_statuses(session: Session, order: Order, changes: dict[str, str], at: datetime | None = None) -> bool:
+    """Change some of an order's statuses (a refund, a return step) with their timeline entries."""
+    before = {name: getattr(order, name) for name in STATUS_FIELDS}
+    changed = {name: value for name, value in changes.items() if before[name] != value}
+    if not changed:
+        return False
+    for name, value in changed.items():
+        setattr(order, name, value)
+    _status_timeline(session, order, before, at or utcnow())
+    _touch(session, order)
+    session.flush()
+    return True
 
 
 def _replace_line_items(session: Session, order: Order, data: OrderIn, amounts: dict[str, int]) -> None:

@@ -33,6 +33,10 @@ MAX_TAG_LENGTH = 40
 _EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 
 
+def is_email(value: str | None) -> bool:
+    return bool(value and _EMAIL_RE.match(value))
+
+
 def _decimal_string(value: Any) -> str:
     if isinstance(value, bool) or value is None:
         raise ValueError('must be a decimal string such as "19.90"')
@@ -146,7 +150,7 @@ class OrderIn(_Strict):
     @field_validator("email")
     @classmethod
     def _email(cls, value: str | None) -> str | None:
-        if value and not _EMAIL_RE.match(value):
+        if value and not is_email(value):
             raise ValueError("is not an e-mail address")
         return value or None
 

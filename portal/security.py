@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
@@ -36,6 +37,23 @@ def new_api_key() -> tuple[str, str, str]:
 
 def hash_api_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
+
+
+def hmac_signature_valid(body: bytes, signature: str | None, secrets_: list[str | None]) -> bool:
+    """base64(HMAC-SHA256(secret, raw body)) as Shopify and WooCommerce send it, against each secret.
+
+    Every configured secret is compared (constant time each) so the time taken does not reveal
+    which one, if any, matched.
+    """
+    if not signature:
+        return False
+    given = signature.strip().encode()
+    matched = False
+    for secret in secrets_:
+        if secret:
+            expected = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest())
+            matched |= hmac.compare_digest(expected, given)
+    return matched
 
 
 CSRF_SESSION_KEY = "csrf"

@@ -74,3 +74,153 @@ def order_progress(
     if fulfillment_status == "partially_fulfilled":
         step = min(step, 1)
     return step, problem
+
+
+# -- platform vocabularies ---------------------------------------------------------------------
+# One table per platform and field. A value missing from its table is kept raw on the order
+# (Order.raw_statuses) and mapped by `closest()`, so a new platform value never breaks ingestion.
+
+SHOPIFY_FINANCIAL_STATUS: dict[str, str] = {
+    "pending": "pending",
+    "authorized": "authorized",
+    "partially_paid": "partially_paid",
+    "paid": "paid",
+    "partially_refunded": "partially_refunded",
+    "refunded": "refunded",
+    "voided": "voided",
+    "expired": "expired",
+}
+SHOPIFY_FULFILLMENT_STATUS: dict[str, str] = {
+    "": "unfulfilled",  # Shopify sends null for "nothing shipped yet"
+    "unfulfilled": "unfulfilled",
+    "open": "unfulfilled",
+    "restocked": "unfulfilled",
+    "pending_fulfillment": "in_progress",
+    "in_progress": "in_progress",
+    "scheduled": "scheduled",
+    "on_hold": "on_hold",
+    "partial": "partially_fulfilled",
+    "partially_fulfilled": "partially_fulfilled",
+    "fulfilled": "fulfilled",
+}
+SHOPIFY_CANCEL_REASON: dict[str, str] = {
+    "customer": "customer",
+    "declined": "declined",
+    "fraud": "fraud",
+    "inventory": "inventory",
+    "staff": "staff",
+    "other": "other",
+}
+SHOPIFY_SHIPMENT_STATUS: dict[str, str] = {
+    "label_printed": "info_received",
+    "label_purchased": "info_received",
+    "confirmed": "info_received",
+    "carrier_picked_up": "in_transit",
+    "picked_up": "in_transit",
+    "in_transit": "in_transit",
+    "delayed": "exception",
+    "out_for_delivery": "out_for_delivery",
+    "attempted_delivery": "attempt_fail",
+    "ready_for_pickup": "available_for_pickup",
+    "delivered": "delivered",
+    "failure": "exception",
+}
+# Return objects carry a status; the topic names the step when the status is absent.
+SHOPIFY_RETURN_STATUS: dict[str, str] = {
+    "requested": "requested",
+    "open": "in_progress",
+    "closed": "returned",
+    "declined": "declined",
+    "canceled": "cancelled",
+    "cancelled": "cancelled",
+}
+SHOPIFY_RETURN_TOPIC: dict[str, str] = {
+    "returns/request": "requested",
+    "returns/approve": "in_progress",
+    "returns/reopen": "in_progress",
+    "returns/process": "in_progress",
+    "returns/update": "in_progress",
+    "returns/decline": "declined",
+    "returns/cancel": "cancelled",
+    "returns/close": "returned",
+}
+
+# BigCommerce status_id -> (order status, payment, fulfilment, cancel reason). A None fulfilment
+# is taken from items_shipped / items_total, which the status alone does not tell.
+BIGCOMMERCE_STATUS: dict[int, tuple[str, str, str | None, str | None]] = {
+    0: ("open", "pending", "unfulfilled", None),              # Incomplete
+    1: ("open", "pending", "unfulfilled", None),              # Pending
+    2: ("open", "paid", "fulfilled", None),                   # Shipped
+    3: ("open", "paid", "partially_fulfilled", None),         # Partially Shipped
+    4: ("open", "refunded", None, None),                      # Refunded
+    5: ("cancelled", "voided", "unfulfilled", "other"),       # Cancelled
+    6: ("cancelled", "voided", "unfulfilled", "declined"),    # Declined
+    7: ("open", "pending", "unfulfilled", None),              # Awaiting Payment
+    8: ("open", "paid", "in_progress", None),                 # Awaiting Pickup
+    9: ("open", "paid", "in_progress", None),                 # Awaiting Shipment
+    10: ("open", "paid", "fulfilled", None),                  # Completed
+    11: ("open", "paid", "unfulfilled", None),                # Awaiting Fulfillment
+    12: ("open", "pending", "on_hold", None),                 # Manual Verification Required
+    13: ("open", "paid", "on_hold", None),                    # Disputed
+    14: ("open", "partially_refunded", None, None),           # Partially Refunded
+}
+
+# WooCommerce status -> (order status, payment, fulfilment, cancel reason).
+WOOCOMMERCE_STATUS: dict[str, tuple[str, str, str, str | None]] = {
+    "pending": ("open", "pending", "unfulfilled", None),
+    "processing": ("open", "paid", "unfulfilled", None),
+    "on-hold": ("open", "pending", "on_hold", None),
+    "completed": ("open", "paid", "fulfilled", None),
+    "cancelled": ("cancelled", "voided", "unfulfilled", "other"),
+    "refunded": ("open", "refunded", "unfulfilled", None),
+    "failed": ("cancelled", "voided", "unfulfilled", "declined"),
+    "checkout-draft": ("open", "pending", "unfulfilled", None),
+    "trash": ("archived", "pending", "unfulfilled", None),
+}
+
+# Keywords, tried in order, that place an unknown value near a canonical one ("partial-shipped",
+# "wc-awaiting-shipment", "Delivered to neighbour"...). None means no keyword matched.
+_CLOSEST: dict[str, tuple[tuple[str, str], ...]] = {
+    "payment_status": (
+        ("partially_refund", "partially_refunded"), ("partial_refund", "partially_refunded"),
+        ("refund", "refunded"), ("partially_paid", "partially_paid"), ("void", "voided"),
+        ("expir", "expired"), ("auth", "authorized"), ("unpaid", "pending"), ("paid", "paid"),
+        ("captur", "paid"), ("pending", "pending"), ("await", "pending"),
+    ),
+    "fulfillment_status": (
+        ("partial", "partially_fulfilled"), ("hold", "on_hold"), ("schedul", "scheduled"),
+        ("await", "in_progress"), ("ready", "in_progress"), ("pack", "in_progress"),
+        ("process", "in_progress"), ("progress", "in_progress"), ("unfulfil", "unfulfilled"),
+        ("ship", "fulfilled"), ("deliver", "fulfilled"), ("fulfil", "fulfilled"), ("complete", "fulfilled"),
+    ),
+    "shipment": (
+        ("out_for", "out_for_delivery"), ("attempt", "attempt_fail"), ("pickup", "available_for_pickup"),
+        ("pick_up", "available_for_pickup"), ("return", "returning"), ("deliver", "delivered"),
+        ("transit", "in_transit"), ("ship", "in_transit"), ("label", "info_received"),
+        ("info", "info_received"), ("exception", "exception"), ("fail", "exception"),
+        ("delay", "exception"), ("expir", "expired"),
+    ),
+    "return_status": (
+        ("request", "requested"), ("declin", "declined"), ("reject", "declined"), ("cancel", "cancelled"),
+        ("clos", "returned"), ("complete", "returned"), ("received", "returned"), ("return", "returned"),
+        ("open", "in_progress"), ("progress", "in_progress"), ("approv", "in_progress"),
+    ),
+    "cancel_reason": (
+        ("fraud", "fraud"), ("stock", "inventory"), ("inventor", "inventory"), ("declin", "declined"),
+        ("payment", "declined"), ("customer", "customer"), ("staff", "staff"), ("merchant", "staff"),
+    ),
+    "status": (("cancel", "cancelled"), ("fail", "cancelled"), ("archiv", "archived"), ("trash", "archived")),
+}
+
+
+def status_key(value: object) -> str:
+    """Platform spellings vary in case and separators: "On-Hold", "on_hold", "on hold"."""
+    return "_".join(str(value if value is not None else "").strip().lower().replace("-", " ").split())
+
+
+def closest(kind: str, value: object) -> str | None:
+    key = status_key(value)
+    for keyword, canonical in _CLOSEST[kind]:
+        if keyword in key:
+            return canonical
+    return None

@@ -119,6 +119,8 @@ class Order(SQLModel, table=True):
     tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     note: str | None = Field(default=None, max_length=5000)
     order_status_url: str | None = Field(default=None, max_length=1000)
+    # The platform's own "last changed" time of the newest payload applied: older ones are stale.
+    source_updated_at: datetime | None = None
     # Bumped on every change: drives ETags and live updates.
     version: int = Field(default=1)
     created_at: datetime = Field(default_factory=utcnow)
@@ -198,3 +200,37 @@ class TimelineEntry(SQLModel, table=True):
     kind: str = Field(max_length=32)
     params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     visible_to_shopper: bool = True
+
+
+class WebhookReceipt(SQLModel, table=True):
+    """One row per platform delivery that was applied: a redelivery of the same id is a duplicate."""
+
+    __tablename__ = "webhook_receipts"
+    __table_args__ = (UniqueConstraint("merchant_id", "platform", "delivery_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    merchant_id: int = Field(foreign_key="merchants.id")
+    platform: str = Field(max_length=32)
+    delivery_id: str = Field(max_length=128)
+    # SHA-256 of the raw body: tells a true redelivery from a reused id with other content.
+    body_hash: str = Field(max_length=64)
+    received_at: datetime = Field(default_factory=utcnow)
+
+
+class WebhookDelivery(SQLModel, table=True):
+    """The merchant-facing log of every delivery attempt and what became of it."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (Index("ix_webhook_deliveries_merchant_id", "merchant_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    merchant_id: int = Field(foreign_key="merchants.id")
+    platform: str = Field(max_length=32)
+    topic: str = Field(default="", max_length=64)
+    delivery_id: str = Field(default="", max_length=128)
+    # stored, duplicate, ignored or rejected
+    result: str = Field(max_length=16)
+    reason: str = Field(default="", max_length=500)
+    order_number: str | None = Field(default=None, max_length=64)
+    http_status: int = 200
+    received_at: datetime = Field(default_factory=utcnow)

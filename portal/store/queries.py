@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, or_
+from sqlalchemy import delete, func, or_
 from sqlmodel import Session, col, select
 
 from portal.store.models import (
@@ -17,6 +17,8 @@ from portal.store.models import (
     Shipment,
     TimelineEntry,
     TrackingEvent,
+    WebhookDelivery,
+    WebhookReceipt,
 )
 
 
@@ -154,3 +156,36 @@ def search_orders(
         .limit(per_page)
     ).all()
     return OrderPage(orders=orders, total=total, page=page, per_page=per_page)
+
+
+def webhook_receipt(session: Session, merchant_id: int, platform: str, delivery_id: str) -> WebhookReceipt | None:
+    return session.exec(
+        select(WebhookReceipt).where(
+            WebhookReceipt.merchant_id == merchant_id,
+            WebhookReceipt.platform == platform,
+            WebhookReceipt.delivery_id == delivery_id,
+        )
+    ).first()
+
+
+def webhook_deliveries(session: Session, merchant_id: int, limit: int = 100) -> Sequence[WebhookDelivery]:
+    return session.exec(
+        select(WebhookDelivery)
+        .where(WebhookDelivery.merchant_id == merchant_id)
+        .order_by(col(WebhookDelivery.id).desc())
+        .limit(limit)
+    ).all()
+
+
+def prune_webhook_deliveries(session: Session, merchant_id: int, keep: int) -> None:
+    """Drop all but the newest `keep` log rows of a merchant."""
+    cutoff = session.exec(
+        select(WebhookDelivery.id)
+        .where(WebhookDelivery.merchant_id == merchant_id)
+        .order_by(col(WebhookDelivery.id).desc())
+        .offset(keep)
+        .limit(1)
+    ).first()
+    if cutoff is not None:
+        session.exec(delete(WebhookDelivery).where(  # type: ignore[call-overload]
+            WebhookDelivery.merchant_id == merchant_id, col(WebhookDelivery.id) <= cutoff))

@@ -1,0 +1,301 @@
+"""Orders from shop platforms: one path for Shopify, BigCommerce and WooCommerce deliveries.
+
+A delivery is checked against the receipts (idempotency), applied, recorded and logged in one
+transaction; the receiver answers the platform only after that commit. The platform modules
+(portal/platforms/) only translate payloads into our OrderIn/ShipmentIn shapes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from decimal import Decimal
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from portal import money
+from portal.i18n import normalise_locale
+from portal.orders import STATUS_FIELDS, OrderInputError, upsert_order, upsert_shipment
+from portal.schemas import OrderIn, ShipmentIn, error_list, is_email
+from portal.statuses import closest, status_key
+from portal.store import queries
+from portal.store.db import session_scope
+from portal.store.models import Merchant, Order, WebhookDelivery, WebhookReceipt
+
+log = logging.getLogger("portal.ingest")
+
+# Rows of the delivery log kept per merchant; older ones are pruned as new ones arrive.
+DELIVERY_LOG_KEEP = 1000
+
+
+class Rejected(Exception):
+    """A delivery we refuse, with the reason the merchant reads in the delivery log."""
+
+    def __init__(self, reason: str, status: int = 422) -> None:
+        super().__init__(reason)
+        self.reason, self.status = reason, status
+
+
+@dataclass(frozen=True)
+class Delivery:
+    platform: str
+    topic: str
+    delivery_id: str
+    body_hash: str
+
+
+@dataclass
+class Outcome:
+    result: str  # stored | duplicate | ignored | rejected
+    reason: str = ""
+    order_number: str | None = None
+    http_status: int = 200
+
+
+@dataclass
+class PlatformOrder:
+    """A platform order translated to OrderIn fields. Status fields left out keep their stored value."""
+
+    data: dict[str, Any]
+    raw_statuses: dict[str, str] = field(default_factory=dict)
+    updated_at: datetime | None = None
+
+
+# -- parsing helpers shared by the platform modules ----------------------------------------------
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def parse_json(raw: bytes) -> Any:
+    """Integers stay exact (ids above 2**53) and decimals stay Decimal, never float."""
+    try:
+        return json.loads(raw, parse_float=Decimal, parse_constant=_no_constant)
+    except (ValueError, RecursionError) as exc:
+        raise Rejected(f"malformed JSON: {exc}", 400) from None
+
+
+def body_hash(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def platform_id(value: Any) -> str | None:
+    """An id as an exact string: 820982911946154508, "820982911946154508" or "gid://shopify/Order/8209"."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        return str(value)
+    text = str(value).strip()
+    match = re.search(r"(\d+)$", text) if text.startswith("gid://") else None
+    text = match.group(1) if match else text
+    return text[:64] or None
+
+
+def clip(value: Any, limit: int) -> str | None:
+    """Free text from a platform, trimmed to our column size instead of refusing the order."""
+    if value is None:
+        return None
+    text = " ".join(str(value).split())
+    return text[:limit] or None
+
+
+def http_url(value: Any) -> str | None:
+    text = str(value or "").strip()
+    return text if re.match(r"^https?://", text) and len(text) <= 1000 else None
+
+
+def email(*candidates: Any) -> str | None:
+    for candidate in candidates:
+        text = str(candidate or "").strip()
+        if is_email(text) and len(text) <= 255:
+            return text
+    return None
+
+
+def locale(value: Any) -> str | None:
+    return normalise_locale(str(value)) if value else None
+
+
+def timestamp(value: Any) -> datetime | None:
+    """ISO 8601 (Shopify, WooCommerce; naive means UTC), RFC 2822 (BigCommerce) or Unix seconds."""
+    if value is None or value == "":
+        return None
+    text = str(value).strip()
+    try:
+        if re.fullmatch(r"\d{9,11}", text):
+            return datetime.fromtimestamp(int(text), timezone.utc)
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            parsed = parsedate_to_datetime(text)
+        except (TypeError, ValueError):
+            return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def amount(value: Any, currency: str) -> str:
+    """A platform amount rounded to the currency's decimals; missing means zero."""
+    if value is None or value == "":
+        return "0"
+    try:
+        rounded = money.round_amount(value, currency)
+    except money.MoneyError as exc:
+        raise Rejected(str(exc)) from None
+    return rounded.lstrip("-") if money.parse_amount(rounded) == 0 else rounded
+
+
+def quantity(value: Any) -> int:
+    try:
+        return min(max(int(Decimal(str(value))), 0), 1_000_000)
+    except (ArithmeticError, ValueError):
+        return 0
+
+
+def tags(value: Any, limit: int = 40) -> list[str]:
+    """ "gift, vip ,  " -> ["gift", "vip"]; tags longer than we keep are cut, not refused."""
+    parts = value if isinstance(value, list) else str(value or "").split(",")
+    result: list[str] = []
+    for part in parts:
+        tag = " ".join(str(part).split())[:limit].strip()
+        if tag and tag not in result:
+            result.append(tag)
+    return result[:250]
+
+
+class StatusMapper:
+    """Looks platform values up in their table; a value not in it is guessed, kept raw and logged."""
+
+    def __init__(self, platform: str) -> None:
+        self.platform = platform
+        self.raw: dict[str, str] = {}
+
+    def lookup(self, table: Mapping[Any, Any], value: Any) -> Any | None:
+        for key in (value, str(value if value is not None else "").strip().lower(), status_key(value)):
+            if key in table:
+                return table[key]
+        return None
+
+    def unknown(self, field_name: str, value: Any, guess: str) -> str:
+        self.raw[field_name] = str(value)[:100]
+        log.warning("%s %s %r is not in our table: mapped to %r", self.platform, field_name, value, guess)
+        return guess
+
+    def map(self, field_name: str, table: Mapping[Any, str], value: Any, kind: str, default: str) -> str:
+        found = self.lookup(table, value)
+        if found is not None:
+            return found
+        return self.unknown(field_name, value, closest(kind, value) or default)
+
+
+# -- applying ------------------------------------------------------------------------------------
+
+def _invalid(exc: ValidationError | OrderInputError) -> Rejected:
+    errors = error_list(exc) if isinstance(exc, ValidationError) else exc.errors
+    return Rejected("; ".join(f"{e['field']}: {e['message']}" for e in errors)[:500])
+
+
+def apply_order(session: Session, merchant: Merchant, platform: str, mapped: PlatformOrder) -> Outcome:
+    """Create or update the order; a payload older than the stored one changes nothing."""
+    data = dict(mapped.data)
+    existing = None
+    if data.get("external_id"):
+        existing = queries.order_by_external_id(session, merchant.id, platform, data["external_id"])
+    if existing is not None:
+        stored_at = existing.source_updated_at
+        if mapped.updated_at and stored_at and stored_at > mapped.updated_at:
+            return Outcome("ignored", f"older than the version already stored ({stored_at.isoformat()})",
+                           existing.number)
+        for name in (*STATUS_FIELDS, "cancel_reason"):
+            data.setdefault(name, getattr(existing, name))
+    try:
+        result = upsert_order(session, merchant, OrderIn.model_validate(data), source=platform)
+    except (ValidationError, OrderInputError) as exc:
+        raise _invalid(exc) from None
+    order = result.order
+    order.raw_statuses = mapped.raw_statuses
+    order.source_updated_at = mapped.updated_at or order.source_updated_at
+    session.add(order)
+    return Outcome("stored", "order created" if result.created else "order updated", order.number)
+
+
+def find_order(session: Session, merchant: Merchant, platform: str, external_id: str | None) -> Order | None:
+    return queries.order_by_external_id(session, merchant.id, platform, external_id) if external_id else None
+
+
+def apply_shipments(session: Session, merchant: Merchant, order: Order, shipments: list[dict[str, Any]],
+                    raw_statuses: dict[str, str]) -> Outcome:
+    """Shipments for an order we already have (a fulfilment or shipment delivery)."""
+    try:
+        checked = [ShipmentIn.model_validate(shipment) for shipment in shipments]
+    except ValidationError as exc:
+        raise _invalid(exc) from None
+    for shipment in checked:
+        upsert_shipment(session, merchant, order, shipment)
+    if raw_statuses:
+        order.raw_statuses = {**order.raw_statuses, **raw_statuses}
+        session.add(order)
+    return Outcome("stored", f"{len(checked)} shipment(s) updated", order.number)
+
+
+def not_received_yet(external_id: str | None) -> Outcome:
+    # Acknowledged rather than refused: the order's own deliveries carry the same data, and a
+    # platform that sees repeated failures disables the whole subscription.
+    return Outcome("ignored", f"order {external_id} has not been received yet")
+
+
+# -- the delivery transaction --------------------------------------------------------------------
+
+def receive(engine: Engine, merchant: Merchant, delivery: Delivery,
+            handler: Callable[[Session], Outcome]) -> Outcome:
+    """Apply a verified, parsed delivery exactly once; the outcome is committed when this returns."""
+    for attempt in range(2):
+        try:
+            with session_scope(engine) as session:
+                receipt = queries.webhook_receipt(session, merchant.id, delivery.platform, delivery.delivery_id)
+                if receipt is not None:
+                    same = receipt.body_hash == delivery.body_hash
+                    outcome = Outcome("duplicate", "already received" if same else
+                                      "delivery id already received with a different body: not applied")
+                else:
+                    outcome = handler(session)
+                    session.add(WebhookReceipt(merchant_id=merchant.id, platform=delivery.platform,
+                                               delivery_id=delivery.delivery_id, body_hash=delivery.body_hash))
+                _log(session, merchant, delivery, outcome)
+            return outcome
+        except Rejected as exc:
+            outcome = Outcome("rejected", exc.reason, http_status=exc.status)
+            break
+        except IntegrityError:
+            # A concurrent delivery (the same one, or another creating the same order) committed
+            # first: run again, which now finds its receipt or its order.
+            if attempt:
+                raise
+    log_outcome(engine, merchant, delivery, outcome)
+    return outcome
+
+
+def log_outcome(engine: Engine, merchant: Merchant, delivery: Delivery, outcome: Outcome) -> None:
+    with session_scope(engine) as session:
+        _log(session, merchant, delivery, outcome)
+
+
+def _log(session: Session, merchant: Merchant, delivery: Delivery, outcome: Outcome) -> None:
+    entry = WebhookDelivery(
+        merchant_id=merchant.id, platform=delivery.platform, topic=delivery.topic[:64],
+        delivery_id=delivery.delivery_id[:128], result=outcome.result, reason=outcome.reason[:500],
+        order_number=outcome.order_number, http_status=outcome.http_status,
+    )
+    session.add(entry)
+    session.flush()
+    if entry.id and entry.id % 100 == 0:
+        queries.prune_webhook_deliveries(session, merchant.id, DELIVERY_LOG_KEEP)

@@ -1,0 +1,239 @@
+"""Shopify webhooks: order, fulfilment, refund and return topics onto our order model.
+
+Amounts come from the `*_set` objects: `shop_money` in the shop's currency, `presentment_money`
+in the currency the shopper paid. Ids stay exact strings (they exceed 2**53).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import Session
+
+from portal import ingest, money
+from portal.ingest import Outcome, PlatformOrder, Rejected, StatusMapper
+from portal.orders import change_statuses
+from portal.statuses import (
+    SHOPIFY_CANCEL_REASON,
+    SHOPIFY_FINANCIAL_STATUS,
+    SHOPIFY_FULFILLMENT_STATUS,
+    SHOPIFY_RETURN_STATUS,
+    SHOPIFY_RETURN_TOPIC,
+    SHOPIFY_SHIPMENT_STATUS,
+    status_key,
+)
+from portal.store.models import Merchant
+
+PLATFORM = "shopify"
+ORDER_TOPICS = frozenset({
+    "orders/create", "orders/updated", "orders/paid", "orders/cancelled", "orders/fulfilled",
+    "orders/partially_fulfilled",
+})
+FULFILLMENT_TOPICS = frozenset({"fulfillments/create", "fulfillments/update"})
+# Our total -> Shopify's field (its `_set` twin carries both currencies).
+TOTAL_FIELDS = {
+    "subtotal": "subtotal_price",
+    "shipping": "total_shipping_price",
+    "tax": "total_tax",
+    "discounts": "total_discounts",
+    "total": "total_price",
+}
+
+
+def handle(session: Session, merchant: Merchant, topic: str, payload: Any) -> Outcome:
+    if not isinstance(payload, dict):
+        raise Rejected("expected a JSON object")
+    if topic in ORDER_TOPICS:
+        return ingest.apply_order(session, merchant, PLATFORM, map_order(payload))
+    if topic in FULFILLMENT_TOPICS:
+        return _fulfillment(session, merchant, payload)
+    if topic == "refunds/create":
+        return _refund(session, merchant, payload)
+    if topic.startswith("returns/"):
+        return _return(session, merchant, topic, payload)
+    return Outcome("ignored", f"topic {topic!r} is not used by the portal")
+
+
+def _amounts(payload: dict[str, Any], name: str, currency: str, presentment: str) -> tuple[str, str]:
+    """(shop money, presentment money) of `name`, from its `name_set` twin when there is one."""
+    money_set = payload.get(f"{name}_set") if isinstance(payload.get(f"{name}_set"), dict) else {}
+    shop_money = money_set.get("shop_money") if isinstance(money_set.get("shop_money"), dict) else {}
+    paid_money = money_set.get("presentment_money") if isinstance(money_set.get("presentment_money"), dict) else {}
+    shop = ingest.amount(shop_money.get("amount", payload.get(name)), currency)
+    if "amount" in paid_money:
+        return shop, ingest.amount(paid_money["amount"], presentment)
+    if presentment != currency:
+        raise Rejected(f"{name}_set.presentment_money is missing and the order was paid in {presentment}")
+    return shop, shop
+
+
+def _currency(value: Any, field_name: str) -> str:
+    try:
+        return money.validate_currency(str(value or ""))
+    except money.MoneyError as exc:
+        raise Rejected(f"{field_name}: {exc}") from None
+
+
+def _address(address: Any) -> dict[str, Any] | None:
+    if not isinstance(address, dict):
+        return None
+    name = address.get("name") or " ".join(filter(None, (address.get("first_name"), address.get("last_name"))))
+    country = str(address.get("country_code") or "").strip().upper()
+    return {
+        "name": ingest.clip(name, 255),
+        "address1": ingest.clip(address.get("address1"), 255),
+        "address2": ingest.clip(address.get("address2"), 255),
+        "city": ingest.clip(address.get("city"), 255),
+        "province": ingest.clip(address.get("province"), 255),
+        "postal_code": ingest.clip(address.get("zip"), 32),
+        "country_code": country if len(country) == 2 else None,
+    }
+
+
+def shipments(fulfillments: Any, statuses: StatusMapper) -> list[dict[str, Any]]:
+    """One shipment per tracking number of each fulfilment that was not cancelled."""
+    result: list[dict[str, Any]] = []
+    for fulfillment in fulfillments if isinstance(fulfillments, list) else []:
+        if not isinstance(fulfillment, dict) or status_key(fulfillment.get("status")) == "cancelled":
+            continue
+        fid = ingest.platform_id(fulfillment.get("id")) or ""
+        numbers = [n for n in fulfillment.get("tracking_numbers") or [] if n] or [fulfillment.get("tracking_number")]
+        urls = [u for u in fulfillment.get("tracking_urls") or [] if u] or [fulfillment.get("tracking_url")]
+        raw_status = fulfillment.get("shipment_status")
+        status = (statuses.map("shipment_status", SHOPIFY_SHIPMENT_STATUS, raw_status, "shipment", "in_transit")
+                  if raw_status else None)
+        for index, number in enumerate(numbers[:20]):
+            result.append({
+                "external_id": fid if index == 0 else f"{fid}:{index}",
+                "carrier": ingest.clip(fulfillment.get("tracking_company"), 64),
+                "tracking_number": ingest.clip(number, 64),
+                "tracking_url": ingest.http_url(urls[index] if index < len(urls) else None),
+                "status": status,
+                "shipped_at": ingest.timestamp(fulfillment.get("created_at")),
+            })
+    return result
+
+
+def _line_items(payload: dict[str, Any], currency: str, presentment: str) -> list[dict[str, Any]]:
+    items = []
+    for item in (payload.get("line_items") or [])[:500]:
+        if not isinstance(item, dict):
+            continue
+        price, paid = _amounts(item, "price", currency, presentment)
+        items.append({
+            "title": ingest.clip(item.get("title") or item.get("name"), 500) or "—",
+            "variant": ingest.clip(item.get("variant_title"), 255),
+            "sku": ingest.clip(item.get("sku"), 128),
+            "quantity": ingest.quantity(item.get("quantity")),
+            "unit_price": price,
+            "presentment_unit_price": paid,
+        })
+    return items
+
+
+def map_order(payload: dict[str, Any]) -> PlatformOrder:
+    external_id = ingest.platform_id(payload.get("id"))
+    if not external_id:
+        raise Rejected("the order has no id")
+    currency = _currency(payload.get("currency"), "currency")
+    presentment = _currency(payload.get("presentment_currency") or currency, "presentment_currency")
+    statuses = StatusMapper(PLATFORM)
+    totals: dict[str, str] = {}
+    presentment_totals: dict[str, str] = {}
+    for ours, theirs in TOTAL_FIELDS.items():
+        totals[ours], presentment_totals[ours] = _amounts(payload, theirs, currency, presentment)
+
+    cancelled = bool(payload.get("cancelled_at"))
+    customer = payload.get("customer") if isinstance(payload.get("customer"), dict) else {}
+    shipping = payload.get("shipping_address") if isinstance(payload.get("shipping_address"), dict) else {}
+    billing = payload.get("billing_address") if isinstance(payload.get("billing_address"), dict) else {}
+    data: dict[str, Any] = {
+        "number": ingest.clip(payload.get("name"), 64) or f"#{payload.get('order_number') or external_id}",
+        "external_id": external_id,
+        "email": ingest.email(payload.get("email"), payload.get("contact_email"), customer.get("email")),
+        "phone": ingest.clip(payload.get("phone") or shipping.get("phone") or customer.get("phone"), 64),
+        "postal_code": ingest.clip(shipping.get("zip") or billing.get("zip"), 32),
+        "placed_at": ingest.timestamp(payload.get("processed_at") or payload.get("created_at")),
+        "locale": ingest.locale(payload.get("customer_locale")),
+        "status": "cancelled" if cancelled else ("archived" if payload.get("closed_at") else "open"),
+        "cancel_reason": statuses.map("cancel_reason", SHOPIFY_CANCEL_REASON, payload.get("cancel_reason") or "other",
+                                      "cancel_reason", "other") if cancelled else None,
+        "payment_status": statuses.map("financial_status", SHOPIFY_FINANCIAL_STATUS,
+                                       payload.get("financial_status"), "payment_status", "pending"),
+        "fulfillment_status": statuses.map("fulfillment_status", SHOPIFY_FULFILLMENT_STATUS,
+                                           payload.get("fulfillment_status") or "", "fulfillment_status",
+                                           "unfulfilled"),
+        "currency": currency,
+        "presentment_currency": presentment,
+        "totals": totals,
+        "presentment_totals": presentment_totals,
+        "line_items": _line_items(payload, currency, presentment),
+        "shipments": shipments(payload.get("fulfillments"), statuses),
+        "shipping_address": _address(shipping or None),
+        "tags": ingest.tags(payload.get("tags")),
+        "note": ingest.clip(payload.get("note"), 5000),
+        # A guest has no customer record; the confirmation number is what Shopify shows them.
+        "customer_id": ingest.platform_id(customer.get("id")),
+        "guest_id": None if customer.get("id") else ingest.clip(payload.get("confirmation_number"), 64),
+        "order_status_url": ingest.http_url(payload.get("order_status_url")),
+    }
+    returns = [r for r in payload.get("returns") or [] if isinstance(r, dict)]
+    if returns:
+        data["return_status"] = statuses.map("return_status", SHOPIFY_RETURN_STATUS, returns[-1].get("status"),
+                                             "return_status", "in_progress")
+    elif "returns" in payload:
+        data["return_status"] = "none"
+    return PlatformOrder(data=data, raw_statuses=statuses.raw,
+                         updated_at=ingest.timestamp(payload.get("updated_at")))
+
+
+def _fulfillment(session: Session, merchant: Merchant, payload: dict[str, Any]) -> Outcome:
+    order_id = ingest.platform_id(payload.get("order_id"))
+    order = ingest.find_order(session, merchant, PLATFORM, order_id)
+    if order is None:
+        return ingest.not_received_yet(order_id)
+    statuses = StatusMapper(PLATFORM)
+    found = shipments([payload], statuses)
+    if not found:
+        return Outcome("ignored", "cancelled fulfilment", order.number)
+    return ingest.apply_shipments(session, merchant, order, found, statuses.raw)
+
+
+def _refund(session: Session, merchant: Merchant, payload: dict[str, Any]) -> Outcome:
+    order_id = ingest.platform_id(payload.get("order_id"))
+    order = ingest.find_order(session, merchant, PLATFORM, order_id)
+    if order is None:
+        return ingest.not_received_yet(order_id)
+    refunded = {order.currency: Decimal(0), order.presentment_currency: Decimal(0)}
+    for transaction in payload.get("transactions") or []:
+        if not isinstance(transaction, dict) or status_key(transaction.get("kind")) != "refund":
+            continue
+        if status_key(transaction.get("status") or "success") != "success":
+            continue
+        code = str(transaction.get("currency") or order.presentment_currency).upper()
+        if code in refunded:
+            refunded[code] += money.parse_amount(ingest.amount(transaction.get("amount"), code))
+    whole = any(refunded[code] >= money.to_decimal(total, code) > 0 for code, total in
+                ((order.currency, order.total), (order.presentment_currency, order.presentment_total)))
+    status = "refunded" if whole or order.payment_status == "refunded" else "partially_refunded"
+    change_statuses(session, order, {"payment_status": status}, ingest.timestamp(payload.get("created_at")))
+    return Outcome("stored", f"payment {status.replace('_', ' ')}", order.number)
+
+
+def _return(session: Session, merchant: Merchant, topic: str, payload: dict[str, Any]) -> Outcome:
+    reference = payload.get("order") if isinstance(payload.get("order"), dict) else {}
+    order_id = ingest.platform_id(reference.get("id") or payload.get("order_id"))
+    order = ingest.find_order(session, merchant, PLATFORM, order_id)
+    if order is None:
+        return ingest.not_received_yet(order_id)
+    statuses = StatusMapper(PLATFORM)
+    status = statuses.lookup(SHOPIFY_RETURN_STATUS, payload.get("status")) or SHOPIFY_RETURN_TOPIC.get(topic)
+    if status is None:
+        status = statuses.map("return_status", SHOPIFY_RETURN_STATUS, payload.get("status") or topic,
+                              "return_status", "in_progress")
+    change_statuses(session, order, {"return_status": status}, ingest.timestamp(payload.get("updated_at")))
+    if statuses.raw:
+        order.raw_statuses = {**order.raw_statuses, **statuses.raw}
+        session.add(order)
+    return Outcome("stored", f"return {status.replace('_', ' ')}", order.number)
