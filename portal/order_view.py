@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlmodel import Session
 
+from portal import custom_statuses
 from portal.statuses import PROBLEM_SHIPMENT_STATUSES, PROGRESS_STEPS, order_progress
 from portal.store import queries
-from portal.store.models import LineItem, Order, Shipment, TrackingEvent
+from portal.store.models import CustomStatus, LineItem, Order, Shipment, TrackingEvent
 
 
 @dataclass
@@ -41,6 +42,11 @@ class OrderView:
     progress_step: int
     progress_problem: bool
     progress_steps: tuple[str, ...] = PROGRESS_STEPS
+    # The merchant's own status, when it is set and shoppers may see it.
+    custom_status: CustomStatus | None = None
+    custom_statuses: Mapping[str, CustomStatus] = field(default_factory=dict)
+    # Changes whenever a status colour does, so the stylesheet URL is never served stale.
+    custom_css_version: str = ""
 
     @property
     def item_count(self) -> int:
@@ -87,8 +93,19 @@ def build(session: Session, order: Order) -> OrderView:
         for event in view.events:
             if event.status in ("out_for_delivery", "delivered", "exception", "attempt_fail", "available_for_pickup"):
                 timeline.append(TimelineItem(event.at, "tracking", {"message": event.message or ""}, event.status))
+    statuses = list(queries.custom_statuses(session, order.merchant_id))
+    by_key = custom_statuses.by_key(statuses)
+    hidden = {s.key for s in statuses if not s.visible_to_shopper}
+    timeline = [item for item in timeline if not (item.kind == "custom_status" and item.params.get("key") in hidden)]
     timeline.sort(key=lambda item: item.at, reverse=True)
 
     step, problem = order_progress(order.status, order.fulfillment_status, [s.status for s in shipments])
-    return OrderView(order, items, shipment_views, timeline, step, problem)
+    current = by_key.get(order.custom_status or "")
+    if current is not None and not current.visible_to_shopper:
+        current = None
+    if current is not None and current.progress_step is not None:
+        # The merchant's status can move the bar forward ("Awaiting customs" sits at "Shipped"), never back.
+        step = max(step, current.progress_step)
+    return OrderView(order, items, shipment_views, timeline, step, problem, custom_status=current,
+                     custom_statuses=by_key, custom_css_version=custom_statuses.css_version(statuses))
 

@@ -6,6 +6,7 @@ Everything for one order happens in one transaction: it is written whole or not 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -13,11 +14,12 @@ from typing import Any
 from sqlalchemy import delete
 from sqlmodel import Session
 
-from portal import carriers, money
+from portal import carriers, custom_statuses, money
 from portal.links import new_link_nonce, new_public_id
 from portal.schemas import EventIn, OrderIn, ShipmentIn
 from portal.store import queries
 from portal.store.models import (
+    CustomStatus,
     LineItem,
     Merchant,
     Order,
@@ -131,6 +133,7 @@ def _amounts(data: OrderIn) -> dict[str, int]:
 def upsert_order(session: Session, merchant: Merchant, data: OrderIn, source: str = "api") -> UpsertResult:
     """Create or update an order by merchant + external id, else by number."""
     amounts = _amounts(data)
+    explicit, wanted = _wanted_custom_status(session, merchant, data)
     order = None
     if data.external_id:
         order = queries.order_by_external_id(session, merchant.id, source, data.external_id)
@@ -193,6 +196,8 @@ def upsert_order(session: Session, merchant: Merchant, data: OrderIn, source: st
         _timeline(session, order, "placed", order.placed_at)
     _status_timeline(session, order, before, now if not created else order.placed_at, bool(data.shipments))
 
+    if explicit:
+        custom_statuses.apply(session, merchant, order, wanted)
     _replace_line_items(session, order, data, amounts)
     for shipment in data.shipments:
         upsert_shipment(session, merchant, order, shipment, bump=False)
@@ -224,6 +229,21 @@ def change_statuses(session: Session, order: Order, changes: dict[str, str], at:
     _touch(session, order)
     session.flush()
     return True
+def _wanted_custom_status(session: Session, merchant: Merchant, data: OrderIn) -> tuple[bool, CustomStatus | None]:
+    """(whether to set the custom status, to what). An explicit `custom_status` wins over a mapped tag;
+    with neither, the order keeps the status it has (one set in the console survives a webhook)."""
+    statuses = queries.custom_statuses(session, merchant.id)
+    if "custom_status" in data.model_fields_set:
+        return True, _resolve_custom_status(statuses, data.custom_status)
+    mapped = custom_statuses.from_tags(statuses, data.tags)
+    return mapped is not None, mapped
+
+
+def _resolve_custom_status(statuses: Sequence[CustomStatus], key: str | None) -> CustomStatus | None:
+    try:
+        return custom_statuses.resolve(statuses, key)
+    except custom_statuses.CustomStatusError as exc:
+        raise OrderInputError([{"field": f, "message": m} for f, m in exc.errors.items()]) from None
 
 
 def _replace_line_items(session: Session, order: Order, data: OrderIn, amounts: dict[str, int]) -> None:
@@ -326,6 +346,15 @@ def _touch(session: Session, order: Order) -> None:
     session.add(order)
 
 
+def set_custom_status(session: Session, merchant: Merchant, order: Order, key: str | None) -> bool:
+    """Set an order's custom status from the console; raises OrderInputError for an unknown key."""
+    status = _resolve_custom_status(queries.custom_statuses(session, merchant.id), key)
+    changed = custom_statuses.apply(session, merchant, order, status)
+    if changed:
+        _touch(session, order)
+    return changed
+
+
 def revoke_links(session: Session, order: Order) -> None:
     order.link_nonce = new_link_nonce()
     _touch(session, order)
@@ -355,6 +384,7 @@ def order_json(session: Session, order: Order, tracking_link: str | None = None)
         "payment_status": order.payment_status,
         "fulfillment_status": order.fulfillment_status,
         "return_status": order.return_status,
+        "custom_status": order.custom_status,
         "currency": order.currency,
         "presentment_currency": pc,
         "totals": totals("", order.currency),

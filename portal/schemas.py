@@ -133,6 +133,8 @@ class OrderIn(_Strict):
     payment_status: PaymentStatus = "pending"
     fulfillment_status: FulfillmentStatus = "unfulfilled"
     return_status: ReturnStatus = "none"
+    # A key of one of the merchant's custom statuses; null clears it, leaving it out keeps it.
+    custom_status: str | None = Field(default=None, max_length=64)
     cancel_reason: CancelReason | None = None
     currency: Currency
     presentment_currency: Currency | None = None

@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from portal import i18n, labels
+from portal import custom_statuses, i18n, labels
 from portal.links import LinkSigner
 from portal.security import csrf_token
 from portal.settings import Settings
@@ -65,6 +65,8 @@ class Portal:
                 "tone": labels.tone,
                 "timeline_text": labels.timeline_text,
                 "date_range": i18n.date_range,
+                "custom_status_label": custom_statuses.label,
+                "custom_css_version": custom_statuses.css_version,
             },
         )
         if not event.contains(Session, "after_flush", _forget_changed_merchants):

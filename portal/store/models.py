@@ -234,3 +234,25 @@ class WebhookDelivery(SQLModel, table=True):
     order_number: str | None = Field(default=None, max_length=64)
     http_status: int = 200
     received_at: datetime = Field(default_factory=utcnow)
+class CustomStatus(SQLModel, table=True):
+    """A merchant's own order status ("Being engraved"), shown on top of the canonical ones."""
+
+    __tablename__ = "custom_statuses"
+    __table_args__ = (UniqueConstraint("merchant_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    merchant_id: int = Field(foreign_key="merchants.id", index=True)
+    key: str = Field(max_length=64)
+    # {locale: label}; a locale without a label falls back to the merchant's default language.
+    labels: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # A validated CSS colour, served from a generated stylesheet (the CSP forbids inline styles).
+    color: str = Field(default="#6b7280", max_length=64)
+    # Index into statuses.PROGRESS_STEPS where the status sits; None keeps it off the progress bar.
+    progress_step: int | None = None
+    visible_to_shopper: bool = True
+    send_email: bool = False
+    # Platform tags that set this status when an order arrives carrying one of them.
+    tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    position: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from portal.store.models import (
     ApiKey,
+    CustomStatus,
     LineItem,
     Merchant,
     MerchantUser,
@@ -82,6 +83,23 @@ def shipments_by_tracking_key(session: Session, merchant_id: int, tracking_key: 
         .where(Shipment.merchant_id == merchant_id, Shipment.tracking_key == tracking_key)
         .order_by(col(Shipment.id).desc())
     ).all()
+
+
+def custom_statuses(session: Session, merchant_id: int) -> Sequence[CustomStatus]:
+    return session.exec(
+        select(CustomStatus).where(CustomStatus.merchant_id == merchant_id)
+        .order_by(CustomStatus.position, CustomStatus.id)
+    ).all()
+
+
+def custom_status_by_id(session: Session, merchant_id: int, status_id: int) -> CustomStatus | None:
+    return session.exec(
+        select(CustomStatus).where(CustomStatus.merchant_id == merchant_id, CustomStatus.id == status_id)
+    ).first()
+
+
+def orders_with_custom_status(session: Session, merchant_id: int, key: str) -> Sequence[Order]:
+    return session.exec(select(Order).where(Order.merchant_id == merchant_id, Order.custom_status == key)).all()
 
 
 def line_items(session: Session, order_id: int) -> Sequence[LineItem]:

@@ -1,0 +1,208 @@
+"""Custom statuses: the per-merchant colour stylesheet, and the console pages that define and set them."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from portal import custom_statuses, order_view, orders
+from portal.custom_statuses import CustomStatusError, StatusInput
+from portal.orders import OrderInputError
+from portal.routes.admin import check_csrf, require_merchant
+from portal.statuses import PROGRESS_STEPS
+from portal.store import queries
+from portal.store.models import CustomStatus, Merchant
+from portal.web import merchant_or_404, portal_of, render
+
+
+async def stylesheet(request: Request) -> Response:
+    """`.custom-status--<key> { --custom-status-color: … }` for every status of the shop."""
+    merchant = await merchant_or_404(request)
+
+    def load() -> str:
+        with portal_of(request).session() as session:
+            return custom_statuses.stylesheet(queries.custom_statuses(session, merchant.id))
+
+    body = await run_in_threadpool(load)
+    etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:16] + '"'
+    headers = {"ETag": etag, "Cache-Control": "public, max-age=300"}
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type="text/css", headers=headers)
+
+
+# -- console ---------------------------------------------------------------------------------
+
+def _int_param(request: Request, name: str) -> int:
+    try:
+        return int(request.path_params[name])
+    except ValueError:
+        raise HTTPException(404) from None
+
+
+def _status_input(form: FormData, locales: list[str]) -> StatusInput:
+    step = str(form.get("progress_step") or "").strip()
+    return StatusInput(
+        key=str(form.get("key") or "")[:100],
+        labels={code: str(form.get(f"label_{code}") or "")[:200] for code in locales},
+        color=str(form.get("color") or "")[:100],
+        progress_step=int(step) if step.isdigit() else None,
+        visible_to_shopper=form.get("visible_to_shopper") is not None,
+        send_email=form.get("send_email") is not None,
+        tags=str(form.get("tags") or "")[:2000].split(","),
+    )
+
+
+def _label_locales(request: Request, merchant: Merchant) -> list[str]:
+    enabled = portal_of(request).enabled_locales(merchant)
+    return [merchant.default_locale] + [code for code in enabled if code != merchant.default_locale]
+
+
+def _form_values(status: CustomStatus | None) -> dict[str, Any]:
+    if status is None:
+        return {"visible_to_shopper": True, "color": "#2454c5"}
+    return {
+        "key": status.key, "color": status.color, "progress_step": status.progress_step,
+        "visible_to_shopper": status.visible_to_shopper, "send_email": status.send_email,
+        "tags": ", ".join(status.tags), **{f"label_{code}": text for code, text in status.labels.items()},
+    }
+
+
+def _render_statuses(request: Request, merchant: Merchant, statuses: list[CustomStatus],
+                     editing: CustomStatus | None = None, form: dict[str, Any] | None = None,
+                     errors: dict[str, str] | None = None) -> Response:
+    return render(request, "admin/statuses.html", {
+        "statuses": statuses, "editing": editing, "form": form if form is not None else _form_values(editing),
+        "errors": errors or {}, "label_locales": _label_locales(request, merchant), "steps": PROGRESS_STEPS,
+    }, status_code=422 if errors else 200)
+
+
+async def statuses_page(request: Request) -> Response:
+    merchant = await require_merchant(request)
+    status_id = _int_param(request, "status_id") if "status_id" in request.path_params else None
+
+    def load():
+        with portal_of(request).session() as session:
+            statuses = list(queries.custom_statuses(session, merchant.id))
+            editing = queries.custom_status_by_id(session, merchant.id, status_id) if status_id else None
+            return statuses, editing
+
+    statuses, editing = await run_in_threadpool(load)
+    if status_id and editing is None:
+        raise HTTPException(404)
+    return _render_statuses(request, merchant, statuses, editing)
+
+
+async def save_status(request: Request) -> Response:
+    merchant = await require_merchant(request)
+    form = await check_csrf(request)
+    status_id = _int_param(request, "status_id") if "status_id" in request.path_params else None
+    data = _status_input(form, _label_locales(request, merchant))
+
+    def save():
+        with portal_of(request).session() as session:
+            status = queries.custom_status_by_id(session, merchant.id, status_id) if status_id else None
+            if status_id and status is None:
+                raise HTTPException(404)
+            try:
+                custom_statuses.save(session, merchant, data, status)
+            except CustomStatusError as exc:
+                session.rollback()
+                return exc.errors, list(queries.custom_statuses(session, merchant.id)), status
+            return None, [], None
+
+    errors, statuses, editing = await run_in_threadpool(save)
+    if errors:
+        values = {key: value for key, value in form.items() if key != "csrf_token"}
+        values["visible_to_shopper"] = "visible_to_shopper" in form
+        values["send_email"] = "send_email" in form
+        return _render_statuses(request, merchant, statuses, editing, values, errors)
+    return RedirectResponse(request.url_for("admin_statuses"), status_code=303)
+
+
+async def delete_status(request: Request) -> Response:
+    merchant = await require_merchant(request)
+    await check_csrf(request)
+    status_id = _int_param(request, "status_id")
+
+    def remove() -> bool:
+        with portal_of(request).session() as session:
+            status = queries.custom_status_by_id(session, merchant.id, status_id)
+            if status is None:
+                return False
+            custom_statuses.delete(session, merchant, status)
+            return True
+
+    if not await run_in_threadpool(remove):
+        raise HTTPException(404)
+    return RedirectResponse(request.url_for("admin_statuses"), status_code=303)
+
+
+async def order_page(request: Request) -> Response:
+    """The console's view of one order, where staff set its custom status."""
+    merchant = await require_merchant(request)
+    return await _render_order(request, merchant, _int_param(request, "order_id"))
+
+
+async def _render_order(request: Request, merchant: Merchant, order_id: int, error: str | None = None,
+                        status_code: int = 200) -> Response:
+    portal = portal_of(request)
+
+    def load():
+        with portal.session() as session:
+            order = queries.order_by_id(session, merchant.id, order_id)
+            if order is None:
+                return None
+            view = order_view.build(session, order)
+            timeline = list(queries.timeline(session, order.id, shopper_only=False))
+            statuses = list(queries.custom_statuses(session, merchant.id))
+            return view, timeline, statuses, portal.tracking_path(merchant, order, request.app)
+
+    loaded = await run_in_threadpool(load)
+    if loaded is None:
+        raise HTTPException(404)
+    view, timeline, statuses, link = loaded
+    return render(request, "admin/order.html", {
+        "view": view, "order": view.order, "entries": timeline, "statuses": statuses, "link": link,
+        "error": error,
+    }, status_code=status_code)
+
+
+async def set_order_status(request: Request) -> Response:
+    merchant = await require_merchant(request)
+    form = await check_csrf(request)
+    order_id = _int_param(request, "order_id")
+    key = str(form.get("custom_status") or "").strip()[:64] or None
+
+    def save():
+        with portal_of(request).session() as session:
+            order = queries.order_by_id(session, merchant.id, order_id)
+            if order is None:
+                raise HTTPException(404)
+            orders.set_custom_status(session, merchant, order, key)
+
+    try:
+        await run_in_threadpool(save)
+    except OrderInputError as exc:
+        return await _render_order(request, merchant, order_id, exc.errors[0]["message"], status_code=422)
+    return RedirectResponse(request.url_for("admin_order", order_id=order_id), status_code=303)
+
+
+routes = [
+    Route("/{shop}/custom-statuses.css", stylesheet, name="custom_statuses_css"),
+    Route("/admin/statuses", statuses_page, methods=["GET"], name="admin_statuses"),
+    Route("/admin/statuses", save_status, methods=["POST"], name="admin_status_create"),
+    Route("/admin/statuses/{status_id}", statuses_page, methods=["GET"], name="admin_status"),
+    Route("/admin/statuses/{status_id}", save_status, methods=["POST"], name="admin_status_update"),
+    Route("/admin/statuses/{status_id}/delete", delete_status, methods=["POST"], name="admin_status_delete"),
+    Route("/admin/orders/{order_id}", order_page, methods=["GET"], name="admin_order"),
+    Route("/admin/orders/{order_id}/custom-status", set_order_status, methods=["POST"],
+          name="admin_order_custom_status"),
+]
