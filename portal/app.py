@@ -15,7 +15,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from portal.middleware import SecurityHeadersMiddleware
-from portal.routes import admin, admin_embed, api, embed, shopper, statuses, webhooks
+from portal.routes import admin, admin_embed, api, embed, shopper, statuses, theme_assets, webhooks
 from portal.routes.api import ApiError, api_error_response
 from portal.settings import Settings
 from portal.store.db import make_engine
@@ -90,6 +90,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *embed.routes,
         *webhooks.routes,
         *statuses.routes,
+        *theme_assets.routes,
         *shopper.routes,
     ]
     middleware = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import sys
+from pathlib import Path
 
 import click
 
@@ -130,6 +131,43 @@ def merchant_list() -> None:
     with session_scope(_engine(_settings())) as session:
         for m in queries.all_merchants(session):
             click.echo(f"{m.slug}\t{m.name}\t{m.currency}\t{m.default_locale}\t{m.theme}")
+
+
+@main.group()
+def theme() -> None:
+    """Installed themes, and checking a theme before installing it."""
+
+
+@theme.command("list")
+def theme_list() -> None:
+    """Installed themes (name, version, parent, description); broken ones say why."""
+    from portal.themes import ThemeRegistry
+
+    registry = ThemeRegistry(_settings().themes_dir)
+    for name in registry.names():
+        t = registry.get(name)
+        assert t is not None
+        parent = f" (extends {t.parent})" if t.parent else ""
+        click.echo(f"{t.name}\t{t.label} v{t.version}{parent}\t{len(t.settings_schema)} settings\t{t.description}")
+    for name, error in sorted(registry.errors.items()):
+        click.echo(f"{name}\tBROKEN, not served: {error}")
+
+
+@theme.command("check")
+@click.argument("path", type=click.Path(file_okay=False, path_type=Path))
+def theme_check(path: Path) -> None:
+    """Validate a theme folder: manifest, settings schema, palette contrast, templates, stylesheets."""
+    from portal.theming.check import check_theme
+    from portal.themes import ThemeRegistry
+
+    loaded, problems = check_theme(path, ThemeRegistry(_settings().themes_dir))
+    for problem in problems:
+        click.echo(f"error: {problem}", err=True)
+    if problems:
+        raise click.ClickException(f"{path}: {len(problems)} problem(s); the theme would not be served")
+    assert loaded is not None
+    click.echo(f"ok: {loaded.name} v{loaded.version}: {len(loaded.settings_schema)} settings, "
+               f"{len(loaded.template_names())} template overrides, {len(loaded.stylesheets)} stylesheets")
 
 
 @main.group()

@@ -14,6 +14,7 @@ from portal.money import MoneyError, validate_currency
 from portal.security import hash_password, new_api_key
 from portal.store import queries
 from portal.store.models import ApiKey, Merchant, MerchantUser
+from portal.themes import ThemeRegistry
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 # Paths under these names belong to the portal itself, not to a shop.
@@ -126,14 +127,27 @@ def create_merchant(session: Session, slug: str, name: str, currency: str = "USD
     return merchant
 
 
-def apply_settings(session: Session, merchant: Merchant, values: dict[str, str]) -> None:
-    """Validate every value first; apply none of them if any is bad."""
+THEME_KEY = "theme"
+THEME_PREFIX = "theme."
+
+
+def apply_settings(session: Session, merchant: Merchant, values: dict[str, str],
+                   themes: ThemeRegistry | None = None) -> None:
+    """Validate every value first; apply none of them if any is bad.
+
+    `theme=NAME` and `theme.<setting>=VALUE` go through the theme's schema (portal.theming).
+    """
+    theme_changes = {k.removeprefix(THEME_PREFIX): v for k, v in values.items() if k.startswith(THEME_PREFIX)}
+    theme_name = values[THEME_KEY].strip() if THEME_KEY in values else None
     checked: dict[str, Any] = {}
     errors = []
     for key, value in values.items():
+        if key == THEME_KEY or key.startswith(THEME_PREFIX):
+            continue
         setter = SETTERS.get(key)
         if setter is None:
-            errors.append(f"{key}: unknown setting (known: {', '.join(sorted(SETTERS))})")
+            known = ", ".join(sorted([*SETTERS, THEME_KEY, THEME_PREFIX + "<setting>"]))
+            errors.append(f"{key}: unknown setting (known: {known})")
             continue
         try:
             checked[COLUMN_OF.get(key, key)] = setter(value.strip())
@@ -141,6 +155,14 @@ def apply_settings(session: Session, merchant: Merchant, values: dict[str, str])
             errors.append(f"{key}: {exc}")
     if errors:
         raise MerchantError("; ".join(errors))
+    if theme_name is not None or theme_changes:
+        from portal.settings import Settings
+        from portal.theming.service import apply_from_cli
+
+        registry = themes or ThemeRegistry(Settings().themes_dir)
+        errors = apply_from_cli(session, registry, merchant, theme_name, theme_changes)
+        if errors:
+            raise MerchantError("; ".join(errors))
     for column, value in checked.items():
         setattr(merchant, column, "" if value is None and column == "enabled_locales" else value)
     merchant.version += 1

@@ -1,26 +1,31 @@
 """Theme discovery and one cached Jinja environment per theme.
 
-Loader chain for a theme: its own `templates/` -> its parent's -> `portal/templates`, plus the
-`default:` prefix so a theme can `{% extends "default:order.html" %}` and replace one block.
+A theme is a folder `themes/<name>/` with `theme.toml` (name, label, description, parent, version,
+palette, settings schema), `templates/` (only the templates it overrides) and `static/` (its
+stylesheet, built on the custom properties of static/portal.css). Loader chain for a theme: its own
+`templates/` -> its parent's -> `portal/templates`, plus the `default:` prefix so a theme can
+`{% extends "default:order.html" %}` and replace one block.
 """
 
 from __future__ import annotations
 
+import hashlib
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, select_autoescape
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, TemplateSyntaxError, select_autoescape
 
 from portal import i18n
+from portal.theming.palette import BASE_PALETTE, parse_palette
+from portal.theming.schema import SettingSpec, ThemeError, parse_schema
+
+__all__ = ["BASE_TEMPLATES", "DEFAULT_THEME", "Theme", "ThemeError", "ThemeRegistry", "load_theme", "read_manifest"]
 
 BASE_TEMPLATES = Path(__file__).resolve().parent / "templates"
 DEFAULT_THEME = "classic"
-
-
-class ThemeError(ValueError):
-    """A theme that cannot be used, with the reason."""
+MANIFEST_KEYS = {"name", "label", "description", "parent", "version", "stylesheets", "palette", "settings"}
 
 
 @dataclass(frozen=True)
@@ -31,7 +36,12 @@ class Theme:
     description: str = ""
     parent: str | None = None
     version: str = "1"
-    settings_schema: dict[str, Any] = field(default_factory=dict)
+    # Inherited from the parent theme, then overridden by this one's theme.toml.
+    palette: dict[str, dict[str, str]] = field(default_factory=lambda: {k: dict(v) for k, v in BASE_PALETTE.items()})
+    settings_schema: dict[str, SettingSpec] = field(default_factory=dict)
+    stylesheets: tuple[str, ...] = ()
+    # Static file path -> short content hash, for cache-busting URLs.
+    static_hashes: dict[str, str] = field(default_factory=dict)
 
     @property
     def templates_dir(self) -> Path:
@@ -41,8 +51,13 @@ class Theme:
     def static_dir(self) -> Path:
         return self.path / "static"
 
+    def template_names(self) -> list[str]:
+        if not self.templates_dir.is_dir():
+            return []
+        return sorted(p.relative_to(self.templates_dir).as_posix() for p in self.templates_dir.rglob("*.html"))
 
-def load_theme(path: Path) -> Theme:
+
+def read_manifest(path: Path) -> dict[str, Any]:
     manifest = path / "theme.toml"
     if not manifest.is_file():
         raise ThemeError(f"{path.name}: missing theme.toml")
@@ -53,15 +68,49 @@ def load_theme(path: Path) -> Theme:
     name = data.get("name", path.name)
     if name != path.name:
         raise ThemeError(f"{manifest}: name {name!r} must match its folder {path.name!r}")
-    return Theme(
-        name=name,
-        path=path,
-        label=str(data.get("label", name.title())),
-        description=str(data.get("description", "")),
-        parent=data.get("parent") or None,
-        version=str(data.get("version", "1")),
-        settings_schema=dict(data.get("settings", {})),
+    unknown = set(data) - MANIFEST_KEYS
+    if unknown:
+        raise ThemeError(f"{manifest}: unknown keys {', '.join(sorted(unknown))} (allowed: {', '.join(sorted(MANIFEST_KEYS))})")
+    return data
+
+
+def _file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+def load_theme(path: Path, parent: Theme | None = None) -> Theme:
+    """Read and validate one theme; `parent` is the already-loaded theme its manifest names."""
+    data = read_manifest(path)
+    try:
+        palette = parse_palette(data.get("palette", {}), parent.palette if parent else BASE_PALETTE)
+        schema = {**(parent.settings_schema if parent else {}), **parse_schema(data.get("settings", {}), palette["light"])}
+    except ThemeError as exc:
+        raise ThemeError(f"{path / 'theme.toml'}: {exc}") from None
+    static = path / "static"
+    hashes = {p.relative_to(static).as_posix(): _file_hash(p) for p in sorted(static.rglob("*")) if p.is_file()} \
+        if static.is_dir() else {}
+    stylesheets = data.get("stylesheets", ["theme.css"] if "theme.css" in hashes else [])
+    missing = [s for s in stylesheets if s not in hashes]
+    if missing:
+        raise ThemeError(f"{path / 'theme.toml'}: stylesheets not found in static/: {', '.join(missing)}")
+    theme = Theme(
+        name=data.get("name", path.name), path=path, label=str(data.get("label", path.name.title())),
+        description=str(data.get("description", "")), parent=data.get("parent") or None,
+        version=str(data.get("version", "1")), palette=palette, settings_schema=schema,
+        stylesheets=tuple(stylesheets), static_hashes=hashes,
     )
+    _check_template_syntax(theme)
+    return theme
+
+
+def _check_template_syntax(theme: Theme) -> None:
+    env = Environment(extensions=["jinja2.ext.i18n"])
+    for name in theme.template_names():
+        source = (theme.templates_dir / name).read_text(encoding="utf-8")
+        try:
+            env.parse(source, name=name)
+        except TemplateSyntaxError as exc:
+            raise ThemeError(f"{theme.templates_dir / name}, line {exc.lineno}: {exc.message}") from None
 
 
 class ThemeRegistry:
@@ -72,25 +121,49 @@ class ThemeRegistry:
         self.globals = globals_ or {}
         self._themes: dict[str, Theme] = {}
         self._environments: dict[str, Environment] = {}
+        self.errors: dict[str, str] = {}
         self.reload()
 
     def reload(self) -> None:
-        self._themes = {}
-        self._environments = {}
+        self._themes, self._environments, self.errors = {}, {}, {}
+        manifests: dict[str, Path] = {}
         if self.themes_dir.is_dir():
-            for entry in sorted(self.themes_dir.iterdir()):
-                if entry.is_dir() and (entry / "theme.toml").exists():
-                    try:
-                        theme = load_theme(entry)
-                    except ThemeError:
-                        continue  # `portal theme check` reports it; a broken theme is never served
-                    self._themes[theme.name] = theme
+            manifests = {p.name: p for p in sorted(self.themes_dir.iterdir()) if p.is_dir() and (p / "theme.toml").exists()}
+        for name in manifests:
+            self._load(name, manifests, ())
+
+    def _load(self, name: str, manifests: dict[str, Path], seen: tuple[str, ...]) -> Theme | None:
+        if name in self._themes or name in self.errors:
+            return self._themes.get(name)
+        try:
+            if name in seen:
+                raise ThemeError(f"{name}: parent themes form a loop ({' -> '.join([*seen, name])})")
+            parent_name = read_manifest(manifests[name]).get("parent") or None
+            parent = None
+            if parent_name:
+                if parent_name not in manifests:
+                    raise ThemeError(f"{name}: parent theme {parent_name!r} is not installed")
+                parent = self._load(parent_name, manifests, (*seen, name))
+                if parent is None:
+                    raise ThemeError(f"{name}: parent theme {parent_name!r} is broken")
+            self._themes[name] = load_theme(manifests[name], parent)
+        except ThemeError as exc:
+            # `portal theme list` and `portal theme check` report it; a broken theme is never served.
+            self.errors[name] = str(exc)
+        return self._themes.get(name)
 
     def names(self) -> list[str]:
         return sorted(self._themes)
 
     def get(self, name: str | None) -> Theme | None:
         return self._themes.get(name or "")
+
+    def resolve(self, name: str | None) -> Theme:
+        """The theme to render with: the named one, or the default when it is missing or broken."""
+        theme = self.get(name) or self.get(DEFAULT_THEME)
+        if theme is None:
+            raise ThemeError(f"neither {name!r} nor the default theme {DEFAULT_THEME!r} is installed")
+        return theme
 
     def chain(self, name: str | None) -> list[Theme]:
         chain: list[Theme] = []

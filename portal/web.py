@@ -26,6 +26,7 @@ from portal.store import queries
 from portal.store.db import session_scope
 from portal.store.models import Merchant, Order
 from portal.themes import ThemeRegistry
+from portal.theming.view import ThemeView, build_view
 
 LOCALE_COOKIE = "portal_lang"
 # A merchant changed through any session of this process is forgotten at once (after_flush);
@@ -166,12 +167,18 @@ def render(
     status_code: int = 200,
     headers: dict[str, str] | None = None,
     merchant: Merchant | None = None,
+    theme: ThemeView | None = None,
 ) -> HTMLResponse:
-    """Render with the merchant's theme, in the locale `activate()` chose for this request."""
+    """Render with the merchant's theme, in the locale `activate()` chose for this request.
+
+    `theme` replaces the merchant's live theme (the console's preview of a draft).
+    """
     portal = portal_of(request)
     merchant = merchant or getattr(request.state, "merchant", None)
     locale = getattr(request.state, "locale", None) or activate(request, merchant)
-    env = portal.themes.environment(merchant.theme if merchant else None)
+    path_for = lambda name, **params: str(request.app.url_path_for(name, **params))  # noqa: E731
+    theme = theme or live_theme_view(portal, path_for, merchant)
+    env = portal.themes.environment(theme.name)
     enabled = portal.enabled_locales(merchant)
     page = template.rsplit("/", 1)[-1].removesuffix(".html").lstrip("_")
     ctx: dict[str, Any] = {
@@ -184,7 +191,8 @@ def render(
         "page": page,
         "layout": "base.html",
         "url_for": lambda name, **params: request.url_for(name, **params),
-        "path_for": lambda name, **params: str(request.app.url_path_for(name, **params)),
+        "path_for": path_for,
+        "theme": theme,
         "shop_path": lambda name, **params: str(request.app.url_path_for(name, shop=merchant.slug, **params)),
         "static": lambda path: str(request.app.url_path_for("static", path=path)),
     }
@@ -201,6 +209,13 @@ def render(
         # The shopper picked a language: remember it for their next visit.
         response.set_cookie(LOCALE_COOKIE, locale, max_age=365 * 86400, samesite="lax", httponly=True)
     return response
+
+
+def live_theme_view(portal: Portal, path_for: Any, merchant: Merchant | None) -> ThemeView:
+    if merchant is None:
+        return build_view(portal.themes, path_for, None, {}, None, None)
+    return build_view(portal.themes, path_for, merchant.theme, dict(merchant.theme_settings or {}), merchant.slug,
+                      ("shop_theme_css", {"shop": merchant.slug}))
 
 
 def not_found_response(request: Request) -> Response:

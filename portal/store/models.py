@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -234,6 +234,8 @@ class WebhookDelivery(SQLModel, table=True):
     order_number: str | None = Field(default=None, max_length=64)
     http_status: int = 200
     received_at: datetime = Field(default_factory=utcnow)
+
+
 class CustomStatus(SQLModel, table=True):
     """A merchant's own order status ("Being engraved"), shown on top of the canonical ones."""
 
@@ -255,4 +257,34 @@ class CustomStatus(SQLModel, table=True):
     tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     position: int = 0
     created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ThemeImage(SQLModel, table=True):
+    """A merchant's re-encoded theme image (logo, hero), addressed by the SHA-256 of its bytes."""
+
+    __tablename__ = "theme_images"
+    __table_args__ = (UniqueConstraint("merchant_id", "digest"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    merchant_id: int = Field(foreign_key="merchants.id", index=True)
+    digest: str = Field(max_length=64)
+    ext: str = Field(max_length=8)
+    width: int
+    height: int
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ThemeRevision(SQLModel, table=True):
+    """A merchant's unpublished draft, or the settings that were live before the last publish."""
+
+    __tablename__ = "theme_revisions"
+    __table_args__ = (UniqueConstraint("merchant_id", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    merchant_id: int = Field(foreign_key="merchants.id", index=True)
+    kind: str = Field(max_length=16)  # "draft" or "previous"
+    theme: str = Field(max_length=64)
+    setting_values: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     updated_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,1 @@
+"""Themes: settings schema, palettes and contrast, generated CSS, custom CSS filter, images, publishing."""

@@ -1,0 +1,117 @@
+"""Merchants' custom CSS: parsed with tinycss2, checked node by node, and re-serialised.
+
+Only what the parser understood is served (never the merchant's raw text), so nothing can break
+out of the stylesheet, load other resources through @import, or run script through legacy hooks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import tinycss2
+from tinycss2 import ast
+
+MAX_CHARS = 20_000
+NESTING_AT_RULES = {"media", "supports", "container", "layer"}
+SAFE_URL_RE = re.compile(r"^(?:https://[^\s\"'()\\]+|/(?!/)[^\s\"'()\\]*|data:image/(?:png|jpeg|gif|webp)[;,][^\s\"'()\\]*)$",
+                         re.IGNORECASE)
+SCRIPT_URL_RE = re.compile(r"^\s*(?:javascript|vbscript|livescript)\s*:", re.IGNORECASE)
+RAW_SCRIPT_URL_RE = re.compile(r"url\(\s*['\"]?\s*(?:javascript|vbscript|livescript)\s*:", re.IGNORECASE)
+# Properties that bound script to elements in old browsers; never useful in a stylesheet today.
+FORBIDDEN_PROPERTIES = {"behavior", "behaviour", "-moz-binding", "-ms-behavior"}
+FORBIDDEN_FUNCTIONS = {"expression", "javascript"}
+
+
+class CustomCssError(ValueError):
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("; ".join(errors))
+        self.errors = errors
+
+
+def _line(node: object) -> str:
+    return f"line {getattr(node, 'source_line', '?')}"
+
+
+def _check_url(url: str, node: object, errors: list[str]) -> None:
+    if SCRIPT_URL_RE.match(url):
+        errors.append(f"{_line(node)}: url({url.split(':')[0]}:…) is not allowed: a stylesheet cannot run script")
+    elif not SAFE_URL_RE.match(url.strip()):
+        errors.append(f"{_line(node)}: url({url[:60]}) is not allowed; use an https:// address, a path on this "
+                      "site, or a data:image URL")
+
+
+def _check_values(tokens: Iterable[ast.Node], errors: list[str]) -> None:
+    for token in tokens:
+        if isinstance(token, ast.ParseError):
+            errors.append(f"{_line(token)}: {token.message}")
+        elif isinstance(token, ast.URLToken):
+            _check_url(token.value, token, errors)
+        elif isinstance(token, ast.StringToken) and SCRIPT_URL_RE.match(token.value):
+            errors.append(f"{_line(token)}: \"{token.value[:20]}…\" is not allowed: a stylesheet cannot run script")
+        elif isinstance(token, ast.FunctionBlock):
+            if token.lower_name in FORBIDDEN_FUNCTIONS:
+                errors.append(f"{_line(token)}: {token.lower_name}() is not allowed: it runs script in old browsers")
+                continue
+            if token.lower_name == "url":
+                strings = [t for t in token.arguments if isinstance(t, ast.StringToken)]
+                _check_url(strings[0].value if strings else tinycss2.serialize(token.arguments), token, errors)
+                continue
+            _check_values(token.arguments, errors)
+        elif isinstance(token, (ast.SquareBracketsBlock, ast.ParenthesesBlock, ast.CurlyBracketsBlock)):
+            _check_values(token.content, errors)
+
+
+def _check_declarations(content: list[ast.Node], errors: list[str]) -> None:
+    for item in tinycss2.parse_declaration_list(content, skip_comments=True, skip_whitespace=True):
+        if isinstance(item, ast.ParseError):
+            errors.append(f"{_line(item)}: {item.message}")
+        elif isinstance(item, ast.AtRule):
+            errors.append(f"{_line(item)}: @{item.lower_at_keyword} inside a rule is not allowed")
+        elif isinstance(item, ast.Declaration):
+            if item.lower_name in FORBIDDEN_PROPERTIES:
+                errors.append(f"{_line(item)}: the {item.lower_name} property is not allowed: it runs script")
+            _check_values(item.value, errors)
+
+
+def _check_rules(rules: Iterable[ast.Node], errors: list[str], in_keyframes: bool = False) -> None:
+    for rule in rules:
+        if isinstance(rule, ast.ParseError):
+            errors.append(f"{_line(rule)}: {rule.message}")
+        elif isinstance(rule, ast.AtRule):
+            name = rule.lower_at_keyword
+            if name == "import":
+                errors.append(f"{_line(rule)}: @import is not allowed: custom CSS cannot load other stylesheets")
+            elif name in NESTING_AT_RULES or name.endswith("keyframes"):
+                _check_values(rule.prelude, errors)
+                if rule.content is not None:
+                    nested = tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True)
+                    _check_rules(nested, errors, in_keyframes=name.endswith("keyframes"))
+            else:
+                errors.append(f"{_line(rule)}: @{name} is not allowed (allowed: @media, @supports, @container, "
+                              "@layer, @keyframes)")
+        elif isinstance(rule, ast.QualifiedRule):
+            _check_values(rule.prelude, errors)
+            _check_declarations(rule.content, errors)
+
+
+def filter_css(text: str) -> str:
+    """The merchant's CSS, re-serialised from the parse tree; CustomCssError lists every problem."""
+    if len(text) > MAX_CHARS:
+        raise CustomCssError([f"custom CSS is {len(text)} characters long; at most {MAX_CHARS} are allowed"])
+    errors: list[str] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        # Never anything that looks like markup: `</style>`, `<!--` … would end a <style> element.
+        if "<" in line or "-->" in line:
+            errors.append(f"line {number}: '<' and '-->' are not allowed in CSS (e.g. </style>, <!--)")
+        if RAW_SCRIPT_URL_RE.search(line):
+            errors.append(f"line {number}: url(javascript:…) is not allowed: a stylesheet cannot run script")
+        if "\x00" in line:
+            errors.append(f"line {number}: NUL characters are not allowed")
+    if errors:
+        raise CustomCssError(errors)
+    rules = tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True)
+    _check_rules(rules, errors)
+    if errors:
+        raise CustomCssError(errors)
+    return "\n".join(rule.serialize() for rule in rules)

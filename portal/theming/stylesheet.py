@@ -1,0 +1,87 @@
+"""The stylesheet generated for one merchant: palette (light, dark), settings, filtered custom CSS.
+
+It is served from its own URL with a content hash (CSP allows no inline style), after
+static/portal.css and the theme's own stylesheets, so its custom properties win.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from portal.theming.palette import schemes
+from portal.theming.schema import CUSTOM_CSS, FONT_STACKS, SettingSpec, resolve
+
+SCHEME_SETTING = "colour_scheme"  # a choice: auto (follow the device), light or dark
+
+
+@dataclass(frozen=True)
+class Stylesheet:
+    css: str
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(self.css.encode()).hexdigest()[:16]
+
+
+def _block(selector: str, colours: Mapping[str, str]) -> str:
+    lines = "".join(f"  --color-{key}: {value};\n" for key, value in sorted(colours.items()))
+    return f"{selector} {{\n{lines}}}\n"
+
+
+def _setting_properties(schema: Mapping[str, SettingSpec], values: Mapping[str, Any],
+                        image_url: Callable[[str], str]) -> dict[str, str]:
+    props: dict[str, str] = {}
+    for spec in schema.values():
+        if not spec.css:
+            continue
+        value = values.get(spec.name, spec.default)
+        if spec.type == "font":
+            props[spec.css] = FONT_STACKS[value][1]
+        elif spec.type == "choice" and spec.choices.get(value):
+            props[spec.css] = spec.choices[value]
+        elif spec.type == "image":
+            props[spec.css] = f'url("{image_url(value)}")' if value else "none"
+    return props
+
+
+def build(palette: Mapping[str, Mapping[str, str]], schema: Mapping[str, SettingSpec],
+          stored: Mapping[str, Any], image_url: Callable[[str], str]) -> Stylesheet:
+    values = resolve(schema, stored)
+    colours = schemes(palette, schema, values)
+    props = _setting_properties(schema, values, image_url)
+    parts = [
+        "/* Generated from the theme's palette and the merchant's settings. */\n",
+        _block(":root", colours["light"]),
+        "@media (prefers-color-scheme: dark) {\n" + _block(":root:not(.scheme-light)", colours["dark"]) + "}\n",
+        _block(":root.scheme-dark", colours["dark"]),
+        # Paper is white whatever the screen: print with the light colours (specificity beats both above).
+        "@media print {\n" + _block(":root:root:root", colours["light"]) + "}\n",
+    ]
+    if props:
+        parts.append(":root {\n" + "".join(f"  {k}: {v};\n" for k, v in sorted(props.items())) + "}\n")
+    custom = str(stored.get(CUSTOM_CSS) or "")
+    if custom:
+        # Stored already filtered (portal.theming.custom_css); appended last so it can override.
+        parts.append("/* The merchant's custom CSS. */\n" + custom + "\n")
+    return Stylesheet("".join(parts))
+
+
+_CACHE: dict[tuple[int, str, str], tuple[Any, Stylesheet]] = {}
+_CACHE_SIZE = 512
+
+
+def cached(theme: Any, stored: Mapping[str, Any], image_prefix: str) -> Stylesheet:
+    """build() for a Theme, memoised: pages link the stylesheet by digest on every request."""
+    key = (id(theme), json.dumps(dict(stored), sort_keys=True, default=str), image_prefix)
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0] is theme:  # the theme is kept in the entry, so its id is not reused
+        return hit[1]
+    sheet = build(theme.palette, theme.settings_schema, stored, lambda ref: image_prefix + ref)
+    if len(_CACHE) >= _CACHE_SIZE:
+        _CACHE.clear()
+    _CACHE[key] = (theme, sheet)
+    return sheet

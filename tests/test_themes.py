@@ -1,0 +1,137 @@
+"""Theme packages: discovery, inheritance, the loader chain, broken themes, shopper pages themed."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from portal.theming.check import check_theme
+from portal.themes import ThemeRegistry
+from tests.conftest import html, text_of
+
+THEMES = Path(__file__).resolve().parent.parent / "themes"
+
+
+def make_theme(root: Path, name: str, manifest: str, templates: dict[str, str] | None = None,
+               static: dict[str, str] | None = None) -> Path:
+    folder = root / name
+    (folder / "templates").mkdir(parents=True)
+    (folder / "theme.toml").write_text(f'name = "{name}"\n' + manifest)
+    for path, text in (templates or {}).items():
+        (folder / "templates" / path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / "templates" / path).write_text(text)
+    for path, text in (static or {}).items():
+        (folder / "static").mkdir(exist_ok=True)
+        (folder / "static" / path).write_text(text)
+    return folder
+
+
+@pytest.fixture
+def themes_dir(tmp_path) -> Path:
+    root = tmp_path / "themes"
+    shutil.copytree(THEMES / "classic", root / "classic")
+    return root
+
+
+def test_builtin_themes_load_and_pass_their_own_check():
+    registry = ThemeRegistry(THEMES)
+    assert {"classic", "minimal", "bold"} <= set(registry.names())
+    assert registry.errors == {}
+    for name in ("classic", "minimal", "bold"):
+        theme, problems = check_theme(THEMES / name, registry)
+        assert problems == [], name
+        # Every built-in theme offers a light/dark choice and a logo.
+        assert theme.settings_schema["colour_scheme"].choices.keys() == {"auto", "light", "dark"}
+        assert theme.settings_schema["logo"].type == "image"
+
+
+def test_child_theme_inherits_settings_palette_and_templates(themes_dir):
+    make_theme(themes_dir, "kid", 'parent = "classic"\n[palette.light]\naccent = "#006644"\n',
+               {"lookup.html": '{% extends "default:lookup.html" %}{% block lookup_head %}<h1 class="kid">Kid</h1>{% endblock %}'})
+    registry = ThemeRegistry(themes_dir)
+    kid = registry.get("kid")
+    assert kid is not None and registry.errors == {}
+    assert "corners" in kid.settings_schema  # from classic
+    assert kid.palette["light"]["accent"] == "#006644"
+    assert kid.palette["light"]["bg"] == registry.get("classic").palette["light"]["bg"]
+    assert [t.name for t in registry.chain("kid")] == ["kid", "classic"]
+    source = registry.environment("kid").loader.get_source(registry.environment("kid"), "lookup.html")[0]
+    assert "kid" in source
+    # One environment per theme, reused.
+    assert registry.environment("kid") is registry.environment("kid")
+    assert registry.environment("nope") is registry.environment("classic")
+
+
+@pytest.mark.parametrize("manifest, templates, message", [
+    ("this is = = not toml", {}, "not valid TOML"),
+    ('[settings.x]\ntype = "sparkles"', {}, "type must be one of"),
+    ('[settings.x]\ntype = "choice"\ndefault = "c"\nchoices = ["a", "b"]', {}, "default 'c' is not allowed"),
+    ('[settings.x]\ntype = "colour"\npalette = "nope"', {}, "a colour needs `palette`"),
+    ('[palette.light]\naccent = "blue"', {}, "use a hex colour"),
+    ('parent = "ghost"', {}, "parent theme 'ghost' is not installed"),
+    ("", {"lookup.html": "{% block content %}{% endblok %}"}, "line 1"),
+    ('stylesheets = ["missing.css"]', {}, "stylesheets not found"),
+])
+def test_broken_themes_are_reported_and_never_served(themes_dir, manifest, templates, message):
+    make_theme(themes_dir, "broken", manifest, templates)
+    registry = ThemeRegistry(themes_dir)
+    assert "broken" not in registry.names()
+    assert message in registry.errors["broken"]
+    assert registry.resolve("broken").name == "classic"
+
+
+def test_missing_manifest_and_wrong_name(themes_dir):
+    (themes_dir / "empty").mkdir()
+    folder = make_theme(themes_dir, "renamed", "")
+    (folder / "theme.toml").write_text('name = "other"\n')
+    _, problems = check_theme(themes_dir / "empty", ThemeRegistry(themes_dir))
+    assert problems == ["empty: missing theme.toml"]
+    assert "must match its folder" in ThemeRegistry(themes_dir).errors["renamed"]
+
+
+def test_check_flags_unknown_overrides_contrast_and_css(themes_dir):
+    folder = make_theme(
+        themes_dir, "sloppy", '[palette.light]\nmuted = "#bbbbbb"\n',
+        {"ordr.html": "typo", "theme/_hero.html": "<div></div>"},
+        {"theme.css": ".a { color: red; } }"},
+    )
+    _, problems = check_theme(folder, ThemeRegistry(themes_dir))
+    text = "\n".join(problems)
+    assert "templates/ordr.html: overrides no template" in text
+    assert "_hero" not in text  # the theme's own partials live under templates/theme/
+    assert "[palette.light] muted #bbbbbb on bg" in text
+    assert "static/theme.css, line 1" in text
+
+
+def test_shopper_pages_use_the_merchant_theme(client, factory):
+    bold = factory.merchant("acme", name="Acme Outdoor", theme="bold", theme_settings={"tagline": "Go outside <b>now</b>"})
+    plain = factory.merchant("plain", name="Plain Shop")
+    order = factory.order(bold)
+    page = html(client.get(factory.link(bold, order)))
+    assert "theme-bold" in page.body["class"]
+    assert page.select_one(".hero h1") is not None  # bold's own order.html
+    # Merchant text is data, never a template, and always escaped.
+    assert text_of(page.select_one(".brand__tagline")) == "Go outside <b>now</b>"
+    sheets = [link["href"] for link in page.select("link[rel=stylesheet]")]
+    assert sheets[0] == "/static/portal.css"
+    assert sheets[1].startswith("/theme-assets/static/bold/theme.css?v=")
+    assert sheets[2].startswith("/acme/theme.css?v=")
+
+    lookup = html(client.get("/plain/track"))
+    assert "theme-classic" in lookup.body["class"]
+    assert lookup.select_one(".hero") is None
+    error = html(client.get("/acme/orders/not-a-token"))
+    assert "theme-bold" in error.body["class"]
+    missing = client.get("/acme/nothing-here")
+    assert missing.status_code == 404 and "theme-bold" not in html(missing).body["class"]
+    assert plain.theme == "classic"
+
+
+def test_merchant_on_a_removed_theme_still_gets_a_page(client, factory):
+    gone = factory.merchant("gone", theme="deleted-theme", theme_settings={"accent_colour": "#000000"})
+    response = client.get("/gone/track")
+    assert response.status_code == 200
+    assert "theme-classic" in html(response).body["class"]
+    assert gone.slug == "gone"
