@@ -1,0 +1,74 @@
+"""The scale path: the same app on PostgreSQL (a real server started by the test)."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from sqlalchemy import create_engine, text
+from starlette.testclient import TestClient
+
+from portal.app import create_app
+from portal.settings import Settings
+from portal.store.db import make_engine, migrate
+from tests import pg_server
+from tests.conftest import TEST_SECRET, Factory, html, order_data, text_of
+
+pytestmark = [pytest.mark.postgres,
+              pytest.mark.skipif(not pg_server.available(), reason="PostgreSQL is not installed (make test installs it)")]
+_databases = itertools.count()
+
+
+@pytest.fixture(scope="module")
+def pg_base():
+    with pg_server.postgres_server() as url:
+        yield url
+
+
+@pytest.fixture
+def pg_app(pg_base, tmp_path):
+    name = f"portal_test_{next(_databases)}"
+    admin = create_engine(pg_base + "postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    url = pg_base + name
+    engine = make_engine(url)
+    migrate(engine)
+    engine.dispose()
+    settings = Settings(database_url=url, secret_key=TEST_SECRET, instance_dir=tmp_path, base_url="http://testserver",
+                        lookup_failure_floor_ms=10, _env_file=None)
+    app = create_app(settings)
+    yield app
+    app.state.portal.engine.dispose()
+
+
+def test_order_api_lookup_and_page_on_postgres(pg_app):
+    factory = Factory(pg_app.state.portal)
+    factory.app_router = pg_app
+    merchant = factory.merchant("acme")
+    rival = factory.merchant("rival")
+    auth = {"Authorization": f"Bearer {factory.api_key(merchant)}"}
+    with TestClient(pg_app, follow_redirects=False) as client:
+        big_id = str(2**63 - 25)
+        created = client.post("/api/v1/orders", headers=auth, json=order_data(
+            external_id=big_id, shipments=[{"tracking_number": "1Z999AA10123456784",
+                                            "events": [{"at": "2026-11-03T08:00:00Z", "status": "in_transit"}]}]))
+        assert created.status_code == 201, created.text
+        assert created.json()["external_id"] == big_id
+        updated = client.post("/api/v1/orders", headers=auth,
+                              json=order_data(external_id=big_id, payment_status="refunded"))
+        assert updated.status_code == 200 and updated.json()["payment_status"] == "refunded"
+        bad = client.post("/api/v1/orders", headers=auth, json=order_data(number="2", currency="NOPE"))
+        assert bad.status_code == 422
+
+        rival_key = {"Authorization": f"Bearer {factory.api_key(rival)}"}
+        assert client.get("/api/v1/orders/1001", headers=rival_key).status_code == 404
+
+        form = html(client.get("/acme/track")).find("input", {"name": "csrf_token"})["value"]
+        found = client.post("/acme/track", data={"csrf_token": form, "order_number": "1001",
+                                                 "contact": "shopper@example.com"})
+        assert found.status_code == 303
+        page = html(client.get(found.headers["location"]))
+        assert "#1001" in text_of(page.find("h1"))
+        assert page.select_one("#panel-shipments .badge")["data-status"] == "in_transit"
