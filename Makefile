@@ -45,16 +45,14 @@ sysdeps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
-# Extract new strings, merge them into every catalog, compile.
+# Extract new strings, merge them into every catalog, compile (see README "Languages").
 i18n: deps
-	$(BIN)/pybabel extract -F pyproject.toml -o locales/messages.pot --no-location --sort-output \
-	  --add-comments=Translators: --project=order-tracking-portal --copyright-holder="Order-tracking portal contributors" .
-	@for po in $(CATALOGS); do lang=$$(echo $$po | cut -d/ -f2); \
-	  $(BIN)/pybabel update -i locales/messages.pot -d locales -l $$lang --no-fuzzy-matching --ignore-obsolete; done
-	$(MAKE) i18n-compile
+	$(BIN)/portal i18n extract
+	$(BIN)/portal i18n update
+	$(BIN)/portal i18n compile
 
 i18n-compile: deps
-	@if [ -n "$(CATALOGS)" ]; then $(BIN)/pybabel compile -d locales --statistics 2>&1 | tail -n 3; fi
+	$(BIN)/portal i18n compile
 
 bench: deps assets i18n-compile
 	$(BIN)/python bench/run.py

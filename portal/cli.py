@@ -257,5 +257,61 @@ def carrier(numbers: tuple[str, ...], as_json: bool) -> None:
         click.echo(f"{match.number}\t{match.carrier or '-'}\t{status}\t{match.tracking_url or ''}")
 
 
+@main.group()
+def i18n() -> None:
+    """Translation catalogs: extract, update, compile, check (`make i18n` runs the first three)."""
+
+
+@i18n.command("extract")
+def i18n_extract() -> None:
+    """Write locales/messages.pot from the sources (Python, base and theme templates)."""
+    from portal import i18n_tools
+
+    changed = i18n_tools.write_template()
+    click.echo("locales/messages.pot " + ("updated" if changed else "unchanged"))
+
+
+@i18n.command("update")
+@click.option("--init", "new_locales", multiple=True, help="Also start a catalog for this locale (repeatable).")
+def i18n_update(new_locales: tuple[str, ...]) -> None:
+    """Merge messages.pot into every catalog: new strings arrive empty, removed ones go."""
+    from portal import i18n_tools
+    from portal.i18n import normalise_locale
+
+    paths = i18n_tools.Paths()
+    extra = []
+    for code in new_locales:
+        locale = normalise_locale(code)
+        if locale is None:
+            raise click.BadParameter(f"{code!r} is not a locale Babel knows", param_hint="--init")
+        extra.append(locale)
+    changed = i18n_tools.update(paths, sorted(set(paths.shipped()) | set(extra)))
+    click.echo(f"updated {', '.join(changed)}" if changed else "every catalog is up to date")
+
+
+@i18n.command("compile")
+def i18n_compile() -> None:
+    """Compile every catalog to messages.mo (not committed; the build makes them)."""
+    from portal import i18n_tools
+
+    locales = i18n_tools.compile_all()
+    click.echo(f"compiled {len(locales)} catalogs")
+
+
+@i18n.command("check")
+def i18n_check() -> None:
+    """Fail unless every catalog is complete: no missing, empty or fuzzy entry, placeholders kept."""
+    from portal import i18n_tools
+
+    report = i18n_tools.check_all()
+    bad = {locale: problems for locale, problems in report.items() if problems}
+    for locale, problems in bad.items():
+        for problem in problems:
+            click.echo(f"{locale}: {problem}", err=True)
+    if bad:
+        raise click.ClickException(f"{len(bad)} of {len(report)} catalogs are incomplete")
+    click.echo(f"{len(report)} catalogs complete")
+
+
 if __name__ == "__main__":
     main()

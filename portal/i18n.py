@@ -159,23 +159,33 @@ def normalise_locale(value: str | None) -> str | None:
     return str(parsed)
 
 
+# Browsers send a macrolanguage where we ship one written standard of it.
+LANGUAGE_ALIASES = {"no": "nb"}
+
+
+@lru_cache(maxsize=512)
+def _language_and_script(code: str) -> tuple[str, str | None]:
+    parsed = Locale.parse(code)
+    return LANGUAGE_ALIASES.get(parsed.language, parsed.language), parsed.script
+
+
 def negotiate(candidates: Iterable[str | None], enabled: Iterable[str]) -> str | None:
-    """The first candidate the merchant enables, matching a region to its language when needed."""
+    """The first candidate the merchant enables, matching a region to its language when needed.
+
+    A script must agree when both name one: `zh-TW` (Traditional) never lands on `zh_Hans`.
+    """
     enabled = list(enabled)
-    by_language: dict[str, str] = {}
-    for code in enabled:
-        by_language.setdefault(code.split("_")[0], code)
     for raw in candidates:
         code = normalise_locale(raw)
         if code is None:
             continue
         if code in enabled:
             return code
-        language = code.split("_")[0]
-        if language in enabled:
-            return language
-        if language in by_language:
-            return by_language[language]
+        language, script = _language_and_script(code)
+        for option in enabled:
+            option_language, option_script = _language_and_script(option)
+            if option_language == language and (script is None or option_script in (None, script)):
+                return option
     return None
 
 

@@ -13,7 +13,9 @@ def N_(message: str) -> str:
 
 STATUS_LABELS: dict[str, dict[str, str]] = {
     "status": {
+        # Translators: order status: the order is active (not completed or cancelled).
         "open": N_("Open"),
+        # Translators: order status: the shop has closed the order.
         "archived": N_("Completed"),
         "cancelled": N_("Cancelled"),
     },
@@ -37,6 +39,7 @@ STATUS_LABELS: dict[str, dict[str, str]] = {
     },
     "fulfillment_status": {
         "unfulfilled": N_("Not shipped yet"),
+        # Translators: fulfilment status: shipping is planned for a later date.
         "scheduled": N_("Scheduled"),
         "on_hold": N_("On hold"),
         "in_progress": N_("Being prepared"),
@@ -44,6 +47,7 @@ STATUS_LABELS: dict[str, dict[str, str]] = {
         "fulfilled": N_("Shipped"),
     },
     "return_status": {
+        # Translators: return status when nothing is being sent back.
         "none": N_("No return"),
         "requested": N_("Return requested"),
         "in_progress": N_("Return in progress"),
@@ -52,6 +56,7 @@ STATUS_LABELS: dict[str, dict[str, str]] = {
         "cancelled": N_("Return cancelled"),
     },
     "shipment": {
+        # Translators: shipment status: a shipping label exists, the carrier has no parcel yet.
         "pending": N_("Label created"),
         "info_received": N_("Carrier informed"),
         "in_transit": N_("In transit"),
@@ -64,6 +69,7 @@ STATUS_LABELS: dict[str, dict[str, str]] = {
         "returning": N_("Returning to sender"),
     },
     "progress": {
+        # Translators: first step of the delivery progress bar (past participle).
         "ordered": N_("Ordered"),
         "shipped": N_("Shipped"),
         "out_for_delivery": N_("Out for delivery"),

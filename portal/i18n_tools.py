@@ -1,0 +1,216 @@
+"""Catalog tooling behind `make i18n` and `portal i18n …`: extract, update, compile, check.
+
+Writes are deterministic: a catalog (or the template) is rewritten only when something other
+than its timestamps changed, so engineers running `make i18n` in parallel do not conflict on
+header dates alone.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel import Locale
+from babel.messages.catalog import Catalog, Message
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import _parse_mapping_toml
+from babel.messages.mofile import write_mo
+from babel.messages.plurals import get_plural
+from babel.messages.pofile import read_po, write_po
+
+from portal.settings import PROJECT_ROOT
+
+PROJECT = "order-tracking-portal"
+COPYRIGHT = "Order-tracking portal contributors"
+COMMENT_TAGS = ("Translators:",)
+PO_WIDTH = 76
+
+# `%(name)s`, `%s`, `%d` …; `%%` is a literal percent sign.
+PLACEHOLDER_RE = re.compile(r"%(?:\((?P<name>[A-Za-z_][A-Za-z0-9_]*)\))?[-#0+]*\d*(?:\.\d+)?[sdifr]|%%")
+TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
+_DATE_LINE = re.compile(rb'^"(?:POT-Creation-Date|PO-Revision-Date): .*$', re.MULTILINE)
+
+
+# -- validation shared by shipped catalogs and merchant overrides -------------------------------
+
+def placeholders(text: str) -> tuple[set[str], bool]:
+    """Placeholder names in a python-format string, and whether a lone `%` was found."""
+    names = {m.group("name") or m.group(0) for m in PLACEHOLDER_RE.finditer(text) if m.group(0) != "%%"}
+    stray = "%" in PLACEHOLDER_RE.sub("", text)
+    return names, stray
+
+
+def tags(text: str) -> list[str]:
+    return TAG_RE.findall(text)
+
+
+def validate_translation(source: str, text: str, *, plural_form: bool = False) -> list[str]:
+    """Why `text` cannot stand in for `source` (empty when it can).
+
+    Placeholders must be the source's (a plural form may leave the count out, as "one second"
+    does in many languages); markup must be exactly the source's own tags, in order.
+    """
+    problems: list[str] = []
+    wanted, _ = placeholders(source)
+    found, stray = placeholders(text)
+    if stray:
+        problems.append("a lone % must be written %%")
+    unknown = sorted(found - wanted)
+    missing = sorted(wanted - found)
+    if unknown:
+        problems.append("unknown placeholder " + ", ".join(_shown(n) for n in unknown)
+                        + (f" (the source has {', '.join(_shown(n) for n in sorted(wanted))})" if wanted else ""))
+    if missing and not plural_form:
+        problems.append("missing placeholder " + ", ".join(_shown(n) for n in missing))
+    if tags(text) != tags(source):
+        allowed = " ".join(tags(source))
+        problems.append(f"markup must be exactly the source's: {allowed}" if allowed else "markup is not allowed")
+    elif "<" in TAG_RE.sub("", text) or ">" in TAG_RE.sub("", text):
+        problems.append("broken markup: a stray < or >")
+    return problems
+
+
+def _shown(name: str) -> str:
+    return name if name.startswith("%") else f"%({name})s"
+
+
+# -- extraction ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Paths:
+    root: Path = PROJECT_ROOT
+
+    @property
+    def locales(self) -> Path:
+        return self.root / "locales"
+
+    @property
+    def template(self) -> Path:
+        return self.locales / "messages.pot"
+
+    def catalog(self, locale: str) -> Path:
+        return self.locales / locale / "LC_MESSAGES" / "messages.po"
+
+    def shipped(self) -> list[str]:
+        if not self.locales.is_dir():
+            return []
+        return sorted(p.parent.parent.name for p in self.locales.glob("*/LC_MESSAGES/messages.po"))
+
+
+def extract(paths: Paths = Paths()) -> Catalog:
+    """Every translatable string in the sources, as pyproject.toml's [tool.babel] maps them."""
+    with (paths.root / "pyproject.toml").open("rb") as handle:
+        method_map, options_map = _parse_mapping_toml(handle, "pyproject.toml", style="pyproject.toml")
+    template = Catalog(project=PROJECT, copyright_holder=COPYRIGHT, charset="utf-8", fuzzy=False)
+    found = extract_from_dir(str(paths.root), method_map, options_map, comment_tags=COMMENT_TAGS,
+                             strip_comment_tags=True)
+    for _filename, _lineno, message, comments, context in found:
+        template.add(message, None, [], auto_comments=comments, context=context)
+    return template
+
+
+def _serialise(catalog: Catalog, *, sort: bool = False) -> bytes:
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=PO_WIDTH, no_location=True, sort_output=sort, ignore_obsolete=True)
+    return buffer.getvalue()
+
+
+def _write_if_changed(path: Path, data: bytes) -> bool:
+    if path.exists() and _DATE_LINE.sub(b"", path.read_bytes()) == _DATE_LINE.sub(b"", data):
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return True
+
+
+def read_catalog(path: Path, locale: str | None = None) -> Catalog:
+    with path.open("rb") as handle:
+        return read_po(handle, locale=locale, abort_invalid=True)
+
+
+def write_template(paths: Paths = Paths()) -> bool:
+    return _write_if_changed(paths.template, _serialise(extract(paths), sort=True))
+
+
+def update(paths: Paths = Paths(), locales: list[str] | None = None) -> list[str]:
+    """Merge the template into every catalog (new strings empty, removed ones dropped)."""
+    template = read_catalog(paths.template)
+    changed = []
+    for locale in locales or paths.shipped():
+        path = paths.catalog(locale)
+        if path.exists():
+            catalog = read_catalog(path, locale)
+        else:
+            catalog = Catalog(locale=locale, project=PROJECT, copyright_holder=COPYRIGHT, fuzzy=False)
+            catalog.language_team = Locale.parse(locale).english_name
+        catalog.update(template, no_fuzzy_matching=True)
+        catalog.obsolete.clear()
+        if _write_if_changed(path, _serialise(catalog)):
+            changed.append(locale)
+    return changed
+
+
+def compile_all(paths: Paths = Paths()) -> list[str]:
+    """Write messages.mo next to every catalog (fuzzy entries left out); return the locales."""
+    locales = paths.shipped()
+    for locale in locales:
+        catalog = read_catalog(paths.catalog(locale), locale)
+        buffer = io.BytesIO()
+        write_mo(buffer, catalog, use_fuzzy=False)
+        paths.catalog(locale).with_suffix(".mo").write_bytes(buffer.getvalue())
+    return locales
+
+
+# -- completeness --------------------------------------------------------------------------------
+
+def _key(message: Message) -> tuple[str | None, str]:
+    msgid = message.id[0] if isinstance(message.id, (list, tuple)) else message.id
+    return message.context, msgid
+
+
+def check_catalog(catalog: Catalog, template: Catalog) -> Iterator[str]:
+    """Every problem that keeps `catalog` from being complete against `template`."""
+    locale = str(catalog.locale)
+    expected_plurals = get_plural(locale)
+    if catalog.num_plurals != expected_plurals.num_plurals or catalog.plural_expr != expected_plurals.plural_expr:
+        yield f"Plural-Forms is {catalog.plural_forms!r}; {locale} needs {expected_plurals.plural_forms!r}"
+    if catalog.fuzzy:
+        yield "the header is marked fuzzy (pybabel compile would skip the whole catalog)"
+    present = {_key(m): m for m in catalog if m.id}
+    wanted = {_key(m): m for m in template if m.id}
+    for key, source in wanted.items():
+        where = f"{key[0]}|{key[1]!r}" if key[0] else repr(key[1])
+        message = present.get(key)
+        if message is None:
+            yield f"{where}: missing (run `make i18n`)"
+            continue
+        if message.fuzzy:
+            yield f"{where}: fuzzy"
+        if source.pluralizable != message.pluralizable:
+            yield f"{where}: plural forms differ from the template (run `make i18n`)"
+            continue
+        forms = message.string if message.pluralizable else (message.string,)
+        if message.pluralizable and len(forms) != catalog.num_plurals:
+            yield f"{where}: {len(forms)} plural forms, {locale} has {catalog.num_plurals}"
+        for index, form in enumerate(forms):
+            if not form:
+                yield f"{where}: untranslated" + (f" (form {index})" if message.pluralizable else "")
+                continue
+            origin = source.id[min(index, 1)] if message.pluralizable else source.id
+            for problem in validate_translation(origin, form, plural_form=message.pluralizable):
+                yield f"{where}: {problem}"
+    for key in present.keys() - wanted.keys():
+        yield f"{key[1]!r}: no longer in the sources (run `make i18n`)"
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    if not buffer.getvalue():
+        yield "does not compile"
+
+
+def check_all(paths: Paths = Paths(), template: Catalog | None = None) -> dict[str, list[str]]:
+    template = template or extract(paths)
+    return {locale: list(check_catalog(read_catalog(paths.catalog(locale), locale), template))
+            for locale in paths.shipped()}

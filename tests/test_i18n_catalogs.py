@@ -1,0 +1,168 @@
+"""Shipped catalogs: complete against a fresh extraction of the sources, compiling, with the
+right plural forms; and every locale renders the shopper pages without a leftover English string.
+
+When this fails after you added or changed a shopper-facing string: run `make i18n`, then
+translate the new entries in every locales/*/LC_MESSAGES/messages.po (README "Languages").
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from babel.messages.mofile import write_mo
+from babel.support import Translations
+
+from portal import i18n, i18n_tools
+from tests.conftest import html
+
+REQUIRED = {"en", "de", "fr", "es", "it", "nl", "pt_BR", "sv", "nb", "da", "fi", "pl", "ja", "zh_Hans",
+            "hi", "ar", "he"}
+PATHS = i18n_tools.Paths()
+
+
+@pytest.fixture(scope="module")
+def template():
+    return i18n_tools.extract(PATHS)
+
+
+def test_every_required_language_ships_a_catalog():
+    assert REQUIRED <= set(PATHS.shipped())
+
+
+def test_template_on_disk_matches_the_sources(template):
+    on_disk = {i18n_tools._key(m) for m in i18n_tools.read_catalog(PATHS.template) if m.id}
+    fresh = {i18n_tools._key(m) for m in template if m.id}
+    assert fresh - on_disk == set(), "new strings: run `make i18n`"
+    assert on_disk - fresh == set(), "removed strings: run `make i18n`"
+    assert len(fresh) > 100
+
+
+@pytest.mark.parametrize("locale", sorted(PATHS.shipped()))
+def test_catalog_is_complete_and_compiles(locale, template):
+    catalog = i18n_tools.read_catalog(PATHS.catalog(locale), locale)
+    problems = list(i18n_tools.check_catalog(catalog, template))
+    assert problems == [], f"{locale}: " + "\n".join(problems)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    compiled = Translations(buffer)
+    translated = [m for m in catalog if m.id and not m.pluralizable]
+    assert compiled.gettext(translated[0].id) == translated[0].string
+
+
+@pytest.mark.parametrize(("locale", "counts", "expected"), [
+    ("pl", (1, 2, 5, 22, 25), ["Przesyłka", "Przesyłki", "Przesyłki", "Przesyłki", "Przesyłki"]),
+    ("ar", (0, 1, 2, 3, 11), ["الشحنات", "الشحنة", "الشحنتان", "الشحنات", "الشحنات"]),
+    ("fr", (0, 1, 2), ["Colis", "Colis", "Colis"]),
+    ("ja", (1, 5), ["配送", "配送"]),
+])
+def test_plural_forms_follow_the_language(locale, counts, expected):
+    i18n.configure(PATHS.locales)
+    i18n.activate(locale)
+    assert [i18n.ngettext("Shipment", "Shipments", n) for n in counts] == expected
+
+
+def test_polish_seconds_use_three_forms():
+    i18n.configure(PATHS.locales)
+    i18n.activate("pl")
+    source = ("You have tried several times in a short while. Please try again in %(count)s second.",
+              "You have tried several times in a short while. Please try again in %(count)s seconds.")
+    words = [i18n.ngettext(*source, n) % {"count": n} for n in (1, 3, 5)]
+    assert [w.rsplit(" ", 1)[-1] for w in words] == ["sekundę.", "sekundy.", "sekund."]
+
+
+@pytest.mark.parametrize(("source", "text", "problem"), [
+    ("Shipped with %(carrier)s", "Versandt mit %(spediteur)s", "unknown placeholder %(spediteur)s"),
+    ("Shipped with %(carrier)s", "Versandt", "missing placeholder %(carrier)s"),
+    ("Total", "100% sicher", "a lone % must be written %%"),
+    ("Total", "<b>Gesamt</b>", "markup is not allowed"),
+    ('Order <span dir="ltr">%(number)s</span>', "Bestellung %(number)s", "markup must be exactly"),
+    ('Order <span dir="ltr">%(number)s</span>', 'Bestellung <span dir="ltr">%(number)s</span> >',
+     "broken markup"),
+])
+def test_validation_refuses_broken_translations(source, text, problem):
+    problems = i18n_tools.validate_translation(source, text)
+    assert any(problem in p for p in problems), problems
+
+
+def test_validation_accepts_good_translations():
+    assert i18n_tools.validate_translation("Total", "100%% Gesamt") == []
+    assert i18n_tools.validate_translation('Order <span dir="ltr">%(number)s</span>',
+                                           'הזמנה <span dir="ltr">%(number)s</span>') == []
+    # "one second" may drop the count in a plural form
+    assert i18n_tools.validate_translation("in %(count)s second", "بعد ثانية واحدة", plural_form=True) == []
+
+
+def test_check_reports_missing_fuzzy_and_untranslated(template, tmp_path):
+    catalog = i18n_tools.read_catalog(PATHS.catalog("de"), "de")
+    first, second, third = [m for m in catalog if m.id and not m.pluralizable][:3]
+    catalog.delete(first.id, first.context)
+    second.flags.add("fuzzy")
+    third.string = ""
+    problems = "\n".join(i18n_tools.check_catalog(catalog, template))
+    assert f"{first.id!r}: missing" in problems
+    assert f"{second.id!r}: fuzzy" in problems
+    assert f"{third.id!r}: untranslated" in problems
+
+
+# -- rendered pages ------------------------------------------------------------------------------
+
+SHOPPER_ATTRIBUTES = ("aria-label", "title", "placeholder", "alt")
+
+
+def visible_strings(soup) -> set[str]:
+    found = {" ".join(s.split()) for s in soup.find_all(string=True)
+             if s.parent.name not in ("script", "style") and s.strip()}
+    for tag in soup.find_all(True):
+        found.update(" ".join(str(tag[a]).split()) for a in SHOPPER_ATTRIBUTES if tag.has_attr(a))
+    return found
+
+
+@pytest.fixture
+def rich_order(factory, merchant):
+    return factory.order(
+        merchant,
+        fulfillment_status="partially_fulfilled",
+        payment_status="partially_refunded",
+        return_status="requested",
+        shipments=[
+            {"carrier": "ups", "tracking_number": "1Z999AA10123456784", "status": "delivered",
+             "events": [{"at": "2026-11-03T09:00:00Z", "status": "in_transit", "message": "Departed facility"},
+                        {"at": "2026-11-04T15:00:00Z", "status": "delivered"}]},
+            {"tracking_number": "UNKNOWN-1", "status": "in_transit", "estimated_delivery": "2026-11-20",
+             "estimated_delivery_end": "2026-11-22"},
+        ],
+    )
+
+
+def english_sources(template) -> dict[str, tuple[str | None, str]]:
+    sources = {}
+    for message in template:
+        if not message.id:
+            continue
+        for text in (message.id if message.pluralizable else (message.id,)):
+            if "%" not in text and "<" not in text:
+                sources[text] = (message.context, text)
+    return sources
+
+
+def test_pages_have_no_untranslated_shopper_strings(client, factory, merchant, rich_order, template):
+    link = factory.link(merchant, rich_order)
+    sources = english_sources(template)
+    english = visible_strings(html(client.get(link + "?lang=en")))
+    assert len(english & sources.keys()) > 30  # the page really shows catalog strings
+
+    untranslated: dict[str, list[str]] = {}
+    for locale in sorted(REQUIRED - {"en"}):
+        translations = i18n.catalogs().translations(locale)
+        # Strings a language legitimately writes as English does ("Details", "Total"…).
+        same = {text for text, (context, _) in sources.items()
+                if (translations.pgettext(context, text) if context else translations.gettext(text)) == text}
+        for url in (link, f"/{merchant.slug}/track", f"/{merchant.slug}/orders/not-a-token"):
+            response = client.get(url, params={"lang": locale.replace("_", "-")})
+            assert response.headers["content-language"] == i18n.html_lang(locale)
+            leftovers = (visible_strings(html(response)) & sources.keys()) - same
+            if leftovers:
+                untranslated[f"{locale} {url}"] = sorted(leftovers)
+    assert untranslated == {}
