@@ -149,6 +149,7 @@ def choose_locale(request: Request, merchant: Merchant | None, order: Order | No
         order.locale if order else None,
         *i18n.parse_accept_language(request.headers.get("accept-language")),
         merchant.default_locale if merchant else None,
+        i18n.SOURCE_LOCALE,
     ]
     return i18n.negotiate(candidates, enabled) or (enabled[0] if enabled else i18n.SOURCE_LOCALE)
 
