@@ -54,8 +54,10 @@ i18n: deps
 i18n-compile: deps
 	$(BIN)/portal i18n compile
 
+# Benchmarks load the servers with wrk (Debian package) on loopback.
 bench: deps assets i18n-compile
-	$(BIN)/python bench/run.py
+	@$(MAKE) --no-print-directory sysdeps SYSTEM_PACKAGES=wrk
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor instance *.egg-info
