@@ -15,7 +15,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from portal.middleware import SecurityHeadersMiddleware
-from portal.routes import admin, admin_embed, api, embed, shopper, statuses, theme_assets, webhooks
+from portal.routes import admin, admin_embed, admin_webhooks, api, embed, shopper, statuses, theme_assets, webhooks
 from portal.routes.api import ApiError, api_error_response
 from portal.settings import Settings
 from portal.store.db import make_engine
@@ -88,6 +88,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *admin.routes,
         *admin_embed.routes,
         *embed.routes,
+        *admin_webhooks.routes,
         *webhooks.routes,
         *statuses.routes,
         *theme_assets.routes,

@@ -13,7 +13,7 @@ import logging
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -30,12 +30,14 @@ from portal.schemas import OrderIn, ShipmentIn, error_list, is_email
 from portal.statuses import closest, status_key
 from portal.store import queries
 from portal.store.db import session_scope
-from portal.store.models import Merchant, Order, WebhookDelivery, WebhookReceipt
+from portal.store.models import Merchant, Order, WebhookDelivery, WebhookReceipt, utcnow
 
 log = logging.getLogger("portal.ingest")
 
 # Rows of the delivery log kept per merchant; older ones are pruned as new ones arrive.
 DELIVERY_LOG_KEEP = 1000
+# Platforms retry for hours (Shopify: 48 hours); receipts are kept well beyond that.
+RECEIPT_RETENTION = timedelta(days=30)
 
 
 class Rejected(Exception):
@@ -89,6 +91,12 @@ def body_hash(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
+def obj(payload: Any, key: str) -> dict[str, Any]:
+    """payload[key] when it is a JSON object, else {}: platforms send null, "" or [] for "none"."""
+    value = payload.get(key) if isinstance(payload, dict) else None
+    return value if isinstance(value, dict) else {}
+
+
 def platform_id(value: Any) -> str | None:
     """An id as an exact string: 820982911946154508, "820982911946154508" or "gid://shopify/Order/8209"."""
     if isinstance(value, bool) or value is None:
@@ -107,6 +115,30 @@ def clip(value: Any, limit: int) -> str | None:
         return None
     text = " ".join(str(value).split())
     return text[:limit] or None
+
+
+def address(source: Any, address1: str, address2: str, province: str, postal_code: str,
+            country: str) -> dict[str, Any] | None:
+    """A platform address as AddressIn fields; the key names are the platform's."""
+    if not isinstance(source, dict) or not source:
+        return None
+    name = source.get("name") or " ".join(filter(None, (source.get("first_name"), source.get("last_name"))))
+    code = str(source.get(country) or "").strip().upper()
+    return {
+        "name": clip(name, 255),
+        "address1": clip(source.get(address1), 255),
+        "address2": clip(source.get(address2), 255),
+        "city": clip(source.get("city"), 255),
+        "province": clip(source.get(province), 255),
+        "postal_code": clip(source.get(postal_code), 32),
+        "country_code": code if len(code) == 2 else None,
+    }
+
+
+def customer_id(value: Any) -> str | None:
+    """Platforms send 0 (or nothing) for a guest checkout."""
+    key = platform_id(value)
+    return key if key and key != "0" else None
 
 
 def http_url(value: Any) -> str | None:
@@ -140,7 +172,7 @@ def timestamp(value: Any) -> datetime | None:
             parsed = parsedate_to_datetime(text)
         except (TypeError, ValueError):
             return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc) if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
 def amount(value: Any, currency: str) -> str:
@@ -280,6 +312,11 @@ def receive(engine: Engine, merchant: Merchant, delivery: Delivery,
             # first: run again, which now finds its receipt or its order.
             if attempt:
                 raise
+        except Exception as exc:
+            # Nothing was stored; the platform retries on our 500. The merchant sees it in the log.
+            log_outcome(engine, merchant, delivery, Outcome("rejected", f"internal error ({type(exc).__name__}), "
+                                                                        "the platform will retry", http_status=500))
+            raise
     log_outcome(engine, merchant, delivery, outcome)
     return outcome
 
@@ -299,3 +336,5 @@ def _log(session: Session, merchant: Merchant, delivery: Delivery, outcome: Outc
     session.flush()
     if entry.id and entry.id % 100 == 0:
         queries.prune_webhook_deliveries(session, merchant.id, DELIVERY_LOG_KEEP)
+    if entry.id and entry.id % 1000 == 0:
+        queries.prune_webhook_receipts(session, merchant.id, utcnow() - RECEIPT_RETENTION)

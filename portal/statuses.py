@@ -185,7 +185,7 @@ _CLOSEST: dict[str, tuple[tuple[str, str], ...]] = {
         ("partially_refund", "partially_refunded"), ("partial_refund", "partially_refunded"),
         ("refund", "refunded"), ("partially_paid", "partially_paid"), ("void", "voided"),
         ("expir", "expired"), ("auth", "authorized"), ("unpaid", "pending"), ("paid", "paid"),
-        ("captur", "paid"), ("pending", "pending"), ("await", "pending"),
+        ("captur", "paid"), ("pending", "pending"), ("awaiting_pay", "pending"),
     ),
     "fulfillment_status": (
         ("partial", "partially_fulfilled"), ("hold", "on_hold"), ("schedul", "scheduled"),

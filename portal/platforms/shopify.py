@@ -57,9 +57,9 @@ def handle(session: Session, merchant: Merchant, topic: str, payload: Any) -> Ou
 
 def _amounts(payload: dict[str, Any], name: str, currency: str, presentment: str) -> tuple[str, str]:
     """(shop money, presentment money) of `name`, from its `name_set` twin when there is one."""
-    money_set = payload.get(f"{name}_set") if isinstance(payload.get(f"{name}_set"), dict) else {}
-    shop_money = money_set.get("shop_money") if isinstance(money_set.get("shop_money"), dict) else {}
-    paid_money = money_set.get("presentment_money") if isinstance(money_set.get("presentment_money"), dict) else {}
+    money_set = ingest.obj(payload, f"{name}_set")
+    shop_money = ingest.obj(money_set, "shop_money")
+    paid_money = ingest.obj(money_set, "presentment_money")
     shop = ingest.amount(shop_money.get("amount", payload.get(name)), currency)
     if "amount" in paid_money:
         return shop, ingest.amount(paid_money["amount"], presentment)
@@ -73,22 +73,6 @@ def _currency(value: Any, field_name: str) -> str:
         return money.validate_currency(str(value or ""))
     except money.MoneyError as exc:
         raise Rejected(f"{field_name}: {exc}") from None
-
-
-def _address(address: Any) -> dict[str, Any] | None:
-    if not isinstance(address, dict):
-        return None
-    name = address.get("name") or " ".join(filter(None, (address.get("first_name"), address.get("last_name"))))
-    country = str(address.get("country_code") or "").strip().upper()
-    return {
-        "name": ingest.clip(name, 255),
-        "address1": ingest.clip(address.get("address1"), 255),
-        "address2": ingest.clip(address.get("address2"), 255),
-        "city": ingest.clip(address.get("city"), 255),
-        "province": ingest.clip(address.get("province"), 255),
-        "postal_code": ingest.clip(address.get("zip"), 32),
-        "country_code": country if len(country) == 2 else None,
-    }
 
 
 def shipments(fulfillments: Any, statuses: StatusMapper) -> list[dict[str, Any]]:
@@ -145,9 +129,9 @@ def map_order(payload: dict[str, Any]) -> PlatformOrder:
         totals[ours], presentment_totals[ours] = _amounts(payload, theirs, currency, presentment)
 
     cancelled = bool(payload.get("cancelled_at"))
-    customer = payload.get("customer") if isinstance(payload.get("customer"), dict) else {}
-    shipping = payload.get("shipping_address") if isinstance(payload.get("shipping_address"), dict) else {}
-    billing = payload.get("billing_address") if isinstance(payload.get("billing_address"), dict) else {}
+    customer = ingest.obj(payload, "customer")
+    shipping = ingest.obj(payload, "shipping_address")
+    billing = ingest.obj(payload, "billing_address")
     data: dict[str, Any] = {
         "number": ingest.clip(payload.get("name"), 64) or f"#{payload.get('order_number') or external_id}",
         "external_id": external_id,
@@ -170,11 +154,11 @@ def map_order(payload: dict[str, Any]) -> PlatformOrder:
         "presentment_totals": presentment_totals,
         "line_items": _line_items(payload, currency, presentment),
         "shipments": shipments(payload.get("fulfillments"), statuses),
-        "shipping_address": _address(shipping or None),
+        "shipping_address": ingest.address(shipping, "address1", "address2", "province", "zip", "country_code"),
         "tags": ingest.tags(payload.get("tags")),
         "note": ingest.clip(payload.get("note"), 5000),
         # A guest has no customer record; the confirmation number is what Shopify shows them.
-        "customer_id": ingest.platform_id(customer.get("id")),
+        "customer_id": ingest.customer_id(customer.get("id")),
         "guest_id": None if customer.get("id") else ingest.clip(payload.get("confirmation_number"), 64),
         "order_status_url": ingest.http_url(payload.get("order_status_url")),
     }
@@ -222,7 +206,7 @@ def _refund(session: Session, merchant: Merchant, payload: dict[str, Any]) -> Ou
 
 
 def _return(session: Session, merchant: Merchant, topic: str, payload: dict[str, Any]) -> Outcome:
-    reference = payload.get("order") if isinstance(payload.get("order"), dict) else {}
+    reference = ingest.obj(payload, "order")
     order_id = ingest.platform_id(reference.get("id") or payload.get("order_id"))
     order = ingest.find_order(session, merchant, PLATFORM, order_id)
     if order is None:

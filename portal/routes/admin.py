@@ -9,6 +9,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal import orders
+from portal.merchants import MerchantError, apply_settings
 from portal.security import CSRF_FIELD, csrf_valid, verify_password
 from portal.statuses import FULFILLMENT_STATUSES, ORDER_STATUSES, PAYMENT_STATUSES, RETURN_STATUSES
 from portal.store import queries
@@ -41,6 +42,20 @@ async def check_csrf(request: Request):
     if not csrf_valid(request.session, str(form.get(CSRF_FIELD) or "")):
         raise HTTPException(status_code=403, detail="The form expired. Go back, reload the page and try again.")
     return form
+
+
+async def save_settings(request: Request, merchant: Merchant, values: dict[str, str], page: str) -> Response | str:
+    """Apply console form settings: a redirect back to `page` (?saved=1), or the error to show."""
+
+    def save() -> None:
+        with portal_of(request).session() as session:
+            apply_settings(session, session.get(Merchant, merchant.id), values)
+
+    try:
+        await run_in_threadpool(save)
+    except MerchantError as exc:
+        return str(exc)
+    return RedirectResponse(str(request.url_for(page)) + "?saved=1", status_code=303)
 
 
 async def login(request: Request) -> Response:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from portal import embed, i18n
-from portal.merchants import MerchantError, apply_settings
-from portal.routes.admin import check_csrf, require_merchant
+from portal.routes.admin import check_csrf, require_merchant, save_settings
 from portal.store.models import Merchant
 from portal.web import portal_of, render
 
@@ -38,18 +36,10 @@ async def embed_settings(request: Request) -> Response:
     if request.method == "POST":
         form = await check_csrf(request)
         origins = str(form.get("embed_origins") or "")[:4000]
-
-        def save() -> None:
-            with portal_of(request).session() as session:
-                fresh = session.get(Merchant, merchant.id)
-                apply_settings(session, fresh, {"embed_origins": origins})
-
-        try:
-            await run_in_threadpool(save)
-        except MerchantError as exc:
-            error, status = str(exc), 400
-        else:
-            return RedirectResponse(str(request.url_for("admin_embed")) + "?saved=1", status_code=303)
+        saved = await save_settings(request, merchant, {"embed_origins": origins}, "admin_embed")
+        if not isinstance(saved, str):
+            return saved
+        error, status = saved, 400
     return render(request, "admin/embed.html", {
         "snippet": merchant_snippet(request, merchant),
         "origins": origins,

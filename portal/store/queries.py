@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import delete, func, or_
 from sqlmodel import Session, col, select
@@ -207,3 +208,8 @@ def prune_webhook_deliveries(session: Session, merchant_id: int, keep: int) -> N
     if cutoff is not None:
         session.exec(delete(WebhookDelivery).where(  # type: ignore[call-overload]
             WebhookDelivery.merchant_id == merchant_id, col(WebhookDelivery.id) <= cutoff))
+
+
+def prune_webhook_receipts(session: Session, merchant_id: int, before: datetime) -> None:
+    session.exec(delete(WebhookReceipt).where(  # type: ignore[call-overload]
+        WebhookReceipt.merchant_id == merchant_id, col(WebhookReceipt.received_at) < before))

@@ -1,0 +1,191 @@
+"""BigCommerce v2 order and shipment objects onto our order model.
+
+BigCommerce's own webhooks carry only ids, so a merchant's integration posts the full v2 order
+(with `shipments`, and optionally `products` and `shipping_addresses`, inlined instead of links).
+Order amounts are in the transactional currency (`currency_code`, what the shopper paid); the
+store's currency (`store_default_currency_code`, else `default_currency_code`) amounts are derived
+with the order's own exchange rate. Money arrives as 4-decimal strings, dates as RFC 2822.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import Session
+
+from portal import ingest, money
+from portal.ingest import Outcome, PlatformOrder, Rejected, StatusMapper
+from portal.statuses import BIGCOMMERCE_STATUS, closest
+from portal.store.models import Merchant
+
+PLATFORM = "bigcommerce"
+
+
+def handle(session: Session, merchant: Merchant, topic: str, payload: Any) -> Outcome:
+    """An order object, one shipment object, or a list of shipments (GET …/shipments)."""
+    if isinstance(payload, list):
+        return _shipments(session, merchant, [s for s in payload if isinstance(s, dict)])
+    if not isinstance(payload, dict):
+        raise Rejected("expected a JSON object or a list of shipments")
+    if "scope" in payload and isinstance(payload.get("data"), dict):
+        return Outcome("ignored", f"BigCommerce's own {payload.get('scope')} webhook carries only ids: "
+                                  "post the full v2 order object instead (see README)")
+    if "status_id" in payload:
+        return ingest.apply_order(session, merchant, PLATFORM, map_order(payload))
+    if "order_id" in payload and "tracking_number" in payload:
+        return _shipments(session, merchant, [payload])
+    raise Rejected("not a BigCommerce v2 order (no status_id) or shipment (no order_id, tracking_number)")
+
+
+def _currency(value: Any) -> str | None:
+    try:
+        return money.validate_currency(str(value)) if value else None
+    except money.MoneyError:
+        return None
+
+
+def _rate(payload: dict[str, Any]) -> Decimal | None:
+    for name in ("store_default_to_transactional_exchange_rate", "currency_exchange_rate"):
+        try:
+            rate = money.parse_amount(payload.get(name) or "")
+        except money.MoneyError:
+            continue
+        if rate > 0:
+            return rate
+    return None
+
+
+class _Converter:
+    """Transactional amounts as given, store amounts divided by the order's exchange rate."""
+
+    def __init__(self, payload: dict[str, Any]) -> None:
+        paid = _currency(payload.get("currency_code"))
+        if paid is None:
+            raise Rejected(f"currency_code: {payload.get('currency_code')!r} is not an ISO 4217 currency code")
+        store = _currency(payload.get("store_default_currency_code")) or _currency(
+            payload.get("default_currency_code")) or paid
+        self.rate = _rate(payload)
+        if store != paid and self.rate is None:
+            store = paid  # no rate to convert with: show what was paid rather than invent a figure
+        self.paid, self.store = paid, store
+
+    def pair(self, value: Any) -> tuple[str, str]:
+        paid = ingest.amount(value, self.paid)
+        if self.store == self.paid or self.rate is None:
+            return paid, paid
+        return ingest.amount(money.parse_amount(paid) / self.rate, self.store), paid
+
+
+def _line_items(products: Any, convert: _Converter, inclusive: bool) -> list[dict[str, Any]]:
+    items = []
+    for product in products if isinstance(products, list) else []:
+        if not isinstance(product, dict):
+            continue
+        options = [f"{o.get('display_name')}: {o.get('display_value')}" for o in product.get("product_options") or []
+                   if isinstance(o, dict) and o.get("display_name")]
+        price, paid = convert.pair(product.get("price_inc_tax" if inclusive else "price_ex_tax")
+                                   or product.get("base_price"))
+        items.append({
+            "title": ingest.clip(product.get("name"), 500) or "—",
+            "variant": ingest.clip(", ".join(options), 255),
+            "sku": ingest.clip(product.get("sku"), 128),
+            "quantity": ingest.quantity(product.get("quantity")),
+            "unit_price": price,
+            "presentment_unit_price": paid,
+        })
+    return items[:500]
+
+
+def shipment(data: dict[str, Any]) -> dict[str, Any]:
+    carrier = data.get("tracking_carrier") or data.get("shipping_provider") or data.get("shipping_provider_display_name")
+    return {
+        "external_id": ingest.platform_id(data.get("id")),
+        "carrier": ingest.clip(carrier, 64),
+        "tracking_number": ingest.clip(data.get("tracking_number"), 64),
+        "tracking_url": ingest.http_url(data.get("tracking_link")) or ingest.http_url(data.get("generated_tracking_link")),
+        "shipped_at": ingest.timestamp(data.get("date_created")),
+    }
+
+
+def _statuses(payload: dict[str, Any], statuses: StatusMapper) -> tuple[str, str, str, str | None]:
+    raw = payload.get("status_id")
+    try:
+        entry = BIGCOMMERCE_STATUS.get(int(raw))
+    except (TypeError, ValueError):
+        entry = None
+    if entry is None:
+        # A status id we do not know (or a merchant's custom one): go by its name.
+        name = payload.get("custom_status") or payload.get("status") or raw
+        statuses.unknown("status_id", f"{raw} {name}".strip(), closest("status", name) or "open")
+        status = closest("status", name) or "open"
+        entry = (status, closest("payment_status", name) or "pending",
+                 closest("fulfillment_status", name), "other" if status == "cancelled" else None)
+    status, payment, fulfilment, reason = entry
+    if fulfilment is None:
+        shipped, total = ingest.quantity(payload.get("items_shipped")), ingest.quantity(payload.get("items_total"))
+        fulfilment = "fulfilled" if total and shipped >= total else "partially_fulfilled" if shipped else "unfulfilled"
+    return status, payment, fulfilment, reason
+
+
+def map_order(payload: dict[str, Any]) -> PlatformOrder:
+    external_id = ingest.platform_id(payload.get("id"))
+    if not external_id:
+        raise Rejected("the order has no id")
+    convert = _Converter(payload)
+    inclusive = bool(payload.get("is_tax_inclusive_pricing"))
+    suffix = "inc_tax" if inclusive else "ex_tax"
+    shipping_cost = sum((money.parse_amount(ingest.amount(payload.get(f"{name}_cost_{suffix}"), convert.paid))
+                         for name in ("shipping", "handling", "wrapping")), Decimal(0))
+    discount = sum((money.parse_amount(ingest.amount(payload.get(name), convert.paid))
+                    for name in ("discount_amount", "coupon_discount")), Decimal(0))
+    pairs = {
+        "subtotal": convert.pair(payload.get(f"subtotal_{suffix}")),
+        "shipping": convert.pair(shipping_cost),
+        "tax": convert.pair(payload.get("total_tax")),
+        "discounts": convert.pair(discount),
+        "total": convert.pair(payload.get("total_inc_tax")),
+    }
+    statuses = StatusMapper(PLATFORM)
+    status, payment, fulfilment, reason = _statuses(payload, statuses)
+    billing = ingest.obj(payload, "billing_address")
+    inlined = [a for a in payload.get("shipping_addresses") or [] if isinstance(a, dict)] \
+        if isinstance(payload.get("shipping_addresses"), list) else []
+    shipping = inlined[0] if inlined else billing
+    data: dict[str, Any] = {
+        "number": external_id,
+        "external_id": external_id,
+        "email": ingest.email(shipping.get("email"), billing.get("email")),
+        "phone": ingest.clip(shipping.get("phone") or billing.get("phone"), 64),
+        "postal_code": ingest.clip(shipping.get("zip"), 32),
+        "placed_at": ingest.timestamp(payload.get("date_created")),
+        "locale": ingest.locale(payload.get("customer_locale")),
+        "status": status,
+        "cancel_reason": reason if status == "cancelled" else None,
+        "payment_status": payment,
+        "fulfillment_status": fulfilment,
+        "currency": convert.store,
+        "presentment_currency": convert.paid,
+        "totals": {name: pair[0] for name, pair in pairs.items()},
+        "presentment_totals": {name: pair[1] for name, pair in pairs.items()},
+        "line_items": _line_items(payload.get("products"), convert, inclusive),
+        "shipments": [shipment(s) for s in payload.get("shipments") or [] if isinstance(s, dict)][:100],
+        "shipping_address": ingest.address(shipping, "street_1", "street_2", "state", "zip", "country_iso2"),
+        "note": ingest.clip(payload.get("staff_notes"), 5000),
+        "customer_id": ingest.customer_id(payload.get("customer_id")),
+    }
+    return PlatformOrder(data=data, raw_statuses=statuses.raw,
+                         updated_at=ingest.timestamp(payload.get("date_modified")))
+
+
+def _shipments(session: Session, merchant: Merchant, items: list[dict[str, Any]]) -> Outcome:
+    if not items:
+        raise Rejected("no shipment objects in the body")
+    order_ids = {ingest.platform_id(item.get("order_id")) for item in items}
+    if len(order_ids) != 1:
+        raise Rejected("shipments of more than one order in one delivery")
+    (order_id,) = order_ids
+    order = ingest.find_order(session, merchant, PLATFORM, order_id)
+    if order is None:
+        return ingest.not_received_yet(order_id)
+    return ingest.apply_shipments(session, merchant, order, [shipment(item) for item in items], {})

@@ -1,0 +1,147 @@
+"""WooCommerce REST v3 order objects (as its webhooks send them) onto our order model.
+
+Money comes as strings in the order's one currency. Tracking numbers come from the Shipment
+Tracking extension, which keeps them in the order's `meta_data` under `_wc_shipment_tracking_items`.
+Shops add statuses with plugins ("shipped", "awaiting-pickup"…): those are kept raw and mapped
+to the closest canonical status.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import Session
+
+from portal import ingest, money
+from portal.ingest import Outcome, PlatformOrder, Rejected, StatusMapper
+from portal.statuses import WOOCOMMERCE_STATUS, closest
+from portal.store.models import Merchant
+
+PLATFORM = "woocommerce"
+TRACKING_META_KEY = "_wc_shipment_tracking_items"
+# The first delivery of a new webhook is this form-encoded body, unsigned.
+PING_RE = re.compile(rb"^webhook_id=(\d{1,20})$")
+
+
+def handle(session: Session, merchant: Merchant, topic: str, payload: Any) -> Outcome:
+    if not isinstance(payload, dict):
+        raise Rejected("expected a JSON object")
+    if topic and not topic.startswith("order."):
+        return Outcome("ignored", f"topic {topic!r} is not used by the portal")
+    if topic == "order.deleted":
+        return Outcome("ignored", "order deleted in WooCommerce: the tracking page stays as it was")
+    return ingest.apply_order(session, merchant, PLATFORM, map_order(payload))
+
+
+def _meta(items: Any) -> dict[str, Any]:
+    return {str(m.get("key")): m.get("value") for m in items or [] if isinstance(m, dict)}
+
+
+def _variant(item: dict[str, Any]) -> str | None:
+    parts = []
+    for meta in item.get("meta_data") or []:
+        if not isinstance(meta, dict) or str(meta.get("key", "")).startswith("_"):
+            continue
+        label = meta.get("display_key") or meta.get("key")
+        value = meta.get("display_value") or meta.get("value")
+        if isinstance(value, (str, int, Decimal)):
+            parts.append(f"{label}: {value}")
+    return ingest.clip(", ".join(parts), 255)
+
+
+def _line_items(items: Any, currency: str) -> tuple[list[dict[str, Any]], Decimal]:
+    result, subtotal = [], Decimal(0)
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict):
+            continue
+        quantity = ingest.quantity(item.get("quantity"))
+        line = money.parse_amount(ingest.amount(item.get("subtotal"), currency))
+        subtotal += line
+        unit = line / quantity if quantity else money.parse_amount(ingest.amount(item.get("price"), currency))
+        image = ingest.obj(item, "image")
+        result.append({
+            "title": ingest.clip(item.get("name"), 500) or "—",
+            "variant": _variant(item),
+            "sku": ingest.clip(item.get("sku"), 128),
+            "quantity": quantity,
+            "unit_price": ingest.amount(unit, currency),
+            "image_url": ingest.http_url(image.get("src")),
+        })
+    return result[:500], subtotal
+
+
+def shipments(meta: dict[str, Any]) -> list[dict[str, Any]]:
+    """Shipment Tracking items: provider (or custom provider + link), number, date shipped."""
+    result = []
+    for item in meta.get(TRACKING_META_KEY) or []:
+        if not isinstance(item, dict) or not item.get("tracking_number"):
+            continue
+        result.append({
+            "external_id": ingest.clip(item.get("tracking_id"), 64),
+            "carrier": ingest.clip(item.get("custom_tracking_provider") or item.get("tracking_provider"), 64),
+            "tracking_number": ingest.clip(item.get("tracking_number"), 64),
+            "tracking_url": ingest.http_url(item.get("custom_tracking_link") or item.get("tracking_link")),
+            "shipped_at": ingest.timestamp(item.get("date_shipped")),
+        })
+    return result[:100]
+
+
+def _statuses(payload: dict[str, Any], statuses: StatusMapper) -> tuple[str, str, str, str | None]:
+    raw = str(payload.get("status") or "").strip().lower().removeprefix("wc-")
+    entry = WOOCOMMERCE_STATUS.get(raw)
+    if entry is None:
+        # A plugin's status: an order that exists and is under way unless its name says otherwise.
+        status = closest("status", raw) or "open"
+        statuses.unknown("status", payload.get("status"), status)
+        entry = (status, closest("payment_status", raw) or "paid",
+                 closest("fulfillment_status", raw) or "unfulfilled", "other" if status == "cancelled" else None)
+    status, payment, fulfilment, reason = entry
+    if payment == "paid" and any(isinstance(r, dict) for r in payload.get("refunds") or []):
+        payment = "partially_refunded"
+    return status, payment, fulfilment, reason
+
+
+def map_order(payload: dict[str, Any]) -> PlatformOrder:
+    external_id = ingest.platform_id(payload.get("id"))
+    if not external_id:
+        raise Rejected("the order has no id")
+    try:
+        currency = money.validate_currency(str(payload.get("currency") or ""))
+    except money.MoneyError as exc:
+        raise Rejected(f"currency: {exc}") from None
+    statuses = StatusMapper(PLATFORM)
+    status, payment, fulfilment, reason = _statuses(payload, statuses)
+    items, subtotal = _line_items(payload.get("line_items"), currency)
+    billing = ingest.obj(payload, "billing")
+    shipping = ingest.obj(payload, "shipping")
+    if not any(shipping.get(k) for k in ("address_1", "city", "postcode")):
+        shipping = billing
+    data: dict[str, Any] = {
+        "number": ingest.clip(payload.get("number"), 64) or external_id,
+        "external_id": external_id,
+        "email": ingest.email(billing.get("email")),
+        "phone": ingest.clip(shipping.get("phone") or billing.get("phone"), 64),
+        "postal_code": ingest.clip(shipping.get("postcode"), 32),
+        "placed_at": ingest.timestamp(payload.get("date_created_gmt") or payload.get("date_created")),
+        "status": status,
+        "cancel_reason": reason if status == "cancelled" else None,
+        "payment_status": payment,
+        "fulfillment_status": fulfilment,
+        "currency": currency,
+        "totals": {
+            "subtotal": ingest.amount(subtotal, currency),
+            "shipping": ingest.amount(payload.get("shipping_total"), currency),
+            "tax": ingest.amount(payload.get("total_tax"), currency),
+            "discounts": ingest.amount(payload.get("discount_total"), currency),
+            "total": ingest.amount(payload.get("total"), currency),
+        },
+        "line_items": items,
+        "shipments": shipments(_meta(payload.get("meta_data"))),
+        "shipping_address": ingest.address(shipping, "address_1", "address_2", "state", "postcode", "country"),
+        "note": ingest.clip(payload.get("customer_note"), 5000),
+        "customer_id": ingest.customer_id(payload.get("customer_id")),
+    }
+    return PlatformOrder(data=data, raw_statuses=statuses.raw,
+                         updated_at=ingest.timestamp(payload.get("date_modified_gmt") or payload.get("date_modified")))

@@ -1,0 +1,75 @@
+"""Console page "Webhooks": receiver URLs, the webhook secrets, and the delivery log."""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from portal.routes.admin import check_csrf, require_merchant, save_settings
+from portal.store import queries
+from portal.store.models import Merchant
+from portal.web import portal_of, render
+
+# Form field (and `portal merchant set` key) -> label. Secrets are never shown back.
+SECRET_FIELDS = {
+    "shopify_webhook_secret": "Shopify webhook secret",
+    "shopify_previous_webhook_secret": "Shopify previous secret (accepted during a rotation)",
+    "woocommerce_webhook_secret": "WooCommerce webhook secret",
+    "bigcommerce_webhook_secret": "BigCommerce integration secret",
+}
+LOG_ROWS = 100
+
+
+def receiver_urls(request: Request, merchant: Merchant) -> dict[str, str]:
+    base = portal_of(request).settings.base_url.rstrip("/")
+    app = request.app
+    return {
+        "Shopify": base + str(app.url_path_for("webhook_shopify", shop=merchant.slug)),
+        "WooCommerce": base + str(app.url_path_for("webhook_woocommerce", shop=merchant.slug)),
+        "BigCommerce (signed)": base + str(app.url_path_for("webhook_bigcommerce", shop=merchant.slug)),
+        "BigCommerce (API key)": base + str(app.url_path_for("api_bigcommerce_orders")),
+    }
+
+
+def _changes(form) -> dict[str, str]:
+    """A blank field keeps the stored secret; the "remove" box clears it."""
+    changes = {}
+    for name in SECRET_FIELDS:
+        value = str(form.get(name) or "").strip()
+        if form.get(f"clear_{name}"):
+            changes[name] = ""
+        elif value:
+            changes[name] = value[:1000]
+    return changes
+
+
+async def webhooks_page(request: Request) -> Response:
+    merchant = await require_merchant(request)
+    portal = portal_of(request)
+    error, status = None, 200
+    if request.method == "POST":
+        form = await check_csrf(request)
+        saved = await save_settings(request, merchant, _changes(form), "admin_webhooks")
+        if not isinstance(saved, str):
+            return saved
+        error, status = saved, 400
+
+    def load():
+        with portal.session() as session:
+            return session.get(Merchant, merchant.id), queries.webhook_deliveries(session, merchant.id, LOG_ROWS)
+
+    fresh, deliveries = await run_in_threadpool(load)
+    return render(request, "admin/webhooks.html", {
+        "urls": receiver_urls(request, merchant),
+        "secrets": [(name, label, bool(getattr(fresh, name))) for name, label in SECRET_FIELDS.items()],
+        "deliveries": deliveries,
+        "error": error,
+        "saved": request.query_params.get("saved") == "1",
+    }, status_code=status)
+
+
+routes = [
+    Route("/admin/webhooks", webhooks_page, methods=["GET", "POST"], name="admin_webhooks"),
+]

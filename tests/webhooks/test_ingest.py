@@ -1,0 +1,92 @@
+"""The platform-independent pieces: exact JSON, timestamps, tags, ids, log pruning, crash logging."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from starlette.testclient import TestClient
+
+from portal import ingest
+from portal.platforms import shopify
+from portal.store import queries
+from portal.store.db import session_scope
+from portal.store.models import WebhookDelivery, WebhookReceipt, utcnow
+from tests.webhooks.support import fixture_bytes, sign
+
+
+def test_json_keeps_big_ids_and_decimals_exact():
+    payload = ingest.parse_json(b'{"id": 18446744073709551557, "price": 19.90, "n": 9007199254740993}')
+    assert payload["id"] == 18446744073709551557 and ingest.platform_id(payload["id"]) == "18446744073709551557"
+    assert payload["price"] == Decimal("19.90")
+    assert ingest.platform_id(payload["n"]) == "9007199254740993"  # 2**53 + 1: a float would say ...992
+
+
+@pytest.mark.parametrize("raw", [b'{"a": NaN}', b'{"a": Infinity}', b"{", b"\xff\xfe", b"[" * 100_000])
+def test_json_that_is_not_json_is_refused_with_a_reason(raw):
+    with pytest.raises(ingest.Rejected) as info:
+        ingest.parse_json(raw)
+    assert info.value.status == 400 and info.value.reason.startswith("malformed JSON")
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("2026-11-20T09:14:04+01:00", "2026-11-20T08:14:04+00:00"),
+    ("2017-03-22T19:28:02", "2017-03-22T19:28:02+00:00"),
+    ("Tue, 05 Mar 2019 21:40:11 +0000", "2019-03-05T21:40:11+00:00"),
+    ("1795082400", "2026-11-19T10:00:00+00:00"),
+    ("2026-11-20T08:00:00Z", "2026-11-20T08:00:00+00:00"),
+])
+def test_timestamps_in_every_platform_format(value, expected):
+    assert ingest.timestamp(value).isoformat() == expected
+
+
+@pytest.mark.parametrize("value", ["", None, "yesterday", "12345"])
+def test_unreadable_timestamps_are_none(value):
+    assert ingest.timestamp(value) is None
+
+
+def test_platform_ids_and_tags():
+    assert ingest.platform_id("gid://shopify/Order/7123456789012345679") == "7123456789012345679"
+    assert ingest.platform_id(True) is None and ingest.customer_id(0) is None
+    assert ingest.tags(" a, b ,a,, " + "x" * 60) == ["a", "b", "x" * 40]
+    assert ingest.amount("12.3456", "USD") == "12.35" and ingest.amount("1500.00", "JPY") == "1500"
+    assert ingest.amount("-0.001", "EUR") == "0.00"
+
+
+def test_delivery_log_and_receipts_are_pruned(portal, merchant):
+    with session_scope(portal.engine) as session:
+        for number in range(5):
+            session.add(WebhookDelivery(merchant_id=merchant.id, platform="shopify", result="stored",
+                                        reason=str(number)))
+        session.add(WebhookReceipt(merchant_id=merchant.id, platform="shopify", delivery_id="old", body_hash="x",
+                                   received_at=utcnow() - timedelta(days=40)))
+        session.add(WebhookReceipt(merchant_id=merchant.id, platform="shopify", delivery_id="new", body_hash="x"))
+    with session_scope(portal.engine) as session:
+        queries.prune_webhook_deliveries(session, merchant.id, keep=2)
+        queries.prune_webhook_receipts(session, merchant.id, utcnow() - ingest.RECEIPT_RETENTION)
+    with session_scope(portal.engine) as session:
+        assert [d.reason for d in queries.webhook_deliveries(session, merchant.id)] == ["4", "3"]
+        assert queries.webhook_receipt(session, merchant.id, "shopify", "old") is None
+        assert queries.webhook_receipt(session, merchant.id, "shopify", "new") is not None
+
+
+def test_a_crash_while_applying_is_logged_and_stores_nothing(app, factory, monkeypatch, portal):
+    shop = factory.merchant("nordlys", shopify_webhook_secret="s")
+
+    def broken(session, merchant, topic, payload):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(shopify, "handle", broken)
+    body = fixture_bytes("shopify/orders-create.json")
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.post("/webhooks/shopify/nordlys", content=body, headers={
+            "X-Shopify-Topic": "orders/create", "X-Shopify-Webhook-Id": "w1",
+            "X-Shopify-Hmac-Sha256": sign(body, "s")})
+    assert response.status_code == 500
+    assert "Traceback" not in response.text and "boom" not in response.text
+    with session_scope(portal.engine) as session:
+        (entry,) = queries.webhook_deliveries(session, shop.id)
+        assert (entry.result, entry.http_status) == ("rejected", 500)
+        assert "internal error (RuntimeError)" in entry.reason
+        assert queries.webhook_receipt(session, shop.id, "shopify", "w1") is None
