@@ -229,6 +229,8 @@ def change_statuses(session: Session, order: Order, changes: dict[str, str], at:
     _touch(session, order)
     session.flush()
     return True
+
+
 def _wanted_custom_status(session: Session, merchant: Merchant, data: OrderIn) -> tuple[bool, CustomStatus | None]:
     """(whether to set the custom status, to what). An explicit `custom_status` wins over a mapped tag;
     with neither, the order keeps the status it has (one set in the console survives a webhook)."""

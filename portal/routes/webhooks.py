@@ -43,10 +43,14 @@ def _answer(outcome: Outcome) -> JSONResponse:
                         status_code=outcome.http_status)
 
 
-async def _reject(request: Request, merchant: Merchant, delivery: Delivery, reason: str, status: int) -> Response:
-    outcome = Outcome("rejected", reason, http_status=status)
+async def _logged(request: Request, merchant: Merchant, delivery: Delivery, outcome: Outcome) -> JSONResponse:
+    """Answer a delivery that never reached the database, after noting it in the delivery log."""
     await run_in_threadpool(ingest.log_outcome, portal_of(request).engine, merchant, delivery, outcome)
     return _answer(outcome)
+
+
+async def _reject(request: Request, merchant: Merchant, delivery: Delivery, reason: str, status: int) -> Response:
+    return await _logged(request, merchant, delivery, Outcome("rejected", reason, http_status=status))
 
 
 async def _read_body(request: Request, merchant: Merchant, delivery: Delivery) -> bytes:
@@ -55,8 +59,7 @@ async def _read_body(request: Request, merchant: Merchant, delivery: Delivery) -
     except HTTPException as exc:
         if exc.status_code == 413:
             limit = portal_of(request).settings.max_body_bytes
-            outcome = Outcome("rejected", f"body larger than {limit} bytes", http_status=413)
-            await run_in_threadpool(ingest.log_outcome, portal_of(request).engine, merchant, delivery, outcome)
+            await _reject(request, merchant, delivery, f"body larger than {limit} bytes", 413)
         raise
 
 
@@ -123,8 +126,7 @@ async def woocommerce_webhook(request: Request) -> Response:
     if ping and "x-wc-webhook-signature" not in headers:
         # WooCommerce checks the URL with an unsigned ping when a webhook is saved: it carries no data.
         outcome = Outcome("ignored", f"ping from WooCommerce webhook {ping.group(1).decode()}: the URL works")
-        await run_in_threadpool(ingest.log_outcome, portal_of(request).engine, merchant, delivery, outcome)
-        return _answer(outcome)
+        return await _logged(request, merchant, delivery, outcome)
     problem = _signature_problem(woocommerce.PLATFORM, raw, headers.get("x-wc-webhook-signature"),
                                  [merchant.woocommerce_webhook_secret])
     if problem:
