@@ -7,25 +7,33 @@ Lookup order for a string: merchant override -> catalog -> source text.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from contextvars import ContextVar
 from datetime import date, datetime, timezone
 from functools import lru_cache
+from gettext import c2py
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime, format_timedelta
-from babel.messages.mofile import read_mo
+from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup, escape
 
 from portal.money import format_money
 
 SOURCE_LOCALE = "en"
+# An HTML tag inside a source string, e.g. the `<span dir="ltr">` around an order number.
+TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
 
 _locale: ContextVar[str] = ContextVar("portal_locale", default=SOURCE_LOCALE)
-_overrides: ContextVar[Mapping[str, str]] = ContextVar("portal_overrides", default={})
+_overrides: ContextVar[Mapping[str, Any]] = ContextVar("portal_overrides", default={})
 _timezone: ContextVar[str] = ContextVar("portal_timezone", default="UTC")
 
 
@@ -100,46 +108,131 @@ def get_locale() -> str:
     return _locale.get()
 
 
-def activate(locale: str, overrides: Mapping[str, str] | None = None, tz: str | None = None) -> None:
+# A merchant's overrides: msgid (or "context\x04msgid") -> text, or one text per plural form.
+Overrides = Mapping[str, "str | tuple[str, ...]"]
+
+
+def activate(locale: str, overrides: Overrides | None = None, tz: str | None = None) -> None:
     _locale.set(locale)
     _overrides.set(overrides or {})
     if tz:
         _timezone.set(tz)
 
 
-def gettext(message: str) -> str:
-    override = _overrides.get().get(message)
-    if override:
-        return override
+def override_key(msgid: str, context: str | None = None) -> str:
+    """The key gettext itself uses for a message with a context."""
+    return f"{context}\x04{msgid}" if context else msgid
+
+
+@lru_cache(maxsize=64)
+def _plural_rule(locale: str):
+    try:
+        return c2py(get_plural(locale).plural_expr)
+    except (UnknownLocaleError, ValueError):
+        return c2py("(n != 1)")
+
+
+def plural_index(locale: str, n: int) -> int:
+    return int(_plural_rule(locale)(n))
+
+
+def _override(key: str, n: int | None = None) -> str | None:
+    value = _overrides.get().get(key)
+    if not value:
+        return None
+    if isinstance(value, str):
+        return value
+    return value[min(plural_index(_locale.get(), n if n is not None else 1), len(value) - 1)]
+
+
+def _catalog() -> NullTranslations | None:
     locale = _locale.get()
-    if locale == SOURCE_LOCALE or _catalogs is None:
-        return message
-    return _catalogs.translations(locale).gettext(message)
+    if _catalogs is None or locale == SOURCE_LOCALE:
+        return None
+    return _catalogs.translations(locale)
+
+
+def gettext(message: str) -> str:
+    override = _override(message)
+    if override is not None:
+        return override
+    catalog = _catalog()
+    return catalog.gettext(message) if catalog else message
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
-    override = _overrides.get().get(singular if n == 1 else plural)
-    if override:
+    override = _override(singular, n)
+    if override is not None:
         return override
-    locale = _locale.get()
-    if _catalogs is None:
-        return singular if n == 1 else plural
-    return _catalogs.translations(locale).ngettext(singular, plural, n)
+    catalog = _catalog()
+    return catalog.ngettext(singular, plural, n) if catalog else (singular if n == 1 else plural)
 
 
 def pgettext(context: str, message: str) -> str:
-    override = _overrides.get().get(message)
-    if override:
+    override = _override(override_key(message, context))
+    if override is not None:
         return override
-    if _catalogs is None:
-        return message
-    return _catalogs.translations(_locale.get()).pgettext(context, message)
+    catalog = _catalog()
+    return catalog.pgettext(context, message) if catalog else message
 
 
 def npgettext(context: str, singular: str, plural: str, n: int) -> str:
-    if _catalogs is None:
-        return singular if n == 1 else plural
-    return _catalogs.translations(_locale.get()).npgettext(context, singular, plural, n)
+    override = _override(override_key(singular, context), n)
+    if override is not None:
+        return override
+    catalog = _catalog()
+    return catalog.npgettext(context, singular, plural, n) if catalog else (singular if n == 1 else plural)
+
+
+# -- the same callables for Jinja: merchant text is escaped -------------------------------------
+# Jinja marks whatever gettext returns as safe markup in HTML templates (catalog strings may carry
+# the source's tags). A merchant's override is not trusted: it is escaped, and only the exact tags
+# of the source string are put back.
+
+def safe_override(source: str, text: str) -> Markup:
+    html = str(escape(text))
+    for tag in set(TAG_RE.findall(source)):
+        html = html.replace(str(escape(tag)), tag)
+    return Markup(html)
+
+
+def _jinja(context: Context, key: str, source: str, n: int | None, translated: str) -> str:
+    override = _override(key, n)
+    if override is None:
+        return translated
+    return safe_override(source, override) if context.eval_ctx.autoescape else override
+
+
+@pass_context
+def jinja_gettext(context: Context, message: str) -> str:
+    return _jinja(context, message, message, None, gettext(message))
+
+
+@pass_context
+def jinja_ngettext(context: Context, singular: str, plural: str, n: int) -> str:
+    return _jinja(context, singular, singular if n == 1 else plural, n, ngettext(singular, plural, n))
+
+
+@pass_context
+def jinja_pgettext(context: Context, ctx: str, message: str) -> str:
+    return _jinja(context, override_key(message, ctx), message, None, pgettext(ctx, message))
+
+
+@pass_context
+def jinja_npgettext(context: Context, ctx: str, singular: str, plural: str, n: int) -> str:
+    source = singular if n == 1 else plural
+    return _jinja(context, override_key(singular, ctx), source, n, npgettext(ctx, singular, plural, n))
+
+
+def localized(texts: Mapping[str, str] | None, default_locale: str, locale: str | None = None) -> str:
+    """A merchant-authored text in the active locale: exact -> its language -> the shop's default."""
+    if not texts:
+        return ""
+    locale = locale or _locale.get()
+    for candidate in (locale, locale.split("_")[0], default_locale, default_locale.split("_")[0]):
+        if texts.get(candidate):
+            return texts[candidate]
+    return ""
 
 
 # -- resolution ----------------------------------------------------------------------------

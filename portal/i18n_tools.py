@@ -21,6 +21,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po, write_po
 
+from portal.i18n import TAG_RE
 from portal.settings import PROJECT_ROOT
 
 PROJECT = "order-tracking-portal"
@@ -30,7 +31,6 @@ PO_WIDTH = 76
 
 # `%(name)s`, `%s`, `%d` …; `%%` is a literal percent sign.
 PLACEHOLDER_RE = re.compile(r"%(?:\((?P<name>[A-Za-z_][A-Za-z0-9_]*)\))?[-#0+]*\d*(?:\.\d+)?[sdifr]|%%")
-TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
 _DATE_LINE = re.compile(rb'^"(?:POT-Creation-Date|PO-Revision-Date): .*$', re.MULTILINE)
 
 

@@ -193,7 +193,8 @@ class ThemeRegistry:
             lstrip_blocks=True,
         )
         env.install_gettext_callables(  # type: ignore[attr-defined]
-            i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext, npgettext=i18n.npgettext
+            i18n.jinja_gettext, i18n.jinja_ngettext, newstyle=True,
+            pgettext=i18n.jinja_pgettext, npgettext=i18n.jinja_npgettext,
         )
         env.filters.update(
             money=i18n.money,

@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from portal import custom_statuses, i18n, labels
+from portal import custom_statuses, i18n, labels, merchant_texts, overrides
 from portal.links import LinkSigner
 from portal.security import csrf_token
 from portal.settings import Settings
@@ -55,6 +55,8 @@ class Portal:
     catalogs: i18n.Catalogs
     limiter: MovingWindowRateLimiter
     _merchants: dict[str, tuple[float, Merchant | None]] = field(default_factory=dict)
+    # merchant id -> (merchant version, {locale: overrides}); a changed override bumps the version.
+    _overrides: dict[int, tuple[int, dict[str, i18n.Overrides]]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, settings: Settings, engine: Engine) -> Portal:
@@ -67,6 +69,7 @@ class Portal:
                 "timeline_text": labels.timeline_text,
                 "date_range": i18n.date_range,
                 "custom_status_label": custom_statuses.label,
+                "merchant_text": merchant_texts.text,
                 "custom_css_version": custom_statuses.css_version,
             },
         )
@@ -108,8 +111,24 @@ class Portal:
     def tracking_path(self, merchant: Merchant, order: Order, router: Any) -> str:
         return str(router.url_path_for("order_page", shop=merchant.slug, token=self.link_token(order)))
 
+    def translation_overrides(self, merchant: Merchant) -> dict[str, i18n.Overrides]:
+        cached = self._overrides.get(merchant.id)
+        if cached is not None and cached[0] == merchant.version:
+            return cached[1]
+        with self.session() as session:
+            loaded = overrides.load(session, merchant.id)
+        if len(self._overrides) > 10_000:
+            self._overrides.clear()
+        self._overrides[merchant.id] = (merchant.version, loaded)
+        return loaded
+
+    def available_locales(self, merchant: Merchant | None) -> list[str]:
+        """Shipped catalogs, plus languages this merchant supplied translations for."""
+        extra = self.translation_overrides(merchant).keys() if merchant is not None else ()
+        return sorted(set(self.catalogs.available()) | set(extra))
+
     def enabled_locales(self, merchant: Merchant | None) -> list[str]:
-        available = self.catalogs.available()
+        available = self.available_locales(merchant)
         if merchant is None or not merchant.enabled_locales.strip():
             return list(available)
         wanted = [code.strip() for code in merchant.enabled_locales.split(",") if code.strip()]
@@ -156,7 +175,8 @@ def choose_locale(request: Request, merchant: Merchant | None, order: Order | No
 
 def activate(request: Request, merchant: Merchant | None, order: Order | None = None) -> str:
     locale = choose_locale(request, merchant, order)
-    i18n.activate(locale, overrides=None, tz=merchant.timezone if merchant else "UTC")
+    mine = portal_of(request).translation_overrides(merchant).get(locale) if merchant else None
+    i18n.activate(locale, overrides=mine, tz=merchant.timezone if merchant else "UTC")
     request.state.locale = locale
     return locale
 

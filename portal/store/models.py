@@ -288,3 +288,23 @@ class ThemeRevision(SQLModel, table=True):
     theme: str = Field(max_length=64)
     setting_values: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class TranslationOverride(SQLModel, table=True):
+    """A merchant's own wording for one shopper-facing string in one locale.
+
+    `msgid` (+ `msgctxt`) is the English source string as extracted into messages.pot. Plural
+    strings keep one text per plural form of the locale in `plural_forms`; `text` then holds form 0.
+    """
+
+    __tablename__ = "translation_overrides"
+    __table_args__ = (UniqueConstraint("merchant_id", "locale", "msgctxt", "msgid"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    merchant_id: int = Field(foreign_key="merchants.id", index=True)
+    locale: str = Field(max_length=16)
+    msgctxt: str = Field(default="", max_length=64)
+    msgid: str = Field(max_length=1000)
+    text: str = Field(max_length=2000)
+    plural_forms: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -19,6 +19,7 @@ from portal.store.models import (
     Shipment,
     TimelineEntry,
     TrackingEvent,
+    TranslationOverride,
     WebhookDelivery,
     WebhookReceipt,
 )
@@ -213,3 +214,17 @@ def prune_webhook_deliveries(session: Session, merchant_id: int, keep: int) -> N
 def prune_webhook_receipts(session: Session, merchant_id: int, before: datetime) -> None:
     session.exec(delete(WebhookReceipt).where(  # type: ignore[call-overload]
         WebhookReceipt.merchant_id == merchant_id, col(WebhookReceipt.received_at) < before))
+
+
+def translation_overrides(session: Session, merchant_id: int, locale: str | None = None) -> Sequence[TranslationOverride]:
+    query = select(TranslationOverride).where(TranslationOverride.merchant_id == merchant_id)
+    if locale is not None:
+        query = query.where(TranslationOverride.locale == locale)
+    return session.exec(query.order_by(TranslationOverride.locale, TranslationOverride.msgid)).all()
+
+
+def translation_override(session: Session, merchant_id: int, locale: str, msgctxt: str,
+                         msgid: str) -> TranslationOverride | None:
+    return session.exec(select(TranslationOverride).where(
+        TranslationOverride.merchant_id == merchant_id, TranslationOverride.locale == locale,
+        TranslationOverride.msgctxt == msgctxt, TranslationOverride.msgid == msgid)).first()

@@ -1,0 +1,189 @@
+"""Merchant translation overrides: console edits, escaping, refusals, .po/CSV export and import,
+a language without a shipped catalog, and the merchant's own texts per language."""
+
+from __future__ import annotations
+
+import pytest
+
+from portal.store import queries
+from portal.store.db import session_scope
+from portal.store.models import Merchant, TranslationOverride
+from tests.conftest import html, text_of
+from tests.test_custom_statuses import login
+
+
+@pytest.fixture
+def shop(factory):
+    return factory.merchant("nordlys", name="Nordlys Ull", locale="nb", currency="NOK",
+                            support_email="hei@nordlys.example")
+
+
+@pytest.fixture
+def token(client, factory, shop):
+    return login(client, factory, shop)
+
+
+def timeline_title(client, link: str, lang: str) -> str:
+    return text_of(html(client.get(link, params={"lang": lang})).find(id="panel-timeline-title"))
+
+
+def override(client, token, locale, msgid, text, **extra):
+    return client.post("/admin/translations/override",
+                       data={"csrf_token": token, "locale": locale, "msgid": msgid, "msgctxt": "", "text": text,
+                             **extra})
+
+
+def stored(portal, shop) -> list[TranslationOverride]:
+    with session_scope(portal.engine) as session:
+        return list(queries.translation_overrides(session, shop.id))
+
+
+def test_override_changes_the_page_at_once_for_that_merchant_only(client, factory, shop, token):
+    other = factory.merchant("hygge", name="Hygge", locale="da")
+    link = factory.link(shop, factory.order(shop))
+    other_link = factory.link(other, factory.order(other))
+    assert timeline_title(client, link, "de") == "Verlauf"
+
+    assert override(client, token, "de", "Timeline", "Was bisher geschah").status_code == 303
+    assert timeline_title(client, link, "de") == "Was bisher geschah"
+    assert timeline_title(client, link, "en") == "Timeline"        # other locales keep theirs
+    assert timeline_title(client, other_link, "de") == "Verlauf"   # other merchants too
+
+    page = html(client.get("/admin/translations", params={"locale": "de", "q": "timeline"}))
+    row = page.find("tr", {"data-msgid": "Timeline"})
+    assert row.find("textarea").get_text() == "Was bisher geschah"
+    assert len(page.find_all("tr", class_="translation-row")) < 5  # the search narrowed the list
+
+    assert override(client, token, "de", "Timeline", "").status_code == 303  # empty: back to built-in
+    assert timeline_title(client, link, "de") == "Verlauf"
+
+
+def test_override_text_is_escaped_but_keeps_the_sources_markup(client, factory, shop, token):
+    link = factory.link(shop, factory.order(shop, number="#2001"))
+    assert override(client, token, "de", "Timeline", "Tom & Jerry's <Verlauf>").status_code == 422
+    assert override(client, token, "de", "Timeline", "Tom & Jerry's \"Verlauf\"").status_code == 303
+    response = client.get(link, params={"lang": "de"})
+    assert timeline_title(client, link, "de") == "Tom & Jerry's \"Verlauf\""
+    assert "Tom &amp; Jerry" in response.text
+
+    assert override(client, token, "de", 'Order <span dir="ltr">%(number)s</span>',
+                    'Auftrag & Co <span dir="ltr">%(number)s</span>').status_code == 303
+    heading = html(client.get(link, params={"lang": "de"})).find("h1")
+    assert text_of(heading) == "Auftrag & Co #2001"
+    assert heading.find("span", dir="ltr").get_text() == "#2001"
+
+
+@pytest.mark.parametrize(("msgid", "text", "reason"), [
+    ("Shipped with %(carrier)s", "Versandt mit %(firma)s", "unknown placeholder %(firma)s"),
+    ("Shipped with %(carrier)s", "Versandt", "missing placeholder %(carrier)s"),
+    ("Timeline", "100% Verlauf", "a lone % must be written %%"),
+    ("Timeline", "<script>alert(1)</script>", "markup is not allowed"),
+    ('Order <span dir="ltr">%(number)s</span>', "Auftrag <b>%(number)s</b>", "markup must be exactly"),
+])
+def test_broken_override_is_refused_and_the_page_keeps_its_text(client, factory, portal, shop, token,
+                                                                msgid, text, reason):
+    link = factory.link(shop, factory.order(shop))
+    assert override(client, token, "de", "Timeline", "Chronik").status_code == 303
+    response = override(client, token, "de", msgid, text)
+    assert response.status_code == 422
+    assert reason in text_of(html(response).find(id="translation-errors"))
+    assert [row.text for row in stored(portal, shop)] == ["Chronik"]
+    assert timeline_title(client, link, "de") == "Chronik"
+
+
+def test_plural_override_has_one_text_per_plural_form(client, factory, shop, token, portal):
+    data = {"csrf_token": token, "locale": "pl", "msgid": "Shipment", "msgctxt": "",
+            "text_0": "Paczka", "text_1": "Paczki", "text_2": "Paczek"}
+    assert client.post("/admin/translations/override", data=data).status_code == 303
+    assert stored(portal, shop)[0].plural_forms == ["Paczka", "Paczki", "Paczek"]
+    order = factory.order(shop, shipments=[{"tracking_number": "A1"}, {"tracking_number": "B2"}])
+    title = html(client.get(factory.link(shop, order), params={"lang": "pl"})).find(id="panel-shipments-title")
+    assert text_of(title) == "Paczki"
+
+
+def test_export_po_and_csv_then_reimport_changes_nothing(client, shop, token, portal):
+    override(client, token, "fr", "Timeline", "Chronologie")
+    po = client.get("/admin/translations/export", params={"locale": "fr", "format": "po"})
+    assert po.status_code == 200
+    assert 'msgid "Timeline"\nmsgstr "Chronologie"' in po.text
+    assert 'msgid "Tracking number"\nmsgstr "Numéro de suivi"' in po.text  # shipped text for the rest
+    csv_export = client.get("/admin/translations/export", params={"locale": "fr", "format": "csv"})
+    assert csv_export.text.splitlines()[0] == "msgctxt,msgid,msgid_plural,translation,translation[1]"
+    assert ",Timeline,,Chronologie" in csv_export.text
+
+    for name, body in (("fr.po", po.content), ("fr.csv", csv_export.content)):
+        response = client.post("/admin/translations/import", data={"csrf_token": token, "locale": "fr"},
+                               files={"file": (name, body)})
+        assert response.status_code == 303, response.text
+        assert "0 texts imported" in response.headers["location"].replace("+", " ")
+    assert [(row.msgid, row.text) for row in stored(portal, shop)] == [("Timeline", "Chronologie")]
+
+
+def test_import_refuses_the_whole_file_naming_each_bad_line(client, shop, token, portal):
+    po = (
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        'msgid "Timeline"\nmsgstr "Historique"\n\n'            # fine, but must not be stored alone
+        'msgid "Shipped with %(carrier)s"\nmsgstr "Expédié par %(transporteur)s"\n\n'   # line 8
+        'msgid "Not a portal string"\nmsgstr "Peu importe"\n'   # line 11
+    )
+    response = client.post("/admin/translations/import", data={"csrf_token": token, "locale": "fr"},
+                           files={"file": ("fr.po", po.encode())})
+    assert response.status_code == 422
+    errors = text_of(html(response).find(id="translation-errors"))
+    assert "line 8" in errors and "%(transporteur)s" in errors
+    assert "line 11" in errors and "not a string of the portal" in errors
+    assert stored(portal, shop) == []
+
+    bad_csv = "msgctxt,msgid,msgid_plural,translation\n,Timeline,,Historique\n,Total,,<b>Total</b>\n"
+    response = client.post("/admin/translations/import", data={"csrf_token": token, "locale": "fr"},
+                           files={"file": ("fr.csv", bad_csv.encode())})
+    assert response.status_code == 422
+    assert "line 3" in text_of(html(response).find(id="translation-errors"))
+    assert stored(portal, shop) == []
+
+    garbage = client.post("/admin/translations/import", data={"csrf_token": token, "locale": "fr"},
+                          files={"file": ("fr.po", b'msgid "Total"\nmsgstr "Total"\nnonsense\n')})
+    assert garbage.status_code == 422
+    assert "line 3: not a valid .po file" in text_of(html(garbage).find(id="translation-errors"))
+
+
+def test_a_language_without_a_shipped_catalog_comes_from_an_import(client, factory, shop, token, portal):
+    with session_scope(portal.engine) as session:
+        session.get(Merchant, shop.id).enabled_locales = "nb,en"
+    link = factory.link(shop, factory.order(shop))
+    assert html(client.get(link, params={"lang": "is"})).html["lang"] == "nb"  # not offered yet
+
+    po = 'msgid "Timeline"\nmsgstr "Tímalína"\n\nmsgid "Shipment"\nmsgid_plural "Shipments"\nmsgstr[0] "Sending"\nmsgstr[1] "Sendingar"\n'
+    response = client.post("/admin/translations/import", data={"csrf_token": token, "locale": "is"},
+                           files={"file": ("is.po", po.encode())})
+    assert response.status_code == 303, response.text
+
+    page = html(client.get(link, params={"lang": "is"}))
+    assert page.html["lang"] == "is"
+    assert text_of(page.find(id="panel-timeline-title")) == "Tímalína"
+    assert ("is", "Íslenska") in [(o["value"], o.get_text()) for o in page.select("#lang-select option")]
+    assert text_of(page.find(id="panel-items-title")) == "Items"  # untranslated: English source
+
+
+def test_merchant_texts_per_language_fall_back_to_the_default_language(client, factory, shop, token):
+    for locale, text in (("nb", "Vi svarer innen en dag."), ("de", "Wir antworten innerhalb eines Tages.")):
+        response = client.post("/admin/translations/texts", data={
+            "csrf_token": token, "locale": locale, "support_message": text, "lookup_intro": ""})
+        assert response.status_code == 303
+    link = factory.link(shop, factory.order(shop))
+
+    def support(lang):
+        return text_of(html(client.get(link, params={"lang": lang})).find(class_="support-message"))
+
+    assert support("de") == "Wir antworten innerhalb eines Tages."
+    assert support("nb") == "Vi svarer innen en dag."
+    assert support("fr") == "Vi svarer innen en dag."  # no French text: the shop's default language
+    too_long = client.post("/admin/translations/texts", data={
+        "csrf_token": token, "locale": "de", "support_message": "x" * 1001})
+    assert too_long.status_code == 422
+    assert support("de") == "Wir antworten innerhalb eines Tages."
+
+
+def test_console_translation_pages_need_a_login(client):
+    assert client.get("/admin/translations").status_code == 303
+    assert client.get("/admin/translations/export?locale=de").status_code == 303
