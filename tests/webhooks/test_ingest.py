@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from decimal import Decimal
 
@@ -90,3 +92,23 @@ def test_a_crash_while_applying_is_logged_and_stores_nothing(app, factory, monke
         assert (entry.result, entry.http_status) == ("rejected", 500)
         assert "internal error (RuntimeError)" in entry.reason
         assert queries.webhook_receipt(session, shop.id, "shopify", "w1") is None
+
+
+def test_the_same_delivery_arriving_twice_at_once_is_applied_once(portal, factory):
+    shop = factory.merchant("nordlys")
+    payload = ingest.parse_json(fixture_bytes("shopify/orders-create.json"))
+    delivery = ingest.Delivery("shopify", "orders/create", "wh-race", ingest.body_hash(b"x"))
+    both_checked = threading.Barrier(2, timeout=10)
+    calls = []
+
+    def handler(session):
+        calls.append(1)
+        if len(calls) <= 2:
+            both_checked.wait()  # both have looked for a receipt and found none
+        return shopify.handle(session, shop, "orders/create", payload)
+
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = list(pool.map(lambda _: ingest.receive(portal.engine, shop, delivery, handler), range(2)))
+    assert sorted(o.result for o in outcomes) == ["duplicate", "stored"]
+    with session_scope(portal.engine) as session:
+        assert len(queries.search_orders(session, shop.id).orders) == 1
