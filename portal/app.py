@@ -15,7 +15,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from portal.middleware import SecurityHeadersMiddleware
-from portal.routes import admin, admin_embed, admin_webhooks, api, embed, shopper, statuses, theme_assets, translations, webhooks
+from portal.routes import admin, admin_embed, admin_theme, admin_webhooks, api, embed, shopper, statuses, theme_assets, translations, webhooks
 from portal.routes.api import ApiError, api_error_response
 from portal.settings import Settings
 from portal.store.db import make_engine
@@ -87,6 +87,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *api.routes,
         *admin.routes,
         *admin_embed.routes,
+        *admin_theme.routes,
         *embed.routes,
         *admin_webhooks.routes,
         *webhooks.routes,

@@ -152,3 +152,13 @@ def text_of(node) -> str:
 
 def now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def console_login(client, factory, merchant) -> str:
+    """Create a login for `merchant`, log the client in; return the session's CSRF token."""
+    factory.user(merchant)
+    token = html(client.get("/admin/login")).find("input", {"name": "csrf_token"})["value"]
+    response = client.post("/admin/login", data={"shop": merchant.slug, "email": "owner@example.com",
+                                                 "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 303
+    return html(client.get("/admin/")).find("input", {"name": "csrf_token"})["value"]

@@ -145,12 +145,13 @@ async def order_page(request: Request, site: Site = FULL) -> Response:
         return site.render(request, merchant, "lookup.html", {"form": {}, "error": message, "link_error": True},
                            status_code=404)
     activate(request, merchant, view.order)
-    context = {
-        "view": view,
-        "order": view.order,
-        "address": order_view.masked_address(view.order.shipping_address),
-    }
-    return site.render(request, merchant, "order.html", context, headers={"Cache-Control": "private, no-store"})
+    return site.render(request, merchant, "order.html", order_context(view),
+                       headers={"Cache-Control": "private, no-store"})
+
+
+def order_context(view: order_view.OrderView) -> dict[str, Any]:
+    """What order.html needs (also used by the console's theme preview)."""
+    return {"view": view, "order": view.order, "address": order_view.masked_address(view.order.shipping_address)}
 
 
 routes = [

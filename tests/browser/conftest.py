@@ -3,7 +3,9 @@
 - `live_server`: the test's `app` (same database as `factory`) served on http://127.0.0.1:<port>.
 - `static_site`: serves pages the test writes, on another loopback address (another origin,
   another site: e.g. a merchant's storefront).
-- `browser` (one Chromium per session) and `page` (a fresh context per test).
+- `browser` (one Chromium per session) and `page` (a fresh context per test); `new_page(...)` for a
+  page with its own viewport, colour scheme or context options; `screenshot_dir` (test-output/).
+- `themed_shop(theme)`: a shop on a built-in theme with an order that fills every panel.
 
 Debian's Chromium at /usr/bin/chromium; Playwright is only the driver (never downloads a browser).
 """
@@ -16,12 +18,16 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from tests.browser.themed_shops import ThemedShop, seed_themed_shop
+
 CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
 
@@ -111,3 +117,38 @@ def page(browser: Browser) -> Iterator[Page]:
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def new_page(browser: Browser) -> Iterator[Callable[..., Page]]:
+    """new_page(width=1280, height=900, color_scheme="light", **context_options) -> a page in its own context.
+
+    For tests that need a viewport, a colour scheme or context options (e.g. bypass_csp) of their own.
+    """
+    contexts = []
+
+    def open_page(width: int = 1280, height: int = 900, color_scheme: str = "light", **options) -> Page:
+        context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=color_scheme,
+                                      locale="en-US", **options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir() -> Path:
+    """test-output/ at the repository root (git-ignored): screenshots for people to review."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    return SCREENSHOTS
+
+
+@pytest.fixture
+def themed_shop(live_server, factory) -> Callable[[str], ThemedShop]:
+    """themed_shop("bold") -> lookup and order URLs of a shop on that theme, with a busy order."""
+    def make(theme: str, **settings) -> ThemedShop:
+        return seed_themed_shop(live_server, factory, theme, settings)
+    return make

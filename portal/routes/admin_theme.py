@@ -1,0 +1,230 @@
+"""Console: choose a theme, edit its settings (logo upload, custom CSS), preview the draft, publish
+atomically, restore the previous settings.
+
+Edits go to a draft; shoppers see nothing until *Publish*. Colours that would be unreadable are
+corrected (WCAG AA) and the page says which.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from portal import order_view
+from portal.routes.admin import check_csrf, require_merchant
+from portal.routes.shopper import FULL, order_context
+from portal.routes.theme_assets import merchant_stylesheet
+from portal.security import CSRF_FIELD, csrf_valid
+from portal.store import queries
+from portal.store.models import Merchant
+from portal.theming import service
+from portal.theming.images import MAX_UPLOAD_BYTES, ImageError
+from portal.theming.schema import CUSTOM_CSS, FONT_STACKS, SettingsError
+from portal.theming.service import ThemeConfig
+from portal.theming.view import build_view
+from portal.web import portal_of, render
+
+FLASH = "theme_flash"
+# Room for a logo at the cap plus the rest of the form, so an oversized file gets a form error
+# (not a bare 413) up to this size.
+UPLOAD_BODY_LIMIT = 3 * MAX_UPLOAD_BYTES
+
+
+def _state(request: Request, merchant: Merchant) -> dict[str, Any]:
+    with portal_of(request).session() as session:
+        return {
+            "draft": service.revision(session, merchant, service.DRAFT),
+            "previous": service.revision(session, merchant, service.PREVIOUS),
+        }
+
+
+def _field_errors(errors: list[str]) -> dict[str, list[str]]:
+    by_field: dict[str, list[str]] = {}
+    for error in errors:
+        name, _, message = error.partition(": ")
+        by_field.setdefault(name, []).append(message)
+    return by_field
+
+
+async def theme_page(request: Request, form_values: dict[str, Any] | None = None,
+                     errors: list[str] | None = None, status_code: int = 200) -> Response:
+    merchant = await require_merchant(request)
+    portal = portal_of(request)
+    state = await run_in_threadpool(_state, request, merchant)
+    editing = state["draft"] or service.live(merchant)
+    theme = portal.themes.resolve(editing.theme)
+    values = {**editing.values, **(form_values or {})}
+    return render(request, "admin/theme.html", {
+        "themes": [portal.themes.get(name) for name in portal.themes.names()],
+        "live": service.live(merchant),
+        "editing": editing,
+        "edited_theme": theme,
+        "values": values,
+        "settings": list(theme.settings_schema.values()),
+        "fonts": FONT_STACKS,
+        "image_prefix": path_prefix(request, merchant),
+        "errors": errors or [],
+        "field_errors": _field_errors(errors or []),
+        "flash": request.session.pop(FLASH, None),
+        "max_upload_kb": MAX_UPLOAD_BYTES // 1000,
+        **state,
+    }, status_code=status_code)
+
+
+def path_prefix(request: Request, merchant: Merchant) -> str:
+    return str(request.app.url_path_for("theme_image", shop=merchant.slug, ref="x"))[:-1]
+
+
+async def choose_theme(request: Request) -> Response:
+    merchant = await require_merchant(request)
+    form = await check_csrf(request)
+    name = str(form.get("theme") or "")[:64]
+    themes = portal_of(request).themes
+    if themes.get(name) is None:
+        return await theme_page(request, errors=[f"theme: {name!r} is not an installed theme"], status_code=400)
+
+    def save() -> None:
+        with portal_of(request).session() as session:
+            fresh = session.get(Merchant, merchant.id)
+            current = service.draft_or_live(session, fresh)
+            # Values carry over: settings both themes share (logo, accent colour …) keep working.
+            service.save_draft(session, fresh, ThemeConfig(name, current.values))
+
+    await run_in_threadpool(save)
+    request.session[FLASH] = {"message": f"Draft switched to {themes.get(name).label}. Preview it, then publish."}
+    return RedirectResponse(str(request.url_for("admin_theme")) + "#settings", status_code=303)
+
+
+def _changes_from_form(form: FormData, schema: dict) -> tuple[dict[str, Any], dict[str, UploadFile]]:
+    changes: dict[str, Any] = {}
+    uploads: dict[str, UploadFile] = {}
+    for name, spec in schema.items():
+        if spec.type == "toggle":
+            changes[name] = "on" if form.get(name) else "off"
+        elif spec.type == "image":
+            upload = form.get(name)
+            if isinstance(upload, UploadFile) and upload.filename:
+                uploads[name] = upload
+            elif form.get(f"remove_{name}"):
+                changes[name] = ""
+        elif name in form:
+            changes[name] = str(form.get(name) or "")[:1000]
+    if CUSTOM_CSS in form:
+        changes[CUSTOM_CSS] = str(form.get(CUSTOM_CSS) or "")
+    return changes, uploads
+
+
+async def save_settings(request: Request) -> Response:
+    merchant = await require_merchant(request)
+    portal = portal_of(request)
+    state = await run_in_threadpool(_state, request, merchant)
+    editing: ThemeConfig = state["draft"] or service.live(merchant)
+    theme = portal.themes.resolve(editing.theme)
+    async with request.form(max_part_size=UPLOAD_BODY_LIMIT) as form:  # closes the uploaded files
+        if not csrf_valid(request.session, str(form.get(CSRF_FIELD) or "")):
+            raise HTTPException(status_code=403, detail="The form expired. Go back, reload the page and try again.")
+        changes, uploads = _changes_from_form(form, theme.settings_schema)
+        files = {name: await upload.read(MAX_UPLOAD_BYTES + 1) for name, upload in uploads.items()}
+        action = form.get("action")
+
+    def save() -> list[str]:
+        with portal.session() as session:
+            fresh = session.get(Merchant, merchant.id)
+            errors = []
+            for name, data in files.items():
+                try:
+                    changes[name] = service.store_image(session, fresh, data).ref
+                except ImageError as exc:
+                    errors.append(f"{name}: {exc}")
+            try:
+                values, notices = service.check(portal.themes, theme.name, changes, editing.values, fix_contrast=True)
+            except SettingsError as exc:
+                errors.extend(exc.errors)
+            if errors:
+                raise SettingsError(errors)  # rolls back the images stored above: nothing is saved
+            service.save_draft(session, fresh, ThemeConfig(theme.name, values))
+            return notices
+
+    try:
+        notices = await run_in_threadpool(save)
+    except SettingsError as exc:
+        shown = {k: v for k, v in changes.items() if theme.settings_schema.get(k) is None or
+                 theme.settings_schema[k].type != "image"}
+        return await theme_page(request, form_values=shown, errors=exc.errors, status_code=400)
+    request.session[FLASH] = {"message": "Draft saved. Shoppers still see the published theme.", "notices": notices}
+    target = "admin_theme_preview" if action == "preview" else "admin_theme"
+    return RedirectResponse(request.url_for(target), status_code=303)
+
+
+def _preview_data(request: Request, merchant: Merchant):
+    with portal_of(request).session() as session:
+        config = service.draft_or_live(session, merchant)
+        latest = queries.search_orders(session, merchant.id, per_page=1).orders
+        view = order_view.build(session, latest[0]) if latest else None
+        return config, view
+
+
+async def preview(request: Request) -> Response:
+    """The order page (or the lookup page) as shoppers would see it with the draft."""
+    merchant = await require_merchant(request)
+    config, view = await run_in_threadpool(_preview_data, request, merchant)
+    path_for = lambda name, **params: str(request.app.url_path_for(name, **params))  # noqa: E731
+    theme = build_view(portal_of(request).themes, path_for, config.theme, config.values, merchant.slug,
+                       ("admin_theme_preview_css", {}))
+    page = "lookup" if view is None or request.query_params.get("page") == "lookup" else "order"
+    context = {"preview": {"page": page, "has_order": view is not None}}
+    if page == "order":
+        context.update(order_context(view))
+        template = "order.html"
+    else:
+        context["form"] = {}
+        template = "lookup.html"
+    return FULL.render(request, merchant, template, context, theme=theme,
+                       headers={"Cache-Control": "private, no-store"})
+
+
+async def preview_css(request: Request) -> Response:
+    merchant = await require_merchant(request)
+    config, _ = await run_in_threadpool(_preview_data, request, merchant)
+    response = merchant_stylesheet(request, config.theme, config.values, merchant.slug)
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _action(do, message: str, nothing: str):
+    async def handler(request: Request) -> Response:
+        merchant = await require_merchant(request)
+        await check_csrf(request)
+
+        def run() -> bool:
+            with portal_of(request).session() as session:
+                return do(session, session.get(Merchant, merchant.id))
+
+        done = await run_in_threadpool(run)
+        request.session[FLASH] = {"message": message if done else nothing}
+        return RedirectResponse(request.url_for("admin_theme"), status_code=303)
+    return handler
+
+
+publish = _action(service.publish, "Published: shoppers now see the new theme.", "There was no draft to publish.")
+restore = _action(service.restore_previous, "Restored the previous theme settings (the replaced ones can be restored in turn).",
+                  "There are no previous settings to restore.")
+discard = _action(service.discard_draft, "Draft discarded.", "There was no draft to discard.")
+
+routes = [
+    Route("/admin/theme", theme_page, methods=["GET"], name="admin_theme"),
+    Route("/admin/theme/choose", choose_theme, methods=["POST"], name="admin_theme_choose"),
+    Route("/admin/theme/settings", save_settings, methods=["POST"], name="admin_theme_settings",
+          max_body_size=UPLOAD_BODY_LIMIT),
+    Route("/admin/theme/preview", preview, methods=["GET"], name="admin_theme_preview"),
+    Route("/admin/theme/preview.css", preview_css, methods=["GET"], name="admin_theme_preview_css"),
+    Route("/admin/theme/publish", publish, methods=["POST"], name="admin_theme_publish"),
+    Route("/admin/theme/restore", restore, methods=["POST"], name="admin_theme_restore"),
+    Route("/admin/theme/discard", discard, methods=["POST"], name="admin_theme_discard"),
+]
