@@ -24,13 +24,14 @@ def describe(violations: list[dict]) -> str:
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("theme", THEMES)
-def test_axe_finds_no_violations(new_page, themed_shops, live_server, screenshot_dir, theme, scheme):
+def test_axe_finds_no_violations(new_page, themed_shop, app, screenshot_dir, theme, scheme):
     assert AXE.exists(), f"{AXE} is missing: `make assets` installs axe-core from package.json"
     # The CSP allows no inline script, and axe is injected as one: this context alone bypasses it.
     page = new_page(color_scheme=scheme, bypass_csp=True)
-    dark_bg = live_server.portal.themes.get(theme).palette["dark"]["bg"]
+    shop = themed_shop(theme)
+    dark_bg = app.state.portal.themes.get(theme).palette["dark"]["bg"]
     for name in ("lookup", "order"):
-        page.goto(getattr(themed_shops[theme], name))
+        page.goto(getattr(shop, name))
         if scheme == "dark":
             background = page.evaluate("getComputedStyle(document.body).backgroundColor")
             assert "#" + "".join(f"{int(c):02x}" for c in background[4:-1].split(",")) == dark_bg
@@ -42,12 +43,11 @@ def test_axe_finds_no_violations(new_page, themed_shops, live_server, screenshot
             page.screenshot(path=screenshot_dir / "themes" / f"{theme}-{name}-desktop-dark.png", full_page=True)
 
 
-def test_the_scan_catches_what_it_should(new_page, live_server):
+def test_the_scan_catches_what_it_should(new_page, themed_shop):
     """The harness itself: custom CSS that ruins contrast is reported (the built-ins really pass)."""
-    merchant = live_server.factory.merchant("axe-probe", theme="classic",
-                                            theme_settings={"custom_css": "h1 { color: #d0d0d0 }"})
+    shop = themed_shop("classic", custom_css="h1 { color: #d0d0d0 }")
     page = new_page(bypass_csp=True)
-    page.goto(live_server.url(f"/{merchant.slug}/track"))
+    page.goto(shop.lookup)
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
     assert [v["id"] for v in result["violations"]] == ["color-contrast"]

@@ -9,7 +9,9 @@ from tests.browser.themed_shops import THEMES
 
 pytestmark = pytest.mark.browser
 
-WIDTHS = {"phone-320": 320, "phone": 360, "desktop": 1280}
+WIDTHS = {"phone": 360, "desktop": 1280}
+SMALLEST_PHONE = 320
+DESKTOP_COLUMNS = {"classic": 2, "minimal": 1, "bold": 2}
 KEY_ELEMENTS = {
     "lookup": ["h1", ".brand", "#order_number", "#contact", "#tracking_number", ".lookup-form button[type=submit]"],
     "order": ["h1", ".brand", ".badges", ".progress", "#panel-shipments", "#shipment-1, .shipment", "#panel-items",
@@ -22,35 +24,11 @@ def box(page, selector):
     return page.locator(selector).first.bounding_box()
 
 
-@pytest.mark.parametrize("size", WIDTHS)
-@pytest.mark.parametrize("theme", THEMES)
-def test_layout_fits_and_shows_the_essentials(new_page, themed_shops, screenshot_dir, theme, size):
-    width = WIDTHS[size]
-    page = new_page(width=width, height=800)
-    for name in ("lookup", "order"):
-        page.goto(getattr(themed_shops[theme], name))
-        assert f"theme-{theme}" in page.locator("body").get_attribute("class")
-        assert page.evaluate(OVERFLOW) <= 0, f"{theme} {name} overflows horizontally at {width}px"
-        for selector in KEY_ELEMENTS[name]:
-            element = page.locator(selector).first
-            assert element.is_visible(), f"{selector} hidden on {theme} {name} at {width}px"
-            bounds = element.bounding_box()
-            assert bounds["x"] >= 0 and bounds["x"] + bounds["width"] <= width + 0.5, f"{selector} off-screen"
-        if name == "order" and size != "desktop":
-            main, side = box(page, ".order-main"), box(page, ".order-side")
-            assert side["y"] >= main["y"] + main["height"] - 1, "phones get one column"
-        if size != "phone-320":
-            (screenshot_dir / "themes").mkdir(exist_ok=True)
-            page.screenshot(path=screenshot_dir / "themes" / f"{theme}-{name}-{size}.png", full_page=True)
-
-
-@pytest.mark.parametrize("theme, columns", [("classic", 2), ("minimal", 1), ("bold", 2)])
-def test_each_theme_has_its_own_desktop_layout(new_page, themed_shops, theme, columns):
-    page = new_page(width=1280)
-    page.goto(themed_shops[theme].order)
+def check_desktop_layout(page, theme: str) -> None:
+    """Each theme's own layout: columns, the bold hero and tracker, minimal's boxless panels."""
     main, side = box(page, ".order-main"), box(page, ".order-side")
     side_by_side = side["x"] > main["x"] + main["width"] - 1
-    assert side_by_side == (columns == 2)
+    assert side_by_side == (DESKTOP_COLUMNS[theme] == 2)
     if theme == "bold":
         # The hero band spans the whole window; the tracker's steps are large circles.
         hero = page.evaluate("""() => {
@@ -67,10 +45,38 @@ def test_each_theme_has_its_own_desktop_layout(new_page, themed_shops, theme, co
         assert card == "0px"
 
 
+@pytest.mark.parametrize("size", WIDTHS)
 @pytest.mark.parametrize("theme", THEMES)
-def test_print_is_clean(new_page, themed_shops, theme):
+def test_layout_fits_and_shows_the_essentials(new_page, themed_shop, screenshot_dir, theme, size):
+    width = WIDTHS[size]
+    shop = themed_shop(theme)
+    page = new_page(width=width, height=800)
+    for name in ("lookup", "order"):
+        page.goto(getattr(shop, name))
+        assert f"theme-{theme}" in page.locator("body").get_attribute("class")
+        if size == "phone":
+            page.set_viewport_size({"width": SMALLEST_PHONE, "height": 800})
+            assert page.evaluate(OVERFLOW) <= 0, f"{theme} {name} overflows horizontally at {SMALLEST_PHONE}px"
+            page.set_viewport_size({"width": width, "height": 800})
+        assert page.evaluate(OVERFLOW) <= 0, f"{theme} {name} overflows horizontally at {width}px"
+        for selector in KEY_ELEMENTS[name]:
+            element = page.locator(selector).first
+            assert element.is_visible(), f"{selector} hidden on {theme} {name} at {width}px"
+            bounds = element.bounding_box()
+            assert bounds["x"] >= 0 and bounds["x"] + bounds["width"] <= width + 0.5, f"{selector} off-screen"
+        if name == "order" and size == "desktop":
+            check_desktop_layout(page, theme)
+        elif name == "order":
+            main, side = box(page, ".order-main"), box(page, ".order-side")
+            assert side["y"] >= main["y"] + main["height"] - 1, "phones get one column"
+        (screenshot_dir / "themes").mkdir(exist_ok=True)
+        page.screenshot(path=screenshot_dir / "themes" / f"{theme}-{name}-{size}.png", full_page=True)
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_print_is_clean(new_page, themed_shop, theme):
     page = new_page(color_scheme="dark")  # paper is white even when the screen is dark
-    page.goto(themed_shops[theme].order)
+    page.goto(themed_shop(theme).order)
     page.emulate_media(media="print")
     assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(255, 255, 255)"
     for selector in (".lang-switch", "button", ".skip-link"):
