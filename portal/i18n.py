@@ -18,7 +18,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_datetime, format_timedelta
+from babel.dates import format_date, format_datetime, format_timedelta, get_timezone_name
+from babel.numbers import format_decimal
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -370,3 +371,17 @@ def date_range(start: date | None, end: date | None) -> str:
     if end is None or end == start:
         return date_(start)
     return format_interval(start, end, skeleton="yMMMd", locale=_locale.get())
+
+
+def number(value: Any, pattern: str = "#,##0.######") -> str:
+    """A plain number (an exchange rate) with the active locale's digits and separators."""
+    return format_decimal(value, format=pattern, locale=_locale.get())
+
+
+def timezone_name() -> str:
+    """The active time zone's name in the active locale ("Mitteleuropäische Zeit")."""
+    zone = _zone()
+    if not isinstance(zone, ZoneInfo) or zone.key in ("UTC", "Etc/UTC", "Etc/GMT", "GMT"):
+        # CLDR has no region for UTC ("Unknown Region (UTC) Time"): name the offset's standard.
+        return get_timezone_name(datetime.now(timezone.utc), width="long", locale=_locale.get())
+    return get_timezone_name(zone, width="long", zone_variant="generic", locale=_locale.get())

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 from typing import Any
 from zoneinfo import available_timezones
 
 from sqlmodel import Session
 
+from portal import exchange
 from portal.embed import OriginError, parse_origins
 from portal.i18n import normalise_locale
 from portal.money import MoneyError, validate_currency
@@ -85,6 +87,20 @@ def _origins(value: str) -> str:
     return joined
 
 
+def _approx_currencies(value: str) -> list[str]:
+    try:
+        return exchange.parse_currencies(value)
+    except exchange.RateError as exc:
+        raise MerchantError(str(exc)) from None
+
+
+def _approx_rates(value: str) -> dict[str, Any] | None:
+    try:
+        return exchange.parse_rates(value, datetime.now(timezone.utc).date())
+    except exchange.RateError as exc:
+        raise MerchantError(str(exc)) from None
+
+
 # Settings `portal merchant set SLUG key=value` understands; features add theirs here.
 SETTERS: dict[str, Any] = {
     "name": lambda v: _required(_text(200)(v)),
@@ -102,7 +118,11 @@ SETTERS: dict[str, Any] = {
     "shopify_previous_webhook_secret": _text(255),
     "woocommerce_webhook_secret": _text(255),
     "bigcommerce_webhook_secret": _text(255),
+    "approx_currencies": _approx_currencies,
+    "approx_rates": _approx_rates,
 }
+# Settings kept in the merchant's JSON `settings` rather than a column of their own.
+IN_SETTINGS_JSON = {"approx_currencies", "approx_rates"}
 # Setting names that are stored under another column name.
 COLUMN_OF = {"locale": "default_locale", "locales": "enabled_locales"}
 
@@ -163,8 +183,13 @@ def apply_settings(session: Session, merchant: Merchant, values: dict[str, str],
         errors = apply_from_cli(session, registry, merchant, theme_name, theme_changes)
         if errors:
             raise MerchantError("; ".join(errors))
+    json_settings = dict(merchant.settings or {})
     for column, value in checked.items():
-        setattr(merchant, column, "" if value is None and column == "enabled_locales" else value)
+        if column in IN_SETTINGS_JSON:
+            json_settings[column] = value
+        else:
+            setattr(merchant, column, "" if value is None and column == "enabled_locales" else value)
+    merchant.settings = json_settings  # a new dict: the JSON column notices assignment only
     merchant.version += 1
     session.add(merchant)
     session.flush()

@@ -201,6 +201,7 @@ class ThemeRegistry:
             date=i18n.date_,
             datetime=i18n.datetime_,
             relative=i18n.relative,
+            number=i18n.number,
         )
         env.globals.update(self.globals)
         env.globals["theme_name"] = name

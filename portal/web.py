@@ -7,6 +7,7 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
+from babel.numbers import get_currency_name
 from limits import parse as parse_limit
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
@@ -18,7 +19,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from portal import custom_statuses, i18n, labels, merchant_texts, overrides
+from portal import custom_statuses, exchange, i18n, labels, merchant_texts, overrides
 from portal.links import LinkSigner
 from portal.security import csrf_token
 from portal.settings import Settings
@@ -29,6 +30,8 @@ from portal.themes import ThemeRegistry
 from portal.theming.view import ThemeView, build_view
 
 LOCALE_COOKIE = "portal_lang"
+# The currency a shopper picked for approximate amounts ("-": they asked for none).
+CURRENCY_COOKIE = "portal_currency"
 # A merchant changed through any session of this process is forgotten at once (after_flush);
 # a change made by another process (CLI, another server) shows within this many seconds.
 MERCHANT_CACHE_SECONDS = 2.0
@@ -70,6 +73,9 @@ class Portal:
                 "date_range": i18n.date_range,
                 "custom_status_label": custom_statuses.label,
                 "merchant_text": merchant_texts.text,
+                "approx_estimate": approx_estimate,
+                "currency_choices": currency_choices,
+                "timezone_name": i18n.timezone_name,
                 "custom_css_version": custom_statuses.css_version,
             },
         )
@@ -181,6 +187,23 @@ def activate(request: Request, merchant: Merchant | None, order: Order | None = 
     return locale
 
 
+def approx_estimate(request: Request, merchant: Merchant | None, order: Order | None) -> exchange.Estimate | None:
+    """The order total in the currency the shopper picked (or their locale suggests), if offered."""
+    if merchant is None or order is None or not exchange.offered(merchant):
+        return None
+    asked = request.query_params.get("currency", request.cookies.get(CURRENCY_COOKIE))
+    target = exchange.choose(merchant, order.presentment_currency, None if asked is None else asked.strip("-"),
+                             i18n.get_locale())
+    return exchange.estimate(merchant, order.presentment_total, order.presentment_currency, target)
+
+
+def currency_choices(merchant: Merchant | None, order: Order | None) -> list[tuple[str, str]]:
+    if merchant is None or order is None:
+        return []
+    return [(code, get_currency_name(code, locale=i18n.get_locale())) for code in exchange.offered(merchant)
+            if code != order.presentment_currency]
+
+
 def render(
     request: Request,
     template: str,
@@ -225,6 +248,11 @@ def render(
     response = HTMLResponse(body, status_code=status_code, headers=headers)
     response.headers["Content-Language"] = i18n.html_lang(locale)
     response.headers["Vary"] = "Accept-Language, Cookie"
+    currency = request.query_params.get("currency")
+    if currency is not None and merchant is not None:
+        picked = currency.strip().upper()[:3]
+        response.set_cookie(CURRENCY_COOKIE, picked if picked in exchange.offered(merchant) else "-",
+                            max_age=365 * 86400, samesite="lax", httponly=True)
     lang = request.query_params.get("lang")
     if lang and i18n.negotiate([lang], enabled) == locale:
         # The shopper picked a language: remember it for their next visit.
