@@ -25,7 +25,7 @@ from sqlmodel import Session
 
 from portal import money
 from portal.i18n import normalise_locale
-from portal.orders import STATUS_FIELDS, OrderInputError, upsert_order, upsert_shipment
+from portal.orders import STATUS_FIELDS, OrderInputError, remove_shipments, upsert_order, upsert_shipment
 from portal.schemas import OrderIn, ShipmentIn, error_list, is_email
 from portal.statuses import closest, status_key
 from portal.store import queries
@@ -71,6 +71,8 @@ class PlatformOrder:
     data: dict[str, Any]
     raw_statuses: dict[str, str] = field(default_factory=dict)
     updated_at: datetime | None = None
+    # External ids of shipments the platform cancelled since it sent them.
+    removed_shipments: list[str] = field(default_factory=list)
 
 
 # -- parsing helpers shared by the platform modules ----------------------------------------------
@@ -254,6 +256,8 @@ def apply_order(session: Session, merchant: Merchant, platform: str, mapped: Pla
     except (ValidationError, OrderInputError) as exc:
         raise _invalid(exc) from None
     order = result.order
+    if mapped.removed_shipments:
+        remove_shipments(session, order, mapped.removed_shipments)
     order.raw_statuses = mapped.raw_statuses
     order.source_updated_at = mapped.updated_at or order.source_updated_at
     session.add(order)

@@ -6,13 +6,13 @@ Everything for one order happens in one transaction: it is written whole or not 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import delete
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from portal import carriers, custom_statuses, money
 from portal.links import new_link_nonce, new_public_id
@@ -24,6 +24,7 @@ from portal.store.models import (
     Merchant,
     Order,
     Shipment,
+    ShipmentItem,
     TimelineEntry,
     TrackingEvent,
     utcnow,
@@ -355,6 +356,19 @@ def set_custom_status(session: Session, merchant: Merchant, order: Order, key: s
     if changed:
         _touch(session, order)
     return changed
+
+
+def remove_shipments(session: Session, order: Order, external_ids: Collection[str]) -> int:
+    """Drop shipments the platform cancelled (by their external id), with their tracking events."""
+    doomed = [s.id for s in queries.shipments(session, order.id) if s.external_id in external_ids]
+    if not doomed:
+        return 0
+    for table in (TrackingEvent, ShipmentItem):
+        session.exec(delete(table).where(col(table.shipment_id).in_(doomed)))  # type: ignore[call-overload]
+    session.exec(delete(Shipment).where(col(Shipment.id).in_(doomed)))  # type: ignore[call-overload]
+    _touch(session, order)
+    session.flush()
+    return len(doomed)
 
 
 def revoke_links(session: Session, order: Order) -> None:

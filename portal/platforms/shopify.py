@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from portal import ingest, money
 from portal.ingest import Outcome, PlatformOrder, Rejected, StatusMapper
-from portal.orders import change_statuses
+from portal.orders import change_statuses, remove_shipments
 from portal.statuses import (
     SHOPIFY_CANCEL_REASON,
     SHOPIFY_FINANCIAL_STATUS,
@@ -75,24 +75,38 @@ def _currency(value: Any, field_name: str) -> str:
         raise Rejected(f"{field_name}: {exc}") from None
 
 
+def _parcels(fulfillment: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    """(our shipment's external id, tracking number, tracking URL) for each number of a fulfilment."""
+    fid = ingest.platform_id(fulfillment.get("id")) or ""
+    numbers = [n for n in fulfillment.get("tracking_numbers") or [] if n] or [fulfillment.get("tracking_number")]
+    urls = [u for u in fulfillment.get("tracking_urls") or [] if u] or [fulfillment.get("tracking_url")]
+    return [(fid if index == 0 else f"{fid}:{index}"[:64], number, urls[index] if index < len(urls) else None)
+            for index, number in enumerate(numbers[:20])]
+
+
+def _fulfillments(fulfillments: Any, cancelled: bool) -> list[dict[str, Any]]:
+    return [f for f in (fulfillments if isinstance(fulfillments, list) else [])
+            if isinstance(f, dict) and (status_key(f.get("status")) == "cancelled") == cancelled]
+
+
+def cancelled_shipments(fulfillments: Any) -> list[str]:
+    """External ids of the shipments of cancelled fulfilments: they no longer travel."""
+    return [parcel[0] for f in _fulfillments(fulfillments, cancelled=True) for parcel in _parcels(f)]
+
+
 def shipments(fulfillments: Any, statuses: StatusMapper) -> list[dict[str, Any]]:
     """One shipment per tracking number of each fulfilment that was not cancelled."""
     result: list[dict[str, Any]] = []
-    for fulfillment in fulfillments if isinstance(fulfillments, list) else []:
-        if not isinstance(fulfillment, dict) or status_key(fulfillment.get("status")) == "cancelled":
-            continue
-        fid = ingest.platform_id(fulfillment.get("id")) or ""
-        numbers = [n for n in fulfillment.get("tracking_numbers") or [] if n] or [fulfillment.get("tracking_number")]
-        urls = [u for u in fulfillment.get("tracking_urls") or [] if u] or [fulfillment.get("tracking_url")]
+    for fulfillment in _fulfillments(fulfillments, cancelled=False):
         raw_status = fulfillment.get("shipment_status")
         status = (statuses.map("shipment_status", SHOPIFY_SHIPMENT_STATUS, raw_status, "shipment", "in_transit")
                   if raw_status else None)
-        for index, number in enumerate(numbers[:20]):
+        for external_id, number, url in _parcels(fulfillment):
             result.append({
-                "external_id": fid if index == 0 else f"{fid}:{index}",
+                "external_id": external_id,
                 "carrier": ingest.clip(fulfillment.get("tracking_company"), 64),
                 "tracking_number": ingest.clip(number, 64),
-                "tracking_url": ingest.http_url(urls[index] if index < len(urls) else None),
+                "tracking_url": ingest.http_url(url),
                 "status": status,
                 "shipped_at": ingest.timestamp(fulfillment.get("created_at")),
             })
@@ -168,8 +182,8 @@ def map_order(payload: dict[str, Any]) -> PlatformOrder:
                                              "return_status", "in_progress")
     elif "returns" in payload:
         data["return_status"] = "none"
-    return PlatformOrder(data=data, raw_statuses=statuses.raw,
-                         updated_at=ingest.timestamp(payload.get("updated_at")))
+    return PlatformOrder(data=data, raw_statuses=statuses.raw, updated_at=ingest.timestamp(payload.get("updated_at")),
+                         removed_shipments=cancelled_shipments(payload.get("fulfillments")))
 
 
 def _fulfillment(session: Session, merchant: Merchant, payload: dict[str, Any]) -> Outcome:
@@ -177,11 +191,12 @@ def _fulfillment(session: Session, merchant: Merchant, payload: dict[str, Any]) 
     order = ingest.find_order(session, merchant, PLATFORM, order_id)
     if order is None:
         return ingest.not_received_yet(order_id)
+    cancelled = cancelled_shipments([payload])
+    if cancelled:
+        removed = remove_shipments(session, order, cancelled)
+        return Outcome("stored", f"fulfilment cancelled: {removed} shipment(s) removed", order.number)
     statuses = StatusMapper(PLATFORM)
-    found = shipments([payload], statuses)
-    if not found:
-        return Outcome("ignored", "cancelled fulfilment", order.number)
-    return ingest.apply_shipments(session, merchant, order, found, statuses.raw)
+    return ingest.apply_shipments(session, merchant, order, shipments([payload], statuses), statuses.raw)
 
 
 def _refund(session: Session, merchant: Merchant, payload: dict[str, Any]) -> Outcome:

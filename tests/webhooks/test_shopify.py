@@ -251,3 +251,26 @@ def test_cancelled_order(client, shop, store):
 def test_unused_topic_is_acknowledged(client, shop, store):
     response = deliver(client, "products/update", {"id": 1}, "wh-1")
     assert response.status_code == 200 and response.json()["result"] == "ignored"
+
+
+def test_cancelled_fulfilment_takes_its_shipments_off_the_page(client, shop, store, factory):
+    deliver(client, "orders/create", fixture_bytes("shopify/orders-create.json"), "wh-create")
+    fulfillment = fixture_json("shopify/fulfillments-create.json")
+    deliver(client, "fulfillments/create", fulfillment, "wh-f1")
+    page = html(client.get(factory.link(shop, store.order(shop, ORDER_ID))))
+    assert len(page.select(".shipment")) == 2
+
+    fulfillment.update(status="cancelled", updated_at="2026-11-22T12:00:00+01:00")
+    response = deliver(client, "fulfillments/update", fulfillment, "wh-f2")
+    assert response.json()["reason"] == "fulfilment cancelled: 2 shipment(s) removed"
+    page = html(client.get(factory.link(shop, store.order(shop, ORDER_ID))))
+    assert page.select(".shipment") == []
+
+    # The same news through orders/updated: a fulfilment listed as cancelled is removed too.
+    update = fixture_json("shopify/orders-updated.json")
+    deliver(client, "orders/updated", update, "wh-u1")
+    update["fulfillments"][0]["status"] = "cancelled"
+    update["updated_at"] = "2026-11-21T15:00:00+01:00"
+    deliver(client, "orders/updated", update, "wh-u2")
+    page = html(client.get(factory.link(shop, store.order(shop, ORDER_ID))))
+    assert page.select(".shipment") == []
