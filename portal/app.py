@@ -14,8 +14,9 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from portal import live
 from portal.middleware import SecurityHeadersMiddleware
-from portal.routes import admin, admin_embed, admin_theme, admin_webhooks, api, embed, shopper, statuses, theme_assets, translations, webhooks
+from portal.routes import admin, admin_embed, admin_theme, admin_webhooks, api, embed, events, shopper, statuses, theme_assets, translations, webhooks
 from portal.routes.api import ApiError, api_error_response
 from portal.settings import Settings
 from portal.store.db import make_engine
@@ -74,10 +75,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings()
     engine = make_engine(settings.database_url)
     portal = Portal.build(settings, engine)
+    live.attach(engine, portal.live)
 
     @asynccontextmanager
     async def lifespan(app: Starlette):
-        yield
+        async with live.listening(engine, portal.live):
+            yield
         engine.dispose()
 
     routes = [
@@ -94,6 +97,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *statuses.routes,
         *translations.routes,
         *theme_assets.routes,
+        *events.routes,
         *shopper.routes,
     ]
     middleware = [

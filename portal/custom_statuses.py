@@ -141,6 +141,7 @@ def save(session: Session, merchant: Merchant, data: StatusInput, status: Custom
         setattr(status, name, value)
     status.updated_at = utcnow()
     session.add(status)
+    queries.bump_merchant_version(session, merchant.id)  # labels and colours show on every order page
     session.flush()
     return status
 
@@ -157,6 +158,7 @@ def delete(session: Session, merchant: Merchant, status: CustomStatus) -> None:
         order.custom_status = None
         session.add(order)
     session.delete(status)
+    queries.bump_merchant_version(session, merchant.id)
     session.flush()
 
 

@@ -13,6 +13,7 @@ from portal import exchange
 from portal.embed import OriginError, parse_origins
 from portal.i18n import normalise_locale
 from portal.money import MoneyError, validate_currency
+from portal.panels import MAX_POLL_SECONDS, MIN_POLL_SECONDS
 from portal.security import hash_password, new_api_key
 from portal.store import queries
 from portal.store.models import ApiKey, Merchant, MerchantUser
@@ -101,6 +102,16 @@ def _approx_rates(value: str) -> dict[str, Any] | None:
         raise MerchantError(str(exc)) from None
 
 
+def _seconds(low: int, high: int):
+    def check(value: str) -> int | None:
+        if not value:
+            return None  # back to the default
+        if not value.isdigit() or not low <= int(value) <= high:
+            raise MerchantError(f"{value!r}: a whole number of seconds from {low} to {high}")
+        return int(value)
+    return check
+
+
 # Settings `portal merchant set SLUG key=value` understands; features add theirs here.
 SETTERS: dict[str, Any] = {
     "name": lambda v: _required(_text(200)(v)),
@@ -120,9 +131,10 @@ SETTERS: dict[str, Any] = {
     "bigcommerce_webhook_secret": _text(255),
     "approx_currencies": _approx_currencies,
     "approx_rates": _approx_rates,
+    "poll_interval": _seconds(MIN_POLL_SECONDS, MAX_POLL_SECONDS),
 }
 # Settings kept in the merchant's JSON `settings` rather than a column of their own.
-IN_SETTINGS_JSON = {"approx_currencies", "approx_rates"}
+IN_SETTINGS_JSON = {"approx_currencies", "approx_rates", "poll_interval"}
 # Setting names that are stored under another column name.
 COLUMN_OF = {"locale": "default_locale", "locales": "enabled_locales"}
 
@@ -185,7 +197,9 @@ def apply_settings(session: Session, merchant: Merchant, values: dict[str, str],
             raise MerchantError("; ".join(errors))
     json_settings = dict(merchant.settings or {})
     for column, value in checked.items():
-        if column in IN_SETTINGS_JSON:
+        if column in IN_SETTINGS_JSON and value is None:
+            json_settings.pop(column, None)  # back to the default
+        elif column in IN_SETTINGS_JSON:
             json_settings[column] = value
         else:
             setattr(merchant, column, "" if value is None and column == "enabled_locales" else value)

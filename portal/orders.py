@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlmodel import Session, col
 
-from portal import carriers, custom_statuses, money
+from portal import carriers, custom_statuses, live, money
 from portal.links import new_link_nonce, new_public_id
 from portal.schemas import EventIn, OrderIn, ShipmentIn
 from portal.store import queries
@@ -200,6 +200,9 @@ def upsert_order(session: Session, merchant: Merchant, data: OrderIn, source: st
     if explicit:
         custom_statuses.apply(session, merchant, order, wanted)
     _replace_line_items(session, order, data, amounts)
+    changed_fields = [live.Fact(name, getattr(order, name)) for name in STATUS_FIELDS
+                      if not created and before.get(name) != getattr(order, name)]
+    live.record(session, order, live.PANELS, *changed_fields)
     for shipment in data.shipments:
         upsert_shipment(session, merchant, order, shipment, bump=False)
     return UpsertResult(order=order, created=created, changed=True)
@@ -228,6 +231,7 @@ def change_statuses(session: Session, order: Order, changes: dict[str, str], at:
         setattr(order, name, value)
     _status_timeline(session, order, before, at or utcnow())
     _touch(session, order)
+    live.record(session, order, ("status", "timeline"), *(live.Fact(n, v) for n, v in changed.items()))
     session.flush()
     return True
 
@@ -285,6 +289,7 @@ def upsert_shipment(session: Session, merchant: Merchant, order: Order, data: Sh
     created = shipment is None
     if shipment is None:
         shipment = Shipment(order_id=order.id, merchant_id=merchant.id, created_at=now)
+    status_before = None if created else shipment.status
     shipment.external_id = data.external_id or shipment.external_id
     if data.tracking_number:
         shipment.tracking_number = data.tracking_number.strip()
@@ -306,6 +311,10 @@ def upsert_shipment(session: Session, merchant: Merchant, order: Order, data: Sh
     shipment.updated_at = now
     session.add(shipment)
     session.flush()
+    facts = [live.Fact("shipment_created", shipment.status, shipment.id)] if created else []
+    if data.status and data.status != status_before:
+        facts.append(live.Fact("shipment_status", data.status, shipment.id))
+    live.record(session, order, live.SHIPPING_PANELS, *facts)
     if created:
         _timeline(session, order, "shipped", shipment.shipped_at or now,
                   {"carrier": shipment.carrier_name or "", "tracking_number": shipment.tracking_number or ""})
@@ -332,11 +341,15 @@ def add_events(session: Session, order: Order, shipment: Shipment, events: list[
         added += 1
     if added and derive_status:
         latest_at, latest_status = max(existing)
+        if latest_status != shipment.status:
+            live.record(session, order, (), live.Fact("shipment_status", latest_status, shipment.id))
         shipment.status = latest_status
         if latest_status == "delivered":
             shipment.delivered_at = latest_at
         shipment.updated_at = utcnow()
         session.add(shipment)
+    if added:
+        live.record(session, order, live.SHIPPING_PANELS)
     if added and bump:
         _touch(session, order)
     session.flush()
@@ -355,6 +368,7 @@ def set_custom_status(session: Session, merchant: Merchant, order: Order, key: s
     changed = custom_statuses.apply(session, merchant, order, status)
     if changed:
         _touch(session, order)
+        live.record(session, order, ("status", "timeline"), live.Fact("custom_status", order.custom_status or ""))
     return changed
 
 
@@ -374,6 +388,7 @@ def remove_shipments(session: Session, order: Order, external_ids: Collection[st
 def revoke_links(session: Session, order: Order) -> None:
     order.link_nonce = new_link_nonce()
     _touch(session, order)
+    live.record(session, order, (), live.Fact("link_revoked", ""))
 
 
 # -- JSON out ------------------------------------------------------------------------------

@@ -32,6 +32,14 @@ class Settings(BaseSettings):
     session_max_age: int = 8 * 3600
     https_only_cookies: bool = False
 
+    # Live updates (Server-Sent Events): keep-alive comments for proxies, idle streams closed
+    # (browsers reconnect), and bounds so one client cannot hold the server's connections.
+    live_heartbeat_seconds: float = 15.0
+    live_idle_timeout_seconds: float = 600.0
+    live_send_timeout_seconds: float = 10.0
+    live_max_streams_per_client: int = 8
+    live_max_streams: int = 5000
+
     @cached_property
     def resolved_secret_key(self) -> str:
         if self.secret_key:

@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from portal import custom_statuses, exchange, i18n, labels, merchant_texts, overrides
+from portal import custom_statuses, exchange, i18n, labels, live, merchant_texts, overrides, panels
 from portal.links import LinkSigner
 from portal.security import csrf_token
 from portal.settings import Settings
@@ -35,6 +35,8 @@ CURRENCY_COOKIE = "portal_currency"
 # A merchant changed through any session of this process is forgotten at once (after_flush);
 # a change made by another process (CLI, another server) shows within this many seconds.
 MERCHANT_CACHE_SECONDS = 2.0
+# What a rendered page depends on besides its URL.
+VARY = "Accept-Language, Cookie"
 
 
 _portals: weakref.WeakSet[Portal] = weakref.WeakSet()
@@ -57,6 +59,7 @@ class Portal:
     signer: LinkSigner
     catalogs: i18n.Catalogs
     limiter: MovingWindowRateLimiter
+    live: live.Broker
     _merchants: dict[str, tuple[float, Merchant | None]] = field(default_factory=dict)
     # merchant id -> (merchant version, {locale: overrides}); a changed override bumps the version.
     _overrides: dict[int, tuple[int, dict[str, i18n.Overrides]]] = field(default_factory=dict)
@@ -77,6 +80,7 @@ class Portal:
                 "currency_choices": currency_choices,
                 "timezone_name": i18n.timezone_name,
                 "custom_css_version": custom_statuses.css_version,
+                "panel_attrs": panels.panel_attrs,
             },
         )
         if not event.contains(Session, "after_flush", _forget_changed_merchants):
@@ -88,6 +92,7 @@ class Portal:
             signer=LinkSigner(settings.resolved_secret_key),
             catalogs=catalogs,
             limiter=MovingWindowRateLimiter(MemoryStorage()),
+            live=live.Broker(settings.live_max_streams_per_client, settings.live_max_streams),
         )
         _portals.add(portal)
         return portal
@@ -164,7 +169,7 @@ async def merchant_or_404(request: Request) -> Merchant:
     return merchant
 
 
-def choose_locale(request: Request, merchant: Merchant | None, order: Order | None = None) -> str:
+def choose_locale(request: Request, merchant: Merchant | None, order: Order | panels.OrderStamp | None = None) -> str:
     """?lang= -> cookie -> order's checkout locale -> Accept-Language -> merchant default."""
     portal = portal_of(request)
     enabled = portal.enabled_locales(merchant)
@@ -179,7 +184,7 @@ def choose_locale(request: Request, merchant: Merchant | None, order: Order | No
     return i18n.negotiate(candidates, enabled) or (enabled[0] if enabled else i18n.SOURCE_LOCALE)
 
 
-def activate(request: Request, merchant: Merchant | None, order: Order | None = None) -> str:
+def activate(request: Request, merchant: Merchant | None, order: Order | panels.OrderStamp | None = None) -> str:
     locale = choose_locale(request, merchant, order)
     mine = portal_of(request).translation_overrides(merchant).get(locale) if merchant else None
     i18n.activate(locale, overrides=mine, tz=merchant.timezone if merchant else "UTC")
@@ -187,11 +192,16 @@ def activate(request: Request, merchant: Merchant | None, order: Order | None = 
     return locale
 
 
+def asked_currency(request: Request) -> str | None:
+    """The currency the shopper picked for estimates (?currency=, then the remembered choice)."""
+    return request.query_params.get("currency", request.cookies.get(CURRENCY_COOKIE))
+
+
 def approx_estimate(request: Request, merchant: Merchant | None, order: Order | None) -> exchange.Estimate | None:
     """The order total in the currency the shopper picked (or their locale suggests), if offered."""
     if merchant is None or order is None or not exchange.offered(merchant):
         return None
-    asked = request.query_params.get("currency", request.cookies.get(CURRENCY_COOKIE))
+    asked = asked_currency(request)
     target = exchange.choose(merchant, order.presentment_currency, None if asked is None else asked.strip("-"),
                              i18n.get_locale())
     return exchange.estimate(merchant, order.presentment_total, order.presentment_currency, target)
@@ -247,7 +257,7 @@ def render(
     body = env.get_template(template).render(ctx)
     response = HTMLResponse(body, status_code=status_code, headers=headers)
     response.headers["Content-Language"] = i18n.html_lang(locale)
-    response.headers["Vary"] = "Accept-Language, Cookie"
+    response.headers["Vary"] = (headers or {}).get("Vary", VARY)
     currency = request.query_params.get("currency")
     if currency is not None and merchant is not None:
         picked = currency.strip().upper()[:3]

@@ -6,13 +6,18 @@ The schema is migrated once per test session into a template file; each test get
 from __future__ import annotations
 
 import shutil
+import threading
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
+import uvicorn
 from bs4 import BeautifulSoup
+from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from portal import i18n
@@ -55,6 +60,39 @@ def settings(tmp_path, template_db) -> Settings:
 @pytest.fixture
 def app(settings):
     return create_app(settings)
+
+
+@dataclass
+class LiveServer:
+    """The app served by a real uvicorn on loopback, in a thread of the test process."""
+
+    url: str
+    host: str
+    port: int
+    app: Starlette
+    server: uvicorn.Server
+
+    @property
+    def portal(self):
+        return self.app.state.portal
+
+
+@pytest.fixture
+def live_server(app) -> Iterator[LiveServer]:
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", ws="none",
+                            lifespan="on", timeout_graceful_shutdown=2)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="live-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    yield LiveServer(f"http://127.0.0.1:{port}", "127.0.0.1", port, app, server)
+    server.should_exit = True
+    thread.join(timeout=10)
 
 
 @pytest.fixture

@@ -12,16 +12,17 @@ from typing import Any
 from urllib.parse import urlencode
 
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from portal import lookup, order_view
+from portal import lookup, order_view, panels
 from portal.i18n import gettext
 from portal.security import CSRF_FIELD, csrf_valid
 from portal.store import queries
 from portal.store.models import Merchant
-from portal.web import activate, merchant_or_404, portal_of, render
+from portal.web import VARY, activate, merchant_or_404, portal_of, render
 
 FIELD_MAX = 200
 
@@ -123,30 +124,75 @@ async def lookup_submit(request: Request, site: Site = FULL) -> Response:
     return site.render(request, merchant, "lookup.html", {"form": values, "error": error}, status_code=404)
 
 
-async def order_page(request: Request, site: Site = FULL) -> Response:
+async def find_order(request: Request, site: Site = FULL) -> tuple[Merchant, panels.OrderStamp | None]:
+    """The shop of /{shop}/orders/{token} and, if the token is valid, its order's stamp (one lookup)."""
     merchant = await site.merchant(request)
     portal = portal_of(request)
     token = request.path_params["token"]
     public_id = portal.signer.public_id(token)
 
-    def load():
-        if public_id is None:
-            return None
+    def find_stamp():
         with portal.session() as session:
-            order = queries.order_by_public_id(session, merchant.id, public_id)
-            if order is None or not portal.signer.verify(token, order.link_nonce):
-                return None
-            return order_view.build(session, order)
+            return queries.order_stamp(session, merchant.id, public_id) if public_id else None
+
+    row = await run_in_threadpool(find_stamp)
+    stamp = panels.OrderStamp(*row) if row and portal.signer.verify(token, row[2]) else None
+    return merchant, stamp
+
+
+async def order_page(request: Request, site: Site = FULL) -> Response:
+    """The whole page, or one panel when htmx asks; 304 when the asker already has this version."""
+    portal = portal_of(request)
+    token = request.path_params["token"]
+    merchant, stamp = await find_order(request, site)
+    if stamp is None:
+        return invalid_link(request, merchant, site)
+    part = panels.PAGE
+    if request.headers.get("hx-request") and not request.headers.get("hx-history-restore-request"):
+        part = panels.panel_name(request.query_params.get("panel"), request.headers.get("hx-target")) or part
+        if part != panels.PAGE and not panels.is_panel(part):
+            raise HTTPException(status_code=404)
+    locale = activate(request, merchant, stamp)
+    theme = portal.themes.get(merchant.theme)
+
+    def etag(part: str) -> str:
+        return panels.etag(stamp, merchant, locale, theme.version if theme else "", part, asked_currency(request) or "")
+
+    headers = {"Cache-Control": "private, no-store", "Vary": f"{VARY}, HX-Request", "ETag": etag(part)}
+    if panels.matches(request.headers.get("if-none-match"), headers["ETag"]):
+        return Response(status_code=304, headers=headers)
+
+    def load():
+        with portal.session() as session:
+            order = queries.order_by_id(session, merchant.id, stamp.id)
+            return order_view.build(session, order) if order else None
 
     view = await run_in_threadpool(load)
-    if view is None:
-        activate(request, merchant)
-        message = gettext("This tracking link is not valid any more. Look up your order below.")
-        return site.render(request, merchant, "lookup.html", {"form": {}, "error": message, "link_error": True},
-                           status_code=404)
-    activate(request, merchant, view.order)
-    return site.render(request, merchant, "order.html", order_context(view),
-                       headers={"Cache-Control": "private, no-store"})
+    if view is None:  # deleted between the two lookups
+        return invalid_link(request, merchant, site)
+    # The version may have moved on since the stamp: tag what is actually rendered.
+    stamp = stamp._replace(version=view.order.version)
+    settled = view.order.status == "cancelled" or view.progress_step == len(view.progress_steps) - 1
+    context = {
+        **order_context(view),
+        "live": panels.LiveAttrs(
+            url=site.path(request, "order_page", shop=merchant.slug, token=token),
+            poll=panels.poll_seconds(merchant, settled),
+            tags={name: etag(name) for name in panels.PANELS},
+            events_url=str(request.app.url_path_for("order_events", shop=merchant.slug, token=token))
+            + f"?v={view.order.version}",
+        ),
+    }
+    template = "order.html" if part == panels.PAGE else f"_panel_{part}.html"
+    headers["ETag"] = etag(part)
+    return site.render(request, merchant, template, context, headers=headers)
+
+
+def invalid_link(request: Request, merchant: Merchant, site: Site) -> Response:
+    activate(request, merchant)
+    message = gettext("This tracking link is not valid any more. Look up your order below.")
+    return site.render(request, merchant, "lookup.html", {"form": {}, "error": message, "link_error": True},
+                       status_code=404)
 
 
 def order_context(view: order_view.OrderView) -> dict[str, Any]:

@@ -69,6 +69,19 @@ def order_by_public_id(session: Session, merchant_id: int, public_id: str) -> Or
     ).first()
 
 
+def bump_merchant_version(session: Session, merchant_id: int) -> None:
+    """Mark everything the merchant's pages show as changed (their ETags include this version)."""
+    session.execute(update(Merchant).where(Merchant.id == merchant_id).values(version=Merchant.version + 1))
+
+
+def order_stamp(session: Session, merchant_id: int, public_id: str) -> tuple | None:
+    """(id, version, link_nonce, locale) of an order: all a poll needs, from one indexed lookup."""
+    return session.exec(
+        select(Order.id, Order.version, Order.link_nonce, Order.locale)
+        .where(Order.merchant_id == merchant_id, Order.public_id == public_id)
+    ).first()
+
+
 def order_by_id(session: Session, merchant_id: int, order_id: int) -> Order | None:
     return session.exec(select(Order).where(Order.merchant_id == merchant_id, Order.id == order_id)).first()
 

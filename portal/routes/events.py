@@ -1,0 +1,86 @@
+"""Server-Sent Events for an open order page: "these panels changed", within a second of the commit.
+
+The stream carries no order data, only panel names and the new version; the page fetches the
+panels through the order page URL, like a poll. One stream per open page, bounded per client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from sse_starlette import EventSourceResponse, ServerSentEvent
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+
+from portal import live
+from portal.routes.shopper import client_key, find_order
+from portal.web import portal_of
+
+# Sent when the order's links were revoked; the page's sse-close attribute names it.
+CLOSE_EVENT = "closed"
+
+
+class LiveStream(EventSourceResponse):
+    """An SSE response that always gives its subscription back, however the stream ends."""
+
+    def __init__(self, broker: live.Broker, subscription: live.Subscription, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.broker, self.subscription = broker, subscription
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self.broker.unsubscribe(self.subscription)
+
+
+def _since(request: Request) -> int:
+    """The version the page shows: ?v= from the page, or Last-Event-ID when the browser reconnects."""
+    values = [request.query_params.get("v", ""), request.headers.get("last-event-id", "")]
+    return max((int(v) for v in values if v.isdigit() and len(v) < 12), default=0)
+
+
+def _changed(panels: set[str] | frozenset[str], version: int) -> list[ServerSentEvent]:
+    return [ServerSentEvent(data=str(version), event=f"panel-{name}", id=str(version) if version else None)
+            for name in live.PANELS if name in panels]
+
+
+async def order_events(request: Request) -> Response:
+    portal = portal_of(request)
+    settings = portal.settings
+    _, stamp = await find_order(request)
+    if stamp is None:
+        return PlainTextResponse("This tracking link is not valid any more.", status_code=404)
+    try:
+        subscription = portal.live.subscribe(stamp.id, client_key(request))
+    except live.TooManyStreams:
+        return PlainTextResponse("Too many live connections from this client.", status_code=429,
+                                 headers={"Retry-After": "30"})
+    since = _since(request)
+
+    async def stream() -> AsyncIterator[ServerSentEvent]:
+        if since and stamp.version > since:  # changed between the page render and this stream
+            for message in _changed(set(live.PANELS), stamp.version):
+                yield message
+        while True:
+            news = await subscription.wait(settings.live_idle_timeout_seconds)
+            if subscription.revoked:
+                yield ServerSentEvent(data="", event=CLOSE_EVENT)
+                return
+            if news is None:
+                return  # idle: end the stream; the browser reconnects and resumes from its version
+            for message in _changed(*news):
+                yield message
+
+    return LiveStream(
+        portal.live, subscription,
+        content=stream(), ping=settings.live_heartbeat_seconds, send_timeout=settings.live_send_timeout_seconds,
+        headers={"Cache-Control": "no-store", "Vary": "Cookie"},
+    )
+
+
+routes = [
+    Route("/{shop}/orders/{token}/events", order_events, name="order_events"),
+]

@@ -1,0 +1,169 @@
+"""Order-page panels: one URL for the page or a panel, ETags, 304 without rendering, poll intervals."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event
+
+from portal import panels
+from portal.merchants import MerchantError, apply_settings
+from portal.store.db import session_scope
+from portal.store.models import Merchant
+from tests.conftest import html, text_of
+
+PANEL_IDS = ["panel-status", "panel-shipments", "panel-items", "panel-timeline", "panel-details"]
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def auth(factory, merchant):
+    return {"Authorization": f"Bearer {factory.api_key(merchant)}"}
+
+
+@pytest.fixture
+def link(factory, merchant):
+    return factory.link(merchant, factory.order(merchant))
+
+
+def add_shipment(client, auth, **fields) -> int:
+    body = {"tracking_number": "1Z 999 AA1 0123 456 784", **fields}
+    response = client.post("/api/v1/orders/1001/shipments", json=body, headers=auth)
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+def post_event(client, auth, shipment_id: int, status: str, at: str = "2026-11-05T08:00:00Z", **extra) -> None:
+    response = client.post(f"/api/v1/shipments/{shipment_id}/events",
+                           json={"events": [{"at": at, "status": status, **extra}]}, headers=auth)
+    assert response.status_code == 201, response.text
+
+
+def test_full_page_has_every_panel_with_its_live_attributes(client, link):
+    response = client.get(link)
+    assert response.status_code == 200
+    assert "HX-Request" in response.headers["Vary"]
+    assert response.headers["ETag"]
+    page = html(response)
+    assert [s["id"] for s in page.select("section.panel")] == PANEL_IDS
+    for section in page.select("section.panel"):
+        name = section["id"].removeprefix("panel-")
+        assert section["hx-get"] == f"{link}?panel={name}"
+        assert section["hx-trigger"] == f"every 60s, sse:panel-{name}, portal:refresh"
+        assert section["hx-swap"] == "outerHTML"
+        assert section["data-etag"].startswith('"')
+    stream = page.select_one("[sse-connect]")
+    assert stream["sse-connect"].startswith(f"{link}/events?v=")
+    scripts = [s["src"] for s in page.select("script[src]")]
+    assert "/static/portal.js" in scripts and "/static/vendor/htmx-sse.min.js" in scripts
+    assert not page.select("script:not([src])")
+
+
+def test_htmx_gets_only_the_panel_it_names(client, link):
+    response = client.get(f"{link}?panel=timeline", headers=HX)
+    assert response.status_code == 200
+    assert "HX-Request" in response.headers["Vary"]
+    fragment = html(response)
+    assert fragment.find("html") is None and fragment.find("main") is None
+    (section,) = fragment.find_all("section", recursive=False)
+    assert section["id"] == "panel-timeline"
+    assert "Order placed" in text_of(section)
+    by_target = client.get(link, headers={**HX, "HX-Target": "panel-status"})
+    assert [s["id"] for s in html(by_target).find_all("section", recursive=False)] == ["panel-status"]
+
+
+def test_panel_etag_matches_the_one_in_the_page(client, link):
+    page = html(client.get(link))
+    for section in page.select("section.panel"):
+        response = client.get(section["hx-get"], headers=HX)
+        assert response.headers["ETag"] == section["data-etag"]
+
+
+def test_without_htmx_the_panel_parameter_still_gives_the_whole_page(client, link):
+    page = html(client.get(f"{link}?panel=status"))
+    assert [s["id"] for s in page.select("section.panel")] == PANEL_IDS
+
+
+def test_unknown_panel_is_a_clear_404(client, link):
+    response = client.get(f"{link}?panel=secrets", headers=HX)
+    assert response.status_code == 404
+    assert "Traceback" not in response.text
+
+
+def test_unchanged_panel_answers_304_without_rendering_and_with_one_query(client, link, portal, monkeypatch):
+    first = client.get(f"{link}?panel=status", headers=HX)
+    tag = first.headers["ETag"]
+
+    def no_rendering(*args, **kwargs):
+        raise AssertionError("a 304 must not render a template")
+
+    statements: list[str] = []
+    event.listen(portal.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    monkeypatch.setattr("jinja2.environment.Template.render", no_rendering)
+    again = client.get(f"{link}?panel=status", headers={**HX, "If-None-Match": tag})
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again.headers["ETag"] == tag
+    assert "HX-Request" in again.headers["Vary"]
+    assert len(statements) == 1, statements
+
+
+def test_a_tracking_event_changes_the_etag_and_the_panel(client, link, auth):
+    shipment_id = add_shipment(client, auth)
+    before = client.get(f"{link}?panel=shipments", headers=HX)
+    post_event(client, auth, shipment_id, "out_for_delivery", message="With the driver since 07:12")
+    after = client.get(f"{link}?panel=shipments", headers={**HX, "If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200
+    assert after.headers["ETag"] != before.headers["ETag"]
+    assert "With the driver since 07:12" in text_of(html(after))
+    # The plain page, reloaded, shows the news too (no JavaScript needed).
+    assert "With the driver since 07:12" in text_of(html(client.get(link)))
+
+
+def test_etag_depends_on_what_the_panel_shows(merchant):
+    stamp = panels.OrderStamp(id=1, version=3, link_nonce="n", locale=None)
+    base = panels.etag(stamp, merchant, "en", "1", "status")
+    assert panels.etag(stamp, merchant, "en", "1", "status") == base
+    assert panels.etag(stamp, merchant, "da", "1", "status") != base
+    assert panels.etag(stamp, merchant, "en", "2", "status") != base
+    assert panels.etag(stamp, merchant, "en", "1", "timeline") != base
+    assert panels.etag(stamp._replace(version=4), merchant, "en", "1", "status") != base
+    assert panels.matches(f'"x", W/{base}', base) and not panels.matches('"x"', base)
+
+
+def test_merchant_settings_change_invalidates_panels(client, link, portal, merchant):
+    before = client.get(f"{link}?panel=status", headers=HX).headers["ETag"]
+    with session_scope(portal.engine) as session:
+        apply_settings(session, session.get(Merchant, merchant.id), {"poll_interval": "120"})
+    after = client.get(f"{link}?panel=status", headers={**HX, "If-None-Match": before})
+    assert after.status_code == 200
+    assert html(after).section["hx-trigger"].startswith("every 120s,")
+
+
+def test_wrong_shop_or_revoked_link_gets_no_panel(client, factory, merchant, link):
+    factory.merchant("other")
+    other_shop = link.replace("/acme/", "/other/")
+    assert client.get(f"{other_shop}?panel=status", headers=HX).status_code == 404
+    assert client.get(f"{link}x?panel=status", headers=HX).status_code == 404
+
+
+def test_poll_interval_is_a_merchant_setting_and_slower_once_delivered(client, portal, merchant, link, auth):
+    with session_scope(portal.engine) as session:
+        apply_settings(session, session.get(Merchant, merchant.id), {"poll_interval": "90"})
+    status = html(client.get(link)).select_one("#panel-status")
+    assert status["hx-trigger"].startswith("every 90s,")
+    shipment_id = add_shipment(client, auth)
+    post_event(client, auth, shipment_id, "delivered")
+    status = html(client.get(link)).select_one("#panel-status")
+    assert status["hx-trigger"].startswith("every 900s,")
+    with session_scope(portal.engine) as session:
+        apply_settings(session, session.get(Merchant, merchant.id), {"poll_interval": ""})
+        assert "poll_interval" not in session.get(Merchant, merchant.id).settings
+
+
+@pytest.mark.parametrize("value", ["5", "abc", "-60", "99999"])
+def test_bad_poll_interval_is_refused_and_nothing_changes(portal, merchant, value):
+    with session_scope(portal.engine) as session:
+        stored = session.get(Merchant, merchant.id)
+        with pytest.raises(MerchantError, match="poll_interval"):
+            apply_settings(session, stored, {"poll_interval": value, "name": "Renamed"})
+        assert stored.name == "Acme Outdoor" and "poll_interval" not in stored.settings
