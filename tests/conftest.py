@@ -72,6 +72,9 @@ class LiveServer:
     app: Starlette
     server: uvicorn.Server
 
+    def __call__(self, path: str) -> str:
+        return self.url + path
+
     @property
     def portal(self):
         return self.app.state.portal
@@ -79,8 +82,10 @@ class LiveServer:
 
 @pytest.fixture
 def live_server(app) -> Iterator[LiveServer]:
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", ws="none",
-                            lifespan="on", timeout_graceful_shutdown=2)
+    # Port 0: the kernel picks a free port, no race with other tests. Open SSE streams get two
+    # seconds at shutdown, then are cut.
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on",
+                            http="h11", ws="none", access_log=False, timeout_graceful_shutdown=2)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="live-server", daemon=True)
     thread.start()

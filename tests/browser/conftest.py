@@ -1,6 +1,7 @@
 """Shared browser-test fixtures: the portal on a real uvicorn server, extra loopback sites, Chromium.
 
-- `live_server`: the test's `app` (same database as `factory`) served on http://127.0.0.1:<port>.
+- `live_server` (from tests/conftest.py, shared with the SSE tests): the test's `app` (same
+  database as `factory`) served on http://127.0.0.1:<port>.
 - `static_site`: serves pages the test writes, on another loopback address (another origin,
   another site: e.g. a merchant's storefront).
 - `browser` (one Chromium per session) and `page` (a fresh context per test); `new_page(...)` for a
@@ -12,16 +13,12 @@ Debian's Chromium at /usr/bin/chromium; Playwright is only the driver (never dow
 
 from __future__ import annotations
 
-import socket
 import threading
-import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.browser.themed_shops import ThemedShop, seed_themed_shop
@@ -30,39 +27,6 @@ CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
-
-
-@dataclass
-class LiveServer:
-    url: str
-    app: object
-
-    def __call__(self, path: str) -> str:
-        return self.url + path
-
-
-@pytest.fixture
-def live_server(app) -> Iterator[LiveServer]:
-    port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on",
-                            http="h11", ws="none", access_log=False)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="live-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the live server did not start")
-        time.sleep(0.02)
-    yield LiveServer(f"http://127.0.0.1:{port}", app)
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 class _Pages(BaseHTTPRequestHandler):
@@ -91,7 +55,7 @@ def static_site() -> Iterator[Callable[..., str]]:
 
     def serve(pages: dict[str, str], host: str = "127.0.0.2") -> str:
         handler = type("Pages", (_Pages,), {"pages": dict(pages)})
-        server = ThreadingHTTPServer((host, free_port(host)), handler)
+        server = ThreadingHTTPServer((host, 0), handler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)
         return f"http://{host}:{server.server_address[1]}"
