@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 import urllib.request
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -102,3 +105,9 @@ def post_json(url: str, body: dict, api_key: str) -> dict:
         "Authorization": f"Bearer {api_key}", "Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())
+
+
+def run_async(coroutine: Coroutine[Any, Any, Any], timeout: float = 20) -> Any:
+    """asyncio.run in a thread of its own: Playwright's sync API may hold a loop in the main thread."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, asyncio.wait_for(coroutine, timeout)).result()

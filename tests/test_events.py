@@ -12,7 +12,7 @@ from portal.orders import revoke_links
 from portal.store.db import session_scope
 from portal.store.models import Order
 from tests.conftest import html
-from tests.sse_client import Stream, post_json
+from tests.sse_client import Stream, post_json, run_async
 
 SHIPPING_EVENTS = ["panel-status", "panel-shipments", "panel-timeline"]
 
@@ -42,7 +42,7 @@ def events_path(live_server, link: str) -> str:
 
 
 def run(scenario):
-    return asyncio.run(asyncio.wait_for(scenario(), 20))
+    return run_async(scenario(), timeout=20)
 
 
 def wait_until(condition, timeout: float = 3.0) -> bool:

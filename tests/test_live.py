@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 
 import pytest
 from sqlmodel import select
@@ -12,6 +11,7 @@ from portal.orders import add_events, revoke_links, upsert_shipment
 from portal.schemas import EventIn, ShipmentIn
 from portal.store.db import session_scope
 from portal.store.models import Order, TimelineEntry
+from tests.sse_client import run_async
 
 
 class Recorder:
@@ -132,5 +132,5 @@ def test_broker_bounds_and_releases_streams():
         assert await third.wait(1) == ({"items", "status"}, 9)  # coalesced
         return broker
 
-    broker = asyncio.run(scenario())
+    broker = run_async(scenario())
     assert broker.stats()["streams"] == 2
