@@ -22,7 +22,7 @@ from portal.i18n import gettext
 from portal.security import CSRF_FIELD, csrf_valid
 from portal.store import queries
 from portal.store.models import Merchant
-from portal.web import VARY, activate, merchant_or_404, portal_of, render
+from portal.web import VARY, activate, choose_locale, merchant_or_404, portal_of, render
 
 FIELD_MAX = 200
 
@@ -152,7 +152,7 @@ async def order_page(request: Request, site: Site = FULL) -> Response:
         part = panels.panel_name(request.query_params.get("panel"), request.headers.get("hx-target")) or part
         if part != panels.PAGE and not panels.is_panel(part):
             raise HTTPException(status_code=404)
-    locale = activate(request, merchant, stamp)
+    locale = choose_locale(request, merchant, stamp)  # activated only if we render
     theme = portal.themes.get(merchant.theme)
 
     def etag(part: str) -> str:
@@ -185,6 +185,7 @@ async def order_page(request: Request, site: Site = FULL) -> Response:
     }
     template = "order.html" if part == panels.PAGE else f"_panel_{part}.html"
     headers["ETag"] = etag(part)
+    activate(request, merchant, view.order)
     return site.render(request, merchant, template, context, headers=headers)
 
 
