@@ -22,7 +22,7 @@ from portal.i18n import gettext
 from portal.security import CSRF_FIELD, csrf_valid
 from portal.store import queries
 from portal.store.models import Merchant
-from portal.web import VARY, activate, choose_locale, merchant_or_404, portal_of, render
+from portal.web import VARY, activate, asked_currency, choose_locale, merchant_or_404, portal_of, render
 
 FIELD_MAX = 200
 
