@@ -276,15 +276,9 @@ def i18n_extract() -> None:
 def i18n_update(new_locales: tuple[str, ...]) -> None:
     """Merge messages.pot into every catalog: new strings arrive empty, removed ones go."""
     from portal import i18n_tools
-    from portal.i18n import normalise_locale
 
     paths = i18n_tools.Paths()
-    extra = []
-    for code in new_locales:
-        locale = normalise_locale(code)
-        if locale is None:
-            raise click.BadParameter(f"{code!r} is not a locale Babel knows", param_hint="--init")
-        extra.append(locale)
+    extra = [_locale_code(code) for code in new_locales]
     changed = i18n_tools.update(paths, sorted(set(paths.shipped()) | set(extra)))
     click.echo(f"updated {', '.join(changed)}" if changed else "every catalog is up to date")
 
@@ -311,6 +305,66 @@ def i18n_check() -> None:
     if bad:
         raise click.ClickException(f"{len(bad)} of {len(report)} catalogs are incomplete")
     click.echo(f"{len(report)} catalogs complete")
+
+
+@i18n.command("export")
+@click.argument("slug")
+@click.argument("locale")
+@click.option("--csv", "as_csv", is_flag=True, help="CSV instead of .po.")
+def i18n_export(slug: str, locale: str, as_csv: bool) -> None:
+    """Print a merchant's texts for LOCALE (their overrides, else the shipped ones)."""
+    from portal import i18n as portal_i18n
+    from portal import overrides
+    from portal.store.db import session_scope
+
+    settings = _settings()
+    code = _locale_code(locale)
+    catalogs = portal_i18n.Catalogs(settings.locales_dir)
+    with session_scope(_engine(settings)) as session:
+        merchant = _merchant(session, slug)
+        if as_csv:
+            click.echo(overrides.export_csv(session, merchant, code, settings.locales_dir, catalogs), nl=False)
+        else:
+            click.echo(overrides.export_po(session, merchant, code, settings.locales_dir, catalogs), nl=False)
+
+
+@i18n.command("import")
+@click.argument("slug")
+@click.argument("locale")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def i18n_import(slug: str, locale: str, file: str) -> None:
+    """Store a merchant's texts for LOCALE from a .po or .csv file: all of it, or nothing."""
+    from pathlib import Path
+
+    from portal import i18n as portal_i18n
+    from portal import overrides
+    from portal.merchant_texts import enable_locale
+    from portal.store.db import session_scope
+
+    settings = _settings()
+    code = _locale_code(locale)
+    catalogs = portal_i18n.Catalogs(settings.locales_dir)
+    try:
+        with session_scope(_engine(settings)) as session:
+            merchant = _merchant(session, slug)
+            changed = overrides.import_file(session, merchant, code, file, Path(file).read_bytes(),
+                                            settings.locales_dir, catalogs)
+            if code not in catalogs.available():
+                enable_locale(session, merchant, code)
+    except overrides.OverrideError as exc:
+        for problem in exc.problems:
+            click.echo(problem, err=True)
+        raise click.ClickException(f"nothing was imported ({len(exc.problems)} problems)") from None
+    click.echo(f"{changed} texts changed for {slug} in {code}")
+
+
+def _locale_code(value: str) -> str:
+    from portal.i18n import normalise_locale
+
+    code = normalise_locale(value)
+    if code is None:
+        raise click.BadParameter(f"{value!r} is not a locale Babel knows", param_hint="LOCALE")
+    return code
 
 
 if __name__ == "__main__":

@@ -187,3 +187,41 @@ def test_merchant_texts_per_language_fall_back_to_the_default_language(client, f
 def test_console_translation_pages_need_a_login(client):
     assert client.get("/admin/translations").status_code == 303
     assert client.get("/admin/translations/export?locale=de").status_code == 303
+
+
+def test_console_chooses_the_shops_languages(client, factory, shop, token, portal):
+    link = factory.link(shop, factory.order(shop))
+    response = client.post("/admin/translations/languages", data={
+        "csrf_token": token, "enable_nb": "on", "enable_sv": "on", "default_locale": "sv"})
+    assert response.status_code == 303
+    page = html(client.get(link, headers={"Accept-Language": "de"}))
+    assert page.html["lang"] == "sv"  # German is not enabled any more: the new default
+    assert [o["value"] for o in page.select("#lang-select option")] == ["nb", "sv"]
+
+    refused = client.post("/admin/translations/languages", data={
+        "csrf_token": token, "enable_nb": "on", "default_locale": "de"})
+    assert refused.status_code == 422
+    with session_scope(portal.engine) as session:
+        assert session.get(Merchant, shop.id).enabled_locales == "nb,sv"
+
+
+def test_cli_exports_and_imports_a_merchants_texts(shop, portal, settings, monkeypatch, tmp_path):
+    from click.testing import CliRunner
+
+    from portal.cli import main
+
+    monkeypatch.setenv("PORTAL_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("PORTAL_SECRET_KEY", settings.secret_key)
+    good = tmp_path / "da.csv"
+    good.write_text("msgctxt,msgid,msgid_plural,translation,translation[1]\n,Timeline,,Tidslinje\n")
+    result = CliRunner().invoke(main, ["i18n", "import", "nordlys", "da", str(good)])
+    assert result.exit_code == 0, result.output
+    exported = CliRunner().invoke(main, ["i18n", "export", "nordlys", "da"])
+    assert 'msgid "Timeline"\nmsgstr "Tidslinje"' in exported.output
+
+    bad = tmp_path / "da.po"
+    bad.write_text('msgid "Shipped with %(carrier)s"\nmsgstr "Sendt med %(fragtfirma)s"\n')
+    refused = CliRunner().invoke(main, ["i18n", "import", "nordlys", "da", str(bad)])
+    assert refused.exit_code != 0
+    assert "line 1" in refused.output and "nothing was imported" in refused.output
+    assert [row.text for row in stored(portal, shop)] == ["Tidslinje"]

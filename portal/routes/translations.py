@@ -13,6 +13,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal import i18n, merchant_texts, overrides
+from portal.merchants import apply_settings
 from portal.overrides import Entry, OverrideError
 from portal.routes.admin import check_csrf, require_merchant
 from portal.store.models import Merchant
@@ -73,6 +74,8 @@ async def _render(request: Request, merchant: Merchant, locale: str, q: str = ""
         "texts": {key: (merchant.settings.get("texts", {}).get(key, {}) or {}).get(locale, "")
                   for key in merchant_texts.KEYS},
         "text_labels": merchant_texts.KEYS,
+        "shop_languages": [(code, i18n.locale_display_name(code), code in portal.enabled_locales(merchant))
+                           for code in available],
     }, status_code=status_code)
 
 
@@ -194,10 +197,34 @@ async def save_texts(request: Request) -> Response:
     return RedirectResponse(_page_url(request, locale, saved="your texts"), status_code=303)
 
 
+async def save_languages(request: Request) -> Response:
+    """Which languages shoppers may choose, and the shop's default language."""
+    merchant = await require_merchant(request)
+    portal = portal_of(request)
+    form = await check_csrf(request)
+    available = portal.available_locales(merchant)
+    chosen = [code for code in available if form.get(f"enable_{code}") is not None]
+    default = str(form.get("default_locale") or "")[:16]
+    locale = str(form.get("locale") or merchant.default_locale)[:16]
+    if not chosen or default not in chosen:
+        return await _render(request, merchant, locale, status_code=422,
+                             errors=["Enable at least one language, including the default one. Nothing was changed."])
+
+    def store() -> None:
+        with portal.session() as session:
+            # Every language ticked: store "all", so languages added later are offered too.
+            values = {"locales": "" if chosen == available else ",".join(chosen), "locale": default}
+            apply_settings(session, session.get(Merchant, merchant.id), values)
+
+    await run_in_threadpool(store)
+    return RedirectResponse(_page_url(request, locale, saved="languages"), status_code=303)
+
+
 routes = [
     Route("/admin/translations", translations_page, methods=["GET"], name="admin_translations"),
     Route("/admin/translations/override", save_override, methods=["POST"], name="admin_translation_save"),
     Route("/admin/translations/export", export, methods=["GET"], name="admin_translations_export"),
     Route("/admin/translations/import", import_file, methods=["POST"], name="admin_translations_import"),
     Route("/admin/translations/texts", save_texts, methods=["POST"], name="admin_texts_save"),
+    Route("/admin/translations/languages", save_languages, methods=["POST"], name="admin_languages_save"),
 ]
