@@ -21,6 +21,7 @@ from starlette.responses import HTMLResponse, Response
 
 from portal import custom_statuses, exchange, i18n, labels, live, merchant_texts, overrides, panels
 from portal.links import LinkSigner
+from portal.pagecache import PageCache
 from portal.security import csrf_token
 from portal.settings import Settings
 from portal.store import queries
@@ -60,6 +61,7 @@ class Portal:
     catalogs: i18n.Catalogs
     limiter: MovingWindowRateLimiter
     live: live.Broker
+    pages: PageCache = field(default_factory=PageCache)
     _merchants: dict[str, tuple[float, Merchant | None]] = field(default_factory=dict)
     # merchant id -> (merchant version, {locale: overrides}); a changed override bumps the version.
     _overrides: dict[int, tuple[int, dict[str, i18n.Overrides]]] = field(default_factory=dict)

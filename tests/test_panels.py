@@ -167,3 +167,24 @@ def test_bad_poll_interval_is_refused_and_nothing_changes(portal, merchant, valu
         with pytest.raises(MerchantError, match="poll_interval"):
             apply_settings(session, stored, {"poll_interval": value, "name": "Renamed"})
         assert stored.name == "Acme Outdoor" and "poll_interval" not in stored.settings
+
+
+def test_a_second_view_of_the_same_version_is_served_without_rendering(client, factory, merchant, monkeypatch):
+    from portal.routes import shopper
+
+    order = factory.order(merchant)
+    link = factory.link(merchant, order)
+    first = client.get(link)
+    renders = []
+    original = shopper.order_view.build
+    monkeypatch.setattr(shopper.order_view, "build", lambda *a, **k: renders.append(1) or original(*a, **k))
+    second = client.get(link)
+    assert second.status_code == 200 and second.content == first.content and renders == []
+    assert second.headers["etag"] == first.headers["etag"]
+    assert "set-cookie" not in second.headers
+
+    # A change makes a new version: rendered afresh, and the shopper sees it.
+    factory.order(merchant, payment_status="refunded")
+    third = client.get(link)
+    assert renders == [1]
+    assert html(third).select_one('#panel-status [data-status="refunded"]') is not None

@@ -162,6 +162,13 @@ async def order_page(request: Request, site: Site = FULL) -> Response:
     if panels.matches(request.headers.get("if-none-match"), headers["ETag"]):
         return Response(status_code=304, headers=headers)
 
+    # The same version of the same page in the same language was rendered moments ago: reuse it.
+    # (Not when the shopper is picking a language or currency: that answer sets a cookie.)
+    cacheable = not {"lang", "currency"} & request.query_params.keys()
+    cached = portal.pages.get((site.route_prefix, request.url.query, headers["ETag"])) if cacheable else None
+    if cached is not None:
+        return cached
+
     def load():
         with portal.session() as session:
             order = queries.order_by_id(session, merchant.id, stamp.id)
@@ -186,7 +193,10 @@ async def order_page(request: Request, site: Site = FULL) -> Response:
     template = "order.html" if part == panels.PAGE else f"_panel_{part}.html"
     headers["ETag"] = etag(part)
     activate(request, merchant, view.order)
-    return site.render(request, merchant, template, context, headers=headers)
+    response = site.render(request, merchant, template, context, headers=headers)
+    if cacheable and response.status_code == 200:
+        portal.pages.put((site.route_prefix, request.url.query, headers["ETag"]), response)
+    return response
 
 
 def invalid_link(request: Request, merchant: Merchant, site: Site) -> Response:
