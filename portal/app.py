@@ -16,7 +16,7 @@ from starlette.staticfiles import StaticFiles
 
 from portal import live
 from portal.middleware import SecurityHeadersMiddleware
-from portal.routes import admin, admin_embed, admin_theme, admin_webhooks, api, embed, events, shopper, statuses, theme_assets, translations, webhooks
+from portal.routes import admin, admin_embed, admin_import, admin_theme, admin_webhooks, api, embed, events, shopper, statuses, theme_assets, translations, webhooks
 from portal.routes.api import ApiError, api_error_response
 from portal.settings import Settings
 from portal.store.db import make_engine
@@ -91,6 +91,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *admin.routes,
         *admin_embed.routes,
         *admin_theme.routes,
+        *admin_import.routes,
         *embed.routes,
         *admin_webhooks.routes,
         *webhooks.routes,

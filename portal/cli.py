@@ -1,4 +1,4 @@
-"""The `portal` command: serve, migrate, demo, merchants, users, API keys, links, carriers."""
+"""The `portal` command: serve, migrate, demo, import, merchants, users, API keys, links, carriers."""
 
 from __future__ import annotations
 
@@ -168,6 +168,32 @@ def theme_check(path: Path) -> None:
     assert loaded is not None
     click.echo(f"ok: {loaded.name} v{loaded.version}: {len(loaded.settings_schema)} settings, "
                f"{len(loaded.template_names())} template overrides, {len(loaded.stylesheets)} stylesheets")
+
+
+@main.command("import")
+@click.argument("slug")
+@click.argument("file", type=click.File("rb"))
+@click.option("--dry-run", is_flag=True, help="Check every row and report; save nothing.")
+def import_orders(slug: str, file, dry_run: bool) -> None:
+    """Import orders from a CSV file (columns: see README, "Importing orders (CSV)").
+
+    Prints every bad row with its line number and reason; exits with status 1 when there was any.
+    """
+    from portal.csv_import import ImportFileError, run
+    from portal.store.db import session_scope
+
+    engine = _engine(_settings())
+    with session_scope(engine) as session:
+        merchant = _merchant(session, slug)
+    try:
+        report = run(engine, merchant, file.read(), dry_run=dry_run)
+    except ImportFileError as exc:
+        raise click.ClickException(str(exc)) from None
+    for error in report.errors:
+        click.echo(str(error), err=True)
+    click.echo(report.summary())
+    if report.errors:
+        sys.exit(1)
 
 
 @main.group()

@@ -252,7 +252,7 @@ def apply_order(session: Session, merchant: Merchant, platform: str, mapped: Pla
         for name in (*STATUS_FIELDS, "cancel_reason"):
             data.setdefault(name, getattr(existing, name))
     try:
-        result = upsert_order(session, merchant, OrderIn.model_validate(data), source=platform)
+        result = upsert_order(session, merchant, OrderIn.model_validate(data), source=platform, by_external_id=existing)
     except (ValidationError, OrderInputError) as exc:
         raise _invalid(exc) from None
     order = result.order

@@ -45,6 +45,8 @@ STATUS_LABELS: dict[str, dict[str, str]] = {
         "in_progress": N_("Being prepared"),
         "partially_fulfilled": N_("Partially shipped"),
         "fulfilled": N_("Shipped"),
+        # Not a stored value: shown once every shipment of a fulfilled order is delivered.
+        "delivered": N_("Delivered"),
     },
     "return_status": {
         # Translators: return status when nothing is being sent back.

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic.json_schema import models_json_schema
 
 from portal import __version__
-from portal.schemas import EventsIn, OrderIn, ShipmentIn
+from portal.schemas import MAX_EVENTS_PER_REQUEST, EventsIn, OrderIn, ShipmentIn, TrackingUpdateIn
 
 _ERROR = {
     "type": "object",
@@ -18,6 +18,40 @@ _ERROR = {
         "errors": {
             "type": "array",
             "items": {"type": "object", "properties": {"field": {"type": "string"}, "message": {"type": "string"}}},
+        },
+    },
+}
+
+
+_TRACKING_UPDATES_IN = {
+    "type": "object",
+    "required": ["events"],
+    "additionalProperties": False,
+    "properties": {
+        "events": {"type": "array", "minItems": 1, "maxItems": MAX_EVENTS_PER_REQUEST,
+                   "items": {"$ref": "#/components/schemas/TrackingUpdateIn"}},
+    },
+}
+_TRACKING_UPDATES_OUT = {
+    "type": "object",
+    "properties": {
+        "received": {"type": "integer"},
+        "added": {"type": "integer"},
+        "duplicates": {"type": "integer"},
+        "unknown": {"type": "integer", "description": "Events whose tracking number is on no shipment of this shop"},
+        "invalid": {"type": "integer"},
+        "results": {
+            "type": "array",
+            "description": "One entry per event, in request order",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "index": {"type": "integer"},
+                    "tracking_number": {"type": ["string", "null"]},
+                    "result": {"enum": ["added", "duplicate", "unknown_tracking_number", "invalid"]},
+                    "errors": {"$ref": "#/components/schemas/Error/properties/errors"},
+                },
+            },
         },
     },
 }
@@ -43,11 +77,14 @@ def _responses(ok: str, ok_ref: str | None = None) -> dict[str, Any]:
 @lru_cache(maxsize=4)
 def document(base_url: str) -> dict[str, Any]:
     _, schemas = models_json_schema(
-        [(OrderIn, "validation"), (ShipmentIn, "validation"), (EventsIn, "validation")],
+        [(OrderIn, "validation"), (ShipmentIn, "validation"), (EventsIn, "validation"),
+         (TrackingUpdateIn, "validation")],
         ref_template="#/components/schemas/{model}",
     )
     components = dict(schemas.get("$defs", {}))
     components["Error"] = _ERROR
+    components["TrackingUpdatesIn"] = _TRACKING_UPDATES_IN
+    components["TrackingUpdatesOut"] = _TRACKING_UPDATES_OUT
     return {
         "openapi": "3.1.0",
         "info": {"title": "Order-tracking portal API", "version": __version__},
@@ -78,6 +115,24 @@ def document(base_url: str) -> dict[str, Any]:
                     "parameters": [{"name": "number", "in": "path", "required": True, "schema": {"type": "string"}}],
                     "requestBody": {"required": True, **_json("#/components/schemas/ShipmentIn")},
                     "responses": _responses("201"),
+                }
+            },
+            "/api/v1/events": {
+                "post": {
+                    "summary": "Tracking updates by tracking number, in bulk (carriers and aggregators)",
+                    "description": (
+                        "Each event is matched to this shop's shipments by tracking number (spaces and dashes "
+                        "ignored) and stored unless an event with the same time and status is already there. "
+                        "Events are validated one by one: an invalid event or an unknown tracking number is "
+                        "reported in `results` and the others are still stored. A delivered event moves the "
+                        "shipment; when every shipment of an order is delivered, so is the order."
+                    ),
+                    "requestBody": {"required": True, **_json("#/components/schemas/TrackingUpdatesIn")},
+                    "responses": {
+                        **{k: v for k, v in _responses("200").items() if k != "404"},
+                        "200": {"description": "Processed; see `results` for each event",
+                                **_json("#/components/schemas/TrackingUpdatesOut")},
+                    },
                 }
             },
             "/api/v1/shipments/{id}/events": {

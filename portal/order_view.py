@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from portal import custom_statuses
+from portal.orders import fulfillment_display
 from portal.statuses import PROBLEM_SHIPMENT_STATUSES, PROGRESS_STEPS, order_progress
 from portal.store import queries
 from portal.store.models import CustomStatus, LineItem, Order, Shipment, TrackingEvent
@@ -41,6 +42,7 @@ class OrderView:
     timeline: list[TimelineItem]
     progress_step: int
     progress_problem: bool
+    fulfillment_display: str
     progress_steps: tuple[str, ...] = PROGRESS_STEPS
     # The merchant's own status, when it is set and shoppers may see it.
     custom_status: CustomStatus | None = None
@@ -106,6 +108,7 @@ def build(session: Session, order: Order) -> OrderView:
     if current is not None and current.progress_step is not None:
         # The merchant's status can move the bar forward ("Awaiting customs" sits at "Shipped"), never back.
         step = max(step, current.progress_step)
-    return OrderView(order, items, shipment_views, timeline, step, problem, custom_status=current,
-                     custom_statuses=by_key, custom_css_version=custom_statuses.css_version(statuses))
+    return OrderView(order, items, shipment_views, timeline, step, problem, fulfillment_display(order, shipments),
+                     custom_status=current, custom_statuses=by_key,
+                     custom_css_version=custom_statuses.css_version(statuses))
 

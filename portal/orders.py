@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert
 from sqlmodel import Session, col
 
 from portal import carriers, custom_statuses, live, money
 from portal.links import new_link_nonce, new_public_id
 from portal.schemas import EventIn, OrderIn, ShipmentIn
+from portal.statuses import shipment_step
 from portal.store import queries
 from portal.store.models import (
     CustomStatus,
@@ -109,7 +110,9 @@ def _amounts(data: OrderIn) -> dict[str, int]:
 
     for name in ORDER_TOTAL_FIELDS:
         values[name] = convert(f"totals.{name}", getattr(data.totals, name), data.currency)
-        if presentment_totals is not None:
+        if presentment_totals is data.totals:  # the same amounts: one error each is enough
+            values[f"presentment_{name}"] = values[name]
+        elif presentment_totals is not None:
             values[f"presentment_{name}"] = convert(
                 f"presentment_totals.{name}", getattr(presentment_totals, name), presentment
             )
@@ -131,12 +134,18 @@ def _amounts(data: OrderIn) -> dict[str, int]:
     return values
 
 
-def upsert_order(session: Session, merchant: Merchant, data: OrderIn, source: str = "api") -> UpsertResult:
-    """Create or update an order by merchant + external id, else by number."""
+# Default of upsert_order(by_external_id=...): the caller has not looked the order up.
+NOT_LOOKED_UP: Any = object()
+
+
+def upsert_order(session: Session, merchant: Merchant, data: OrderIn, source: str = "api",
+                 by_external_id: Order | None = NOT_LOOKED_UP) -> UpsertResult:
+    """Create or update an order by merchant + external id, else by number. `by_external_id`: what
+    the caller already found by this source and external id, None included (saves a query)."""
     amounts = _amounts(data)
     explicit, wanted = _wanted_custom_status(session, merchant, data)
-    order = None
-    if data.external_id:
+    order = None if by_external_id is NOT_LOOKED_UP else by_external_id
+    if by_external_id is NOT_LOOKED_UP and data.external_id:
         order = queries.order_by_external_id(session, merchant.id, source, data.external_id)
     key = number_key(data.number)
     if order is None:
@@ -155,7 +164,7 @@ def upsert_order(session: Session, merchant: Merchant, data: OrderIn, source: st
             presentment_currency=data.presentment_currency or data.currency,
             source=source,
         )
-    before = {name: getattr(order, name) for name in STATUS_FIELDS} if not created else {}
+    before = _state(order, _ORDER_VOLATILE) if not created else {}
 
     order.number = data.number
     order.number_key = key
@@ -187,9 +196,6 @@ def upsert_order(session: Session, merchant: Merchant, data: OrderIn, source: st
     order.tags = data.tags
     order.note = data.note
     order.order_status_url = data.order_status_url
-    order.updated_at = now
-    if not created:
-        order.version += 1
     session.add(order)
     session.flush()
 
@@ -199,13 +205,20 @@ def upsert_order(session: Session, merchant: Merchant, data: OrderIn, source: st
 
     if explicit:
         custom_statuses.apply(session, merchant, order, wanted)
-    _replace_line_items(session, order, data, amounts)
-    changed_fields = [live.Fact(name, getattr(order, name)) for name in STATUS_FIELDS
-                      if not created and before.get(name) != getattr(order, name)]
-    live.record(session, order, live.PANELS, *changed_fields)
+    changed = _replace_line_items(session, order, data, amounts, created)
+    # A new order has nothing stored yet: no need to ask the database (webhooks are the hot path).
+    shipments = [] if created else list(queries.shipments(session, order.id))
     for shipment in data.shipments:
-        upsert_shipment(session, merchant, order, shipment, bump=False)
-    return UpsertResult(order=order, created=created, changed=True)
+        changed = _save_shipment(session, merchant, order, shipment, shipments)[1] or changed
+    settle_delivery(session, order, shipments)
+    # A re-delivered webhook or a re-imported file must not look like news: no version bump.
+    changed = changed or created or _state(order, _ORDER_VOLATILE) != before
+    if changed and not created:
+        touch(session, order)
+    if changed:
+        live.record(session, order, live.PANELS, *(live.Fact(name, getattr(order, name)) for name in STATUS_FIELDS
+                                                   if not created and before.get(name) != getattr(order, name)))
+    return UpsertResult(order=order, created=created, changed=changed)
 
 
 def _status_timeline(session: Session, order: Order, before: dict[str, str], at: datetime,
@@ -230,7 +243,7 @@ def change_statuses(session: Session, order: Order, changes: dict[str, str], at:
     for name, value in changed.items():
         setattr(order, name, value)
     _status_timeline(session, order, before, at or utcnow())
-    _touch(session, order)
+    touch(session, order)
     live.record(session, order, ("status", "timeline"), *(live.Fact(n, v) for n, v in changed.items()))
     session.flush()
     return True
@@ -253,22 +266,36 @@ def _resolve_custom_status(statuses: Sequence[CustomStatus], key: str | None) ->
         raise OrderInputError([{"field": f, "message": m} for f, m in exc.errors.items()]) from None
 
 
-def _replace_line_items(session: Session, order: Order, data: OrderIn, amounts: dict[str, int]) -> None:
-    session.exec(delete(LineItem).where(LineItem.order_id == order.id))  # type: ignore[call-overload]
-    for index, item in enumerate(data.line_items):
-        session.add(
-            LineItem(
-                order_id=order.id,
-                position=index,
-                title=item.title,
-                variant=item.variant,
-                sku=item.sku,
-                quantity=item.quantity,
-                unit_price=amounts[f"item{index}"],
-                presentment_unit_price=amounts[f"pitem{index}"],
-                image_url=item.image_url,
-            )
-        )
+# Columns that record when something changed rather than what: left out of change detection.
+_ORDER_VOLATILE = frozenset({"version", "updated_at"})
+_SHIPMENT_VOLATILE = frozenset({"updated_at"})
+
+
+def _state(row: Any, volatile: frozenset[str]) -> dict[str, Any]:
+    return {c.key: getattr(row, c.key) for c in row.__table__.columns if c.key not in volatile}
+
+
+_ITEM_FIELDS = ("title", "variant", "sku", "quantity", "unit_price", "presentment_unit_price", "image_url")
+
+
+def _replace_line_items(session: Session, order: Order, data: OrderIn, amounts: dict[str, int],
+                        created: bool = False) -> bool:
+    """Write the order's line items unless they are already exactly these. Returns whether they changed."""
+    wanted = [
+        {"title": item.title, "variant": item.variant, "sku": item.sku, "quantity": item.quantity,
+         "unit_price": amounts[f"item{index}"], "presentment_unit_price": amounts[f"pitem{index}"],
+         "image_url": item.image_url}
+        for index, item in enumerate(data.line_items)
+    ]
+    if not created:
+        current = [{name: getattr(item, name) for name in _ITEM_FIELDS} for item in queries.line_items(session, order.id)]
+        if current == wanted:
+            return False
+        session.exec(delete(LineItem).where(LineItem.order_id == order.id))  # type: ignore[call-overload]
+    if wanted:  # one statement for all of them
+        rows = [{"order_id": order.id, "position": index, **item} for index, item in enumerate(wanted)]
+        session.exec(insert(LineItem).execution_options(render_nulls=True), params=rows)  # type: ignore[call-overload]
+    return True
 
 
 def _timeline(session: Session, order: Order, kind: str, at: datetime, params: dict[str, Any] | None = None,
@@ -278,9 +305,20 @@ def _timeline(session: Session, order: Order, kind: str, at: datetime, params: d
 
 def upsert_shipment(session: Session, merchant: Merchant, order: Order, data: ShipmentIn, bump: bool = True) -> Shipment:
     """Add a shipment to an order, or update the one with the same tracking number / external id."""
+    shipment, changed = _save_shipment(session, merchant, order, data)
+    if changed and bump:
+        settle_delivery(session, order)
+        touch(session, order)
+    return shipment
+
+
+def _save_shipment(session: Session, merchant: Merchant, order: Order, data: ShipmentIn,
+                   shipments: list[Shipment] | None = None) -> tuple[Shipment, bool]:
+    """Create or update one shipment. `shipments`: the order's shipments, when the caller has them
+    (a new one is appended)."""
     key = tracking_key(data.tracking_number)
     shipment = None
-    for existing in queries.shipments(session, order.id):
+    for existing in queries.shipments(session, order.id) if shipments is None else shipments:
         if (key and existing.tracking_key == key) or (data.external_id and existing.external_id == data.external_id):
             shipment = existing
             break
@@ -288,7 +326,10 @@ def upsert_shipment(session: Session, merchant: Merchant, order: Order, data: Sh
     now = utcnow()
     created = shipment is None
     if shipment is None:
-        shipment = Shipment(order_id=order.id, merchant_id=merchant.id, created_at=now)
+        shipment = Shipment(order_id=order.id, merchant_id=merchant.id, created_at=now, updated_at=now)
+        if shipments is not None:
+            shipments.append(shipment)
+    before = _state(shipment, _SHIPMENT_VOLATILE)
     status_before = None if created else shipment.status
     shipment.external_id = data.external_id or shipment.external_id
     if data.tracking_number:
@@ -304,59 +345,121 @@ def upsert_shipment(session: Session, merchant: Merchant, order: Order, data: Sh
         shipment.tracking_url = data.tracking_url
     if data.status:
         shipment.status = data.status
+        if data.status == "delivered" and shipment.delivered_at is None:
+            shipment.delivered_at = max((e.at for e in data.events if e.status == "delivered"), default=now)
     shipment.shipped_at = data.shipped_at or shipment.shipped_at or (now if created else None)
     if data.estimated_delivery:
         shipment.estimated_delivery = data.estimated_delivery
         shipment.estimated_delivery_end = data.estimated_delivery_end
-    shipment.updated_at = now
+    changed = created or _state(shipment, _SHIPMENT_VOLATILE) != before
+    if changed:
+        shipment.updated_at = now
     session.add(shipment)
     session.flush()
-    facts = [live.Fact("shipment_created", shipment.status, shipment.id)] if created else []
-    if data.status and data.status != status_before:
-        facts.append(live.Fact("shipment_status", data.status, shipment.id))
-    live.record(session, order, live.SHIPPING_PANELS, *facts)
     if created:
         _timeline(session, order, "shipped", shipment.shipped_at or now,
                   {"carrier": shipment.carrier_name or "", "tracking_number": shipment.tracking_number or ""})
-    add_events(session, order, shipment, data.events, derive_status=data.status is None, bump=False)
-    if bump:
-        _touch(session, order)
-    return shipment
+    added = record_events(session, [(shipment, event, None) for event in data.events],
+                          derive_status=data.status is None)
+    changed = changed or any(added)
+    if changed:
+        facts = [live.Fact("shipment_created", shipment.status, shipment.id)] if created else []
+        if status_before is not None and shipment.status != status_before:
+            facts.append(live.Fact("shipment_status", shipment.status, shipment.id))
+        live.record(session, order, live.SHIPPING_PANELS, *facts)
+    return shipment, changed
+
+
+# -- tracking events -----------------------------------------------------------------------
+
+EventItem = tuple[Shipment, EventIn, "dict[str, Any] | None"]
+
+
+def record_events(session: Session, items: list[EventItem], derive_status: bool = True) -> list[bool]:
+    """Store events in one statement, skipping any already stored for that shipment at that time with
+    that status. `derive_status` moves each shipment to its latest event. Returns, per item, whether
+    it was new. The caller settles and touches the orders concerned."""
+    if not items:
+        return []
+    shipments = {shipment.id: shipment for shipment, _, _ in items}
+    seen = queries.event_keys(session, list(shipments))
+    rows: list[dict[str, Any]] = []
+    added: list[bool] = []
+    for shipment, event, raw in items:
+        at = event.at.astimezone(timezone.utc)
+        key = (shipment.id, at, event.status)
+        added.append(key not in seen)
+        if key in seen:
+            continue
+        seen.add(key)
+        rows.append({
+            "shipment_id": shipment.id, "at": at, "status": event.status, "substatus": event.substatus,
+            "message": event.message, "location": event.location,
+            "raw": raw if raw is not None else event.model_dump(mode="json"),
+        })
+    if rows:
+        # render_nulls: rows with and without a message still go out as one statement
+        session.exec(insert(TrackingEvent).execution_options(render_nulls=True), params=rows)  # type: ignore[call-overload]
+    if rows and derive_status:
+        # Latest event wins; at the same instant, the one further along (delivered beats out for delivery).
+        latest: dict[int, tuple[datetime, int, str]] = {}
+        for shipment_id, at, status in seen:
+            rank = (at, shipment_step(status), status)
+            if shipment_id in shipments and (shipment_id not in latest or rank > latest[shipment_id]):
+                latest[shipment_id] = rank
+        now = utcnow()
+        for shipment_id in {row["shipment_id"] for row in rows}:
+            shipment = shipments[shipment_id]
+            at, _, status = latest[shipment_id]
+            shipment.status = status
+            if status == "delivered":
+                shipment.delivered_at = at
+            shipment.updated_at = now
+            session.add(shipment)
+    return added
 
 
 def add_events(session: Session, order: Order, shipment: Shipment, events: list[EventIn],
                derive_status: bool = True, bump: bool = True) -> int:
-    """Store tracking events, skipping ones already stored (same time and status). Returns how many were new."""
-    existing = {(e.at, e.status) for e in queries.events_for(session, [shipment.id])}
-    added = 0
-    for event in events:
-        at = event.at.astimezone(timezone.utc)
-        if (at, event.status) in existing:
-            continue
-        existing.add((at, event.status))
-        session.add(TrackingEvent(
-            shipment_id=shipment.id, at=at, status=event.status, substatus=event.substatus,
-            message=event.message, location=event.location, raw=event.model_dump(mode="json"),
-        ))
-        added += 1
-    if added and derive_status:
-        latest_at, latest_status = max(existing)
-        if latest_status != shipment.status:
-            live.record(session, order, (), live.Fact("shipment_status", latest_status, shipment.id))
-        shipment.status = latest_status
-        if latest_status == "delivered":
-            shipment.delivered_at = latest_at
-        shipment.updated_at = utcnow()
-        session.add(shipment)
+    """Store a shipment's tracking events, skipping ones already stored (same time and status).
+    Returns how many were new."""
+    status_before = shipment.status
+    added = sum(record_events(session, [(shipment, event, None) for event in events], derive_status))
     if added:
-        live.record(session, order, live.SHIPPING_PANELS)
+        facts = [live.Fact("shipment_status", shipment.status, shipment.id)] if shipment.status != status_before else []
+        live.record(session, order, live.SHIPPING_PANELS, *facts)
     if added and bump:
-        _touch(session, order)
+        settle_delivery(session, order)
+        touch(session, order)
     session.flush()
     return added
 
 
-def _touch(session: Session, order: Order) -> None:
+def settle_delivery(session: Session, order: Order, shipments: list[Shipment] | None = None) -> bool:
+    """When every shipment of an order is delivered, the order counts as fulfilled (a carrier's
+    word beats a platform that never sent the update). A partially fulfilled order still has
+    items to ship, so it stays as it is. Returns whether the order changed."""
+    if shipments is None:
+        shipments = list(queries.shipments(session, order.id))
+    if not all_delivered(shipments) or order.fulfillment_status in ("fulfilled", "partially_fulfilled"):
+        return False
+    order.fulfillment_status = "fulfilled"
+    session.add(order)
+    return True
+
+
+def all_delivered(shipments: list[Shipment]) -> bool:
+    return bool(shipments) and all(s.status == "delivered" for s in shipments)
+
+
+def fulfillment_display(order: Order, shipments: list[Shipment]) -> str:
+    """What the shopper's "Shipping" badge says: "delivered" once every parcel has arrived."""
+    if order.fulfillment_status == "fulfilled" and all_delivered(shipments):
+        return "delivered"
+    return order.fulfillment_status
+
+
+def touch(session: Session, order: Order) -> None:
     order.version += 1
     order.updated_at = utcnow()
     session.add(order)
@@ -367,7 +470,7 @@ def set_custom_status(session: Session, merchant: Merchant, order: Order, key: s
     status = _resolve_custom_status(queries.custom_statuses(session, merchant.id), key)
     changed = custom_statuses.apply(session, merchant, order, status)
     if changed:
-        _touch(session, order)
+        touch(session, order)
         live.record(session, order, ("status", "timeline"), live.Fact("custom_status", order.custom_status or ""))
     return changed
 
@@ -380,14 +483,14 @@ def remove_shipments(session: Session, order: Order, external_ids: Collection[st
     for table in (TrackingEvent, ShipmentItem):
         session.exec(delete(table).where(col(table.shipment_id).in_(doomed)))  # type: ignore[call-overload]
     session.exec(delete(Shipment).where(col(Shipment.id).in_(doomed)))  # type: ignore[call-overload]
-    _touch(session, order)
+    touch(session, order)
     session.flush()
     return len(doomed)
 
 
 def revoke_links(session: Session, order: Order) -> None:
     order.link_nonce = new_link_nonce()
-    _touch(session, order)
+    touch(session, order)
     live.record(session, order, (), live.Fact("link_revoked", ""))
 
 

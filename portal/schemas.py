@@ -14,6 +14,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -26,7 +27,9 @@ from portal.statuses import (
     OrderStatus,
     PaymentStatus,
     ReturnStatus,
+    SHIPMENT_STATUSES,
     ShipmentStatus,
+    shipment_status,
 )
 
 MAX_TAG_LENGTH = 40
@@ -63,10 +66,26 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
+def _shipment_status(value: Any) -> Any:
+    # Aggregator spellings become canonical; anything unknown is left for the Literal to reject.
+    return (shipment_status(value) or value) if isinstance(value, str) else value
+
+
 Amount = Annotated[str, BeforeValidator(_decimal_string)]
 Currency = Annotated[str, BeforeValidator(_currency)]
 AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
 ShortText = Annotated[str, Field(max_length=255)]
+ShipmentStatusIn = Annotated[
+    ShipmentStatus,
+    BeforeValidator(_shipment_status),
+    WithJsonSchema({
+        "type": "string",
+        "examples": list(SHIPMENT_STATUSES) + ["InfoReceived", "InTransit", "OutForDelivery", "AttemptFail"],
+        "description": "A canonical shipment status (" + ", ".join(SHIPMENT_STATUSES) + ") or a carrier's or "
+                       "aggregator's spelling of one (AfterShip, 17TRACK, EasyPost, Shippo, TrackingMore, "
+                       "Ship24, Shopify), matched ignoring case, spaces, dashes and underscores.",
+    }),
+]
 
 
 class _Strict(BaseModel):
@@ -93,7 +112,7 @@ class LineItemIn(_Strict):
 
 class EventIn(_Strict):
     at: AwareDatetime
-    status: ShipmentStatus
+    status: ShipmentStatusIn
     substatus: str | None = Field(default=None, max_length=64)
     message: str | None = Field(default=None, max_length=1000)
     location: str | None = Field(default=None, max_length=255)
@@ -104,7 +123,7 @@ class ShipmentIn(_Strict):
     carrier: str | None = Field(default=None, max_length=64)
     tracking_number: str | None = Field(default=None, max_length=64)
     tracking_url: str | None = Field(default=None, max_length=1000, pattern=r"^https?://")
-    status: ShipmentStatus | None = None
+    status: ShipmentStatusIn | None = None
     shipped_at: AwareDatetime | None = None
     estimated_delivery: date | None = None
     estimated_delivery_end: date | None = None
@@ -182,8 +201,25 @@ class OrderIn(_Strict):
         return self
 
 
+MAX_EVENTS_PER_REQUEST = 5000
+
+
 class EventsIn(_Strict):
-    events: list[EventIn] = Field(min_length=1, max_length=5000)
+    events: list[EventIn] = Field(min_length=1, max_length=MAX_EVENTS_PER_REQUEST)
+
+
+class TrackingUpdateIn(EventIn):
+    """One carrier event addressed by tracking number rather than by shipment id."""
+
+    tracking_number: str = Field(min_length=1, max_length=64)
+    # Only used to choose between shipments that share a tracking number.
+    carrier: str | None = Field(default=None, max_length=64)
+
+
+class TrackingUpdatesIn(_Strict):
+    """The bulk envelope. Its events are validated one by one, so one bad event does not sink the rest."""
+
+    events: list[Any] = Field(min_length=1, max_length=MAX_EVENTS_PER_REQUEST)
 
 
 def error_list(exc: ValidationError) -> list[dict[str, str]]:

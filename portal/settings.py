@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     debug: bool = False
 
     max_body_bytes: int = Field(default=1_000_000, description="Largest request body accepted (413 above)")
+    import_max_bytes: int = Field(default=5_000_000, description="Largest CSV file the console accepts")
     lookup_rate_limit: str = "10/minute"
     lookup_failure_floor_ms: int = 400
     session_max_age: int = 8 * 3600

@@ -6,6 +6,7 @@ progress bar only ever see canonical values.
 
 from __future__ import annotations
 
+import re
 from typing import Literal, get_args
 
 OrderStatus = Literal["open", "archived", "cancelled"]
@@ -36,6 +37,52 @@ PAYMENT_STATUSES: tuple[str, ...] = get_args(PaymentStatus)
 FULFILLMENT_STATUSES: tuple[str, ...] = get_args(FulfillmentStatus)
 RETURN_STATUSES: tuple[str, ...] = get_args(ReturnStatus)
 SHIPMENT_STATUSES: tuple[str, ...] = get_args(ShipmentStatus)
+
+# Tracking-status spellings of carriers and aggregators (AfterShip, 17TRACK, EasyPost, Shippo,
+# TrackingMore, Ship24, Shopify's fulfilment shipment_status), keyed by `_alias_key()`: case,
+# spaces, dashes and underscores do not matter, so "InTransit", "in_transit" and "IN-TRANSIT" meet.
+_SHIPMENT_STATUS_ALIASES: dict[str, str] = {
+    # pending: nothing known yet
+    "pending": "pending", "notfound": "pending", "unknown": "pending", "created": "pending",
+    # info_received: a label exists and the carrier has the shipment data (as SHOPIFY_SHIPMENT_STATUS)
+    "inforeceived": "info_received", "pretransit": "info_received", "confirmed": "info_received",
+    "acceptedbycarrier": "info_received", "labelcreated": "info_received", "labelprinted": "info_received",
+    "labelpurchased": "info_received",
+    # in_transit
+    "intransit": "in_transit", "transit": "in_transit", "shipped": "in_transit", "pickedup": "in_transit",
+    "intransitdelayed": "in_transit",
+    # out_for_delivery (TrackingMore calls it "pickup": picked up by the courier for delivery)
+    "outfordelivery": "out_for_delivery", "pickup": "out_for_delivery",
+    # available_for_pickup
+    "availableforpickup": "available_for_pickup", "readyforpickup": "available_for_pickup",
+    "readyforcollection": "available_for_pickup", "awaitingcollection": "available_for_pickup",
+    # attempt_fail
+    "attemptfail": "attempt_fail", "attemptfailed": "attempt_fail", "failedattempt": "attempt_fail",
+    "attempteddelivery": "attempt_fail", "deliveryattempted": "attempt_fail",
+    "deliveryfailure": "attempt_fail", "undelivered": "attempt_fail",
+    # delivered
+    "delivered": "delivered", "collected": "delivered",
+    # exception
+    "exception": "exception", "failure": "exception", "error": "exception", "lost": "exception",
+    "damaged": "exception", "deliveryexception": "exception",
+    # expired: tracking stopped updating
+    "expired": "expired",
+    # returning
+    "returning": "returning", "returned": "returning", "returntosender": "returning",
+    "returningtosender": "returning", "returnedtosender": "returning", "exceptionreturning": "returning",
+    "exceptionreturned": "returning",
+}
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def _alias_key(value: str) -> str:
+    return _NON_ALNUM.sub("", value.lower())
+
+
+def shipment_status(value: str) -> str | None:
+    """A carrier's or aggregator's tracking status -> canonical shipment status, None if unknown."""
+    return _SHIPMENT_STATUS_ALIASES.get(_alias_key(value))
+
 
 # Shipment statuses that mean "something went wrong, the shopper should look".
 PROBLEM_SHIPMENT_STATUSES = frozenset({"attempt_fail", "exception", "expired", "returning"})

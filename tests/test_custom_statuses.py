@@ -9,7 +9,7 @@ from portal import custom_statuses, i18n
 from portal.custom_statuses import StatusInput, css_colour
 from portal.store.db import session_scope
 from portal.store.models import CustomStatus, Order
-from tests.conftest import PASSWORD, html, order_data, text_of
+from tests.conftest import console_login as login, html, order_data, text_of
 
 
 def _catalog(root, code: str) -> None:
@@ -33,16 +33,6 @@ def settings(settings, tmp_path):
 @pytest.fixture
 def shop(factory):
     return factory.merchant("nordlys", name="Nordlys Ull", locale="nb", currency="NOK")
-
-
-def login(client, factory, merchant) -> str:
-    factory.user(merchant)
-    page = html(client.get("/admin/login"))
-    token = page.find("input", {"name": "csrf_token"})["value"]
-    response = client.post("/admin/login", data={"shop": merchant.slug, "email": "owner@example.com",
-                                                 "password": PASSWORD, "csrf_token": token})
-    assert response.status_code == 303
-    return html(client.get("/admin/")).find("input", {"name": "csrf_token"})["value"]
 
 
 def define(factory, merchant, key="engraving", **kwargs) -> CustomStatus:

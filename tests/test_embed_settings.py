@@ -14,7 +14,7 @@ from portal.merchants import MerchantError, apply_settings
 from portal.settings import PROJECT_ROOT
 from portal.store.db import session_scope
 from portal.store.models import Merchant
-from tests.conftest import PASSWORD, html, text_of
+from tests.conftest import console_login as login, html, text_of
 
 
 @pytest.mark.parametrize("given, expected", [
@@ -90,15 +90,6 @@ def test_cli_refuses_invalid_origin_with_a_clear_error(cli_env, portal, factory)
     assert "Traceback" not in result.output
     with session_scope(portal.engine) as session:
         assert session.get(Merchant, merchant.id).embed_origins == "https://a.example"
-
-
-def login(client, factory, merchant):
-    factory.user(merchant)
-    page = client.get("/admin/login")
-    token = html(page).find("input", attrs={"name": "csrf_token"})["value"]
-    response = client.post("/admin/login", data={"csrf_token": token, "shop": merchant.slug,
-                                                 "email": "owner@example.com", "password": PASSWORD})
-    assert response.status_code == 303
 
 
 def test_console_shows_the_ready_to_paste_snippet(client, factory):

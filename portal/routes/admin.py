@@ -40,6 +40,7 @@ async def require_merchant(request: Request) -> Merchant:
 async def check_csrf(request: Request):
     form = await request.form()
     if not csrf_valid(request.session, str(form.get(CSRF_FIELD) or "")):
+        await form.close()  # uploads in a refused form are spooled files: release them now
         raise HTTPException(status_code=403, detail="The form expired. Go back, reload the page and try again.")
     return form
 

@@ -11,9 +11,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from portal import orders, openapi
+from portal import openapi, orders, tracking
 from portal.orders import OrderInputError
-from portal.schemas import EventsIn, OrderIn, ShipmentIn, error_list
+from portal.schemas import EventsIn, OrderIn, ShipmentIn, TrackingUpdatesIn, error_list
 from portal.security import hash_api_key
 from portal.store import queries
 from portal.store.models import Merchant
@@ -144,6 +144,18 @@ async def add_events(request: Request) -> Response:
     return JSONResponse(body, status_code=201 if body["added"] else 200)
 
 
+async def tracking_updates(request: Request) -> Response:
+    """Bulk carrier events by tracking number; every event gets its own result, never a 500."""
+    merchant = await run_in_threadpool(authenticate, request)
+    data: TrackingUpdatesIn = await parse_body(request, TrackingUpdatesIn)
+
+    def save() -> dict[str, Any]:
+        with portal_of(request).session() as session:
+            return tracking.apply_payload(session, merchant, data.events)
+
+    return JSONResponse(await run_in_threadpool(save))
+
+
 async def openapi_document(request: Request) -> Response:
     return JSONResponse(openapi.document(portal_of(request).settings.base_url))
 
@@ -154,5 +166,6 @@ routes = [
     Route("/api/v1/orders/{number}", get_order, methods=["GET"], name="api_order"),
     Route("/api/v1/orders/{number}/shipments", add_shipment, methods=["POST"], name="api_shipments"),
     Route("/api/v1/shipments/{id}/events", add_events, methods=["POST"], name="api_events"),
+    Route("/api/v1/events", tracking_updates, methods=["POST"], name="api_tracking_updates"),
     Route("/api/v1/openapi.json", openapi_document, methods=["GET"], name="openapi"),
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -115,6 +115,37 @@ def custom_status_by_id(session: Session, merchant_id: int, status_id: int) -> C
 
 def orders_with_custom_status(session: Session, merchant_id: int, key: str) -> Sequence[Order]:
     return session.exec(select(Order).where(Order.merchant_id == merchant_id, Order.custom_status == key)).all()
+
+
+def orders_by_ids(session: Session, merchant_id: int, order_ids: Collection[int]) -> Sequence[Order]:
+    return session.exec(
+        select(Order).where(Order.merchant_id == merchant_id, col(Order.id).in_(list(order_ids)))
+    ).all()
+
+
+def shipments_by_tracking_keys(session: Session, merchant_id: int, keys: Collection[str]) -> Sequence[Shipment]:
+    return session.exec(
+        select(Shipment)
+        .where(Shipment.merchant_id == merchant_id, col(Shipment.tracking_key).in_(list(keys)))
+        .order_by(col(Shipment.id))
+    ).all()
+
+
+def shipments_for_orders(session: Session, order_ids: Collection[int]) -> Sequence[Shipment]:
+    return session.exec(
+        select(Shipment).where(col(Shipment.order_id).in_(list(order_ids))).order_by(col(Shipment.id))
+    ).all()
+
+
+def event_keys(session: Session, shipment_ids: Collection[int]) -> set[tuple[int, datetime, str]]:
+    """(shipment, time, status) of every stored event: what deduplication compares against."""
+    if not shipment_ids:
+        return set()
+    rows = session.exec(
+        select(TrackingEvent.shipment_id, TrackingEvent.at, TrackingEvent.status)
+        .where(col(TrackingEvent.shipment_id).in_(list(shipment_ids)))
+    ).all()
+    return {(shipment_id, at, status) for shipment_id, at, status in rows}
 
 
 def line_items(session: Session, order_id: int) -> Sequence[LineItem]:

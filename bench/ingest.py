@@ -1,0 +1,280 @@
+"""Ingestion benchmark: signed Shopify order webhooks and bulk tracking events into SQLite, with
+shoppers reading order pages at the same time. The real portal runs under uvicorn on loopback.
+
+    python bench/ingest.py [--seconds 20] [--workers 1] [--orders 2000] [--batch 500]
+
+Three kinds of client run at once for the whole measurement, each in closed loop (a new request as
+soon as the previous one is answered), on keep-alive connections:
+- webhook senders: `orders/create` (new orders) and `orders/updated` (newer versions of them),
+  the project's Shopify fixture with fresh ids, numbers and times, HMAC-signed like Shopify does;
+- event senders: `POST /api/v1/events` with `--batch` new events each for seeded parcels;
+- page readers: shoppers opening signed order-page links.
+It prints requests/s and events/s per kind, latency percentiles, every non-2xx status, and counts
+`database is locked` in the server log (the answer must be zero).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import copy
+import hashlib
+import hmac
+import http.client
+import json
+import os
+import random
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.run import server  # noqa: E402  (the page benchmark's uvicorn launcher)
+
+SHOP = "bench"
+SECRET = "bench-webhook-secret"
+TEMPLATE = json.loads((ROOT / "tests" / "fixtures" / "shopify" / "orders-create.json").read_text())
+STATUSES = ("InfoReceived", "InTransit", "in_transit", "OutForDelivery", "Delivered")
+
+
+@dataclass
+class Seeded:
+    api_key: str
+    tracking_numbers: list[str]
+    pages: list[str]
+
+
+def seed(env: dict[str, str], orders: int) -> Seeded:
+    """A merchant with a webhook secret, an API key and `orders` orders with one parcel each."""
+    os.environ.update(env)
+    from portal.app import create_app
+    from portal.merchants import create_api_key, create_merchant
+    from portal.orders import upsert_order
+    from portal.schemas import OrderIn
+    from portal.store.db import migrate, session_scope
+
+    app = create_app()
+    portal = app.state.portal
+    migrate(portal.engine)
+    with session_scope(portal.engine) as session:
+        merchant = create_merchant(session, SHOP, "Bench Shop", "NOK", "nb", "Europe/Oslo")
+        merchant.shopify_webhook_secret = SECRET
+        api_key = create_api_key(session, merchant, "bench")
+    numbers, pages = [], []
+    placed = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    for start in range(0, orders, 500):
+        with session_scope(portal.engine) as session:
+            for i in range(start, min(start + 500, orders)):
+                number = f"BENCH{i:08d}NO"
+                data = OrderIn.model_validate({
+                    "number": f"#S{i}", "email": f"buyer{i}@example.com", "currency": "NOK",
+                    "placed_at": (placed + timedelta(minutes=i)).isoformat(), "payment_status": "paid",
+                    "fulfillment_status": "fulfilled", "totals": {"subtotal": "499", "total": "548"},
+                    "line_items": [{"title": "Ullgenser", "quantity": 1, "unit_price": "499"}],
+                    "shipments": [{"carrier": "Posten", "tracking_number": number}],
+                })
+                order = upsert_order(session, merchant, data).order
+                numbers.append(number)
+                pages.append(portal.tracking_path(merchant, order, app))
+    portal.engine.dispose()
+    return Seeded(api_key, numbers, pages)
+
+
+@dataclass
+class Tally:
+    requests: int = 0
+    items: int = 0  # webhooks or events accepted
+    statuses: Counter = field(default_factory=Counter)
+    latencies: list[float] = field(default_factory=list)
+
+
+class Client(threading.Thread):
+    """One keep-alive connection sending one kind of request until told to stop."""
+
+    def __init__(self, port: int, stop: threading.Event, tally: Tally, make) -> None:
+        super().__init__(daemon=True)
+        self.port, self.stop, self.tally, self.make = port, stop, tally, make
+        self.lock = threading.Lock()
+
+    def run(self) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        while not self.stop.is_set():
+            method, path, body, headers, items = self.make()
+            started = time.perf_counter()
+            try:
+                connection.request(method, path, body=body, headers=headers)
+                response = connection.getresponse()
+                response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException):
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+                status = 0
+            elapsed = time.perf_counter() - started
+            with self.lock:
+                self.tally.requests += 1
+                self.tally.statuses[status] += 1
+                self.tally.latencies.append(elapsed)
+                if 200 <= status < 300:
+                    self.tally.items += items
+        connection.close()
+
+
+def webhook_maker(worker: int):
+    counter = iter(range(10**9))
+    created: list[tuple[int, str]] = []
+    base_time = datetime(2026, 11, 20, tzinfo=timezone.utc)
+
+    def make():
+        n = next(counter)
+        payload = copy.deepcopy(TEMPLATE)
+        if created and n % 5 == 4:  # every fifth delivery: a newer version of an order sent before
+            order_id, name = random.choice(created)
+            topic, payload["financial_status"] = "orders/updated", "paid"
+        else:
+            order_id, name = 9_007_199_254_740_993 + worker * 10**9 + n, f"#W{worker}-{n}"  # above 2**53
+            created.append((order_id, name))
+            topic = "orders/create"
+        payload.update(id=order_id, name=name, order_number=n, email=f"w{worker}-{n}@example.com",
+                       updated_at=(base_time + timedelta(seconds=n)).isoformat())
+        body = json.dumps(payload).encode()
+        signature = base64.b64encode(hmac.new(SECRET.encode(), body, hashlib.sha256).digest()).decode()
+        headers = {"Content-Type": "application/json", "X-Shopify-Topic": topic,
+                   "X-Shopify-Hmac-Sha256": signature, "X-Shopify-Webhook-Id": f"bench-{worker}-{n}",
+                   "X-Shopify-Shop-Domain": "bench.myshopify.com"}
+        return "POST", f"/webhooks/shopify/{SHOP}", body, headers, 1
+
+    return make
+
+
+def events_maker(worker: int, seeded: Seeded, batch: int):
+    counter = iter(range(10**9))
+    start = datetime(2026, 11, 21, tzinfo=timezone.utc) + timedelta(days=worker * 30)
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {seeded.api_key}"}
+
+    def make():
+        events = []
+        for _ in range(batch):
+            n = next(counter)
+            events.append({"tracking_number": random.choice(seeded.tracking_numbers),
+                           "at": (start + timedelta(seconds=n)).isoformat(), "status": STATUSES[n % len(STATUSES)],
+                           "location": "Oslo", "message": "Sortert"})
+        return "POST", "/api/v1/events", json.dumps({"events": events}).encode(), headers, batch
+
+    return make
+
+
+def page_maker(seeded: Seeded):
+    def make():
+        return "GET", random.choice(seeded.pages), None, {"Accept-Language": "nb"}, 1
+    return make
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """User + system CPU of every process under `root` (the uvicorn server and its workers)."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(stat.parent.name)
+        parents[pid] = int(fields[1])
+        times[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    total, frontier = 0.0, [root]
+    while frontier:
+        pid = frontier.pop()
+        total += times.get(pid, 0.0) if pid != root else 0.0
+        frontier += [child for child, parent in parents.items() if parent == pid]
+    return total
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * share))] * 1000 if ordered else 0.0
+
+
+def run_phase(port: int, seeded: Seeded, seconds: float, clients: dict[str, int], batch: int,
+              offset: int) -> tuple[dict[str, Tally], float]:
+    """Run the given numbers of clients of each kind for `seconds`; return tallies and server CPU."""
+    kinds = {"webhooks": Tally(), "events": Tally(), "pages": Tally()}
+    stop = threading.Event()
+    makers = {
+        "webhooks": lambda i: webhook_maker(offset + i),
+        "events": lambda i: events_maker(offset + i, seeded, batch),
+        "pages": lambda i: page_maker(seeded),
+    }
+    threads = [Client(port, stop, kinds[kind], makers[kind](i)) for kind, count in clients.items() for i in range(count)]
+    cpu_before = tree_cpu_seconds(os.getpid())
+    for thread in threads:
+        thread.start()
+    time.sleep(seconds)
+    stop.set()
+    for thread in threads:
+        thread.join(70)
+    return kinds, tree_cpu_seconds(os.getpid()) - cpu_before
+
+
+def report(name: str, kinds: dict[str, Tally], seconds: float, server_cpu: float) -> int:
+    print(f"\n{name}: {seconds:g}s, server CPU {server_cpu:.1f}s")
+    print(f"  {'stream':<10}{'req/s':>9}{'items/s':>10}{'per CPU-s':>11}{'p50 ms':>9}{'p99 ms':>9}  statuses")
+    for kind, tally in kinds.items():
+        if not tally.requests:
+            continue
+        per_cpu = f"{tally.items / server_cpu:.0f}" if len([t for t in kinds.values() if t.requests]) == 1 else "-"
+        print(f"  {kind:<10}{tally.requests / seconds:>9.0f}{tally.items / seconds:>10.0f}{per_cpu:>11}"
+              f"{percentile(tally.latencies, .5):>9.1f}{percentile(tally.latencies, .99):>9.1f}  "
+              f"{dict(sorted(tally.statuses.items()))}")
+    return sum(n for t in kinds.values() for s, n in t.statuses.items() if not 200 <= s < 400)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=15, help="length of each phase")
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    parser.add_argument("--orders", type=int, default=2000, help="seeded orders (each with a parcel)")
+    parser.add_argument("--batch", type=int, default=500, help="events per /api/v1/events request")
+    parser.add_argument("--webhook-clients", type=int, default=4)
+    parser.add_argument("--event-clients", type=int, default=2)
+    parser.add_argument("--page-clients", type=int, default=2)
+    args = parser.parse_args()
+    phases = {
+        "webhooks alone": {"webhooks": args.webhook_clients},
+        "events alone": {"events": args.event_clients},
+        "all at once (with page readers)": {"webhooks": args.webhook_clients, "events": args.event_clients,
+                                            "pages": args.page_clients},
+    }
+
+    with tempfile.TemporaryDirectory(prefix="portal-ingest-bench-") as tmp:
+        env = {"PORTAL_DATABASE_URL": f"sqlite:///{tmp}/portal.db", "PORTAL_SECRET_KEY": "bench-" + "k" * 40,
+               "PORTAL_INSTANCE_DIR": f"{tmp}/instance", "PORTAL_BASE_URL": "http://127.0.0.1"}
+        started = time.perf_counter()
+        seeded = seed(env, args.orders)
+        print(f"seeded {args.orders} orders in {time.perf_counter() - started:.1f}s; {args.workers} uvicorn "
+              f"worker(s), {os.cpu_count()} CPUs, SQLite WAL; events in batches of {args.batch}")
+        log_path = Path(tmp) / "server.log"
+        errors = 0
+        with open(log_path, "w") as log, server("portal.app:create_app", env, factory=True, workers=args.workers,
+                                                stderr=log) as base:
+            port = int(base.rsplit(":", 1)[1])
+            for number, (name, clients) in enumerate(phases.items()):
+                kinds, server_cpu = run_phase(port, seeded, args.seconds, clients, args.batch, number * 100)
+                errors += report(name, kinds, args.seconds, server_cpu)
+        locked = log_path.read_text().count("database is locked")
+
+    print(f"\nerrors (non-2xx/3xx or connection): {errors}; 'database is locked' in the server log: {locked}; "
+          f"load average at the end: {os.getloadavg()[0]:.1f}")
+    if errors or locked:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

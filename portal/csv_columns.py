@@ -1,0 +1,104 @@
+"""The CSV import's columns: one table that the parser, the error messages and the docs all read.
+
+A file has one row per line item (or one row per order when it has no items). Order columns are
+repeated on every row of the order or given on its first row only; shipment columns describe the
+parcel the row's item travels in. Column names are case-insensitive; spaces count as underscores.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    # Where the value goes in portal.schemas.OrderIn: ("email",), ("totals", "total"), ...
+    # Item and shipment columns give the path inside one line item / one shipment.
+    path: tuple[str, ...]
+    level: str  # "order", "item" or "shipment"
+    meaning: str
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("number", ("number",), "order", "**required**: the order number shoppers know, e.g. `#1001`"),
+    Column("external_id", ("external_id",), "order", "your platform's id; re-imports match on it first"),
+    Column("email", ("email",), "order", "the shopper's e-mail (used for guest lookups)"),
+    Column("phone", ("phone",), "order", "the shopper's phone"),
+    Column("postal_code", ("postal_code",), "order", "defaults to `shipping_postal_code`"),
+    Column("placed_at", ("placed_at",), "order", "ISO 8601, e.g. `2026-11-02T10:30:00Z` (UTC without an offset)"),
+    Column("locale", ("locale",), "order", "checkout language, e.g. `de`, `pt-BR`"),
+    Column("status", ("status",), "order", "`open` (default), `archived`, `cancelled`"),
+    Column("cancel_reason", ("cancel_reason",), "order",
+           "with `cancelled`: `customer`, `declined`, `fraud`, `inventory`, `staff`, `other`"),
+    Column("payment_status", ("payment_status",), "order",
+           "`pending` (default), `authorized`, `partially_paid`, `paid`, `partially_refunded`, `refunded`, "
+           "`voided`, `expired`"),
+    Column("fulfillment_status", ("fulfillment_status",), "order",
+           "`unfulfilled` (default), `scheduled`, `on_hold`, `in_progress`, `partially_fulfilled`, `fulfilled`"),
+    Column("return_status", ("return_status",), "order",
+           "`none` (default), `requested`, `in_progress`, `returned`, `declined`, `cancelled`"),
+    Column("custom_status", ("custom_status",), "order", "the key of one of your custom statuses"),
+    Column("currency", ("currency",), "order", "ISO 4217 code; defaults to the shop's currency"),
+    Column("presentment_currency", ("presentment_currency",), "order", "what the shopper paid in; defaults to `currency`"),
+    Column("subtotal", ("totals", "subtotal"), "order", "decimal amount with a point: `49.00`"),
+    Column("shipping", ("totals", "shipping"), "order", "amount"),
+    Column("tax", ("totals", "tax"), "order", "amount"),
+    Column("discounts", ("totals", "discounts"), "order", "amount"),
+    Column("total", ("totals", "total"), "order", "amount"),
+    Column("presentment_subtotal", ("presentment_totals", "subtotal"), "order",
+           "amounts in `presentment_currency`; required when it differs from `currency`"),
+    Column("presentment_shipping", ("presentment_totals", "shipping"), "order", "amount"),
+    Column("presentment_tax", ("presentment_totals", "tax"), "order", "amount"),
+    Column("presentment_discounts", ("presentment_totals", "discounts"), "order", "amount"),
+    Column("presentment_total", ("presentment_totals", "total"), "order", "amount"),
+    Column("tags", ("tags",), "order", "comma-separated, each at most 40 characters"),
+    Column("note", ("note",), "order", "staff only, never shown to shoppers"),
+    Column("customer_id", ("customer_id",), "order", "your customer id"),
+    Column("guest_id", ("guest_id",), "order", "your guest-checkout id"),
+    Column("order_status_url", ("order_status_url",), "order", "your platform's own status page (https)"),
+    Column("shipping_name", ("shipping_address", "name"), "order", "shipping address (shown masked)"),
+    Column("shipping_address1", ("shipping_address", "address1"), "order", "street"),
+    Column("shipping_address2", ("shipping_address", "address2"), "order", "more street"),
+    Column("shipping_city", ("shipping_address", "city"), "order", "city"),
+    Column("shipping_province", ("shipping_address", "province"), "order", "state or province"),
+    Column("shipping_postal_code", ("shipping_address", "postal_code"), "order", "postal code"),
+    Column("shipping_country_code", ("shipping_address", "country_code"), "order", "two letters, e.g. `NO`"),
+    Column("item_title", ("title",), "item", "the line item's product title; a row without it has no item"),
+    Column("item_variant", ("variant",), "item", "e.g. `Blue / L`"),
+    Column("item_sku", ("sku",), "item", "SKU"),
+    Column("item_quantity", ("quantity",), "item", "whole number, default 1"),
+    Column("item_unit_price", ("unit_price",), "item", "amount in `currency`"),
+    Column("item_presentment_unit_price", ("presentment_unit_price",), "item",
+           "amount in `presentment_currency`; required when it differs"),
+    Column("item_image_url", ("image_url",), "item", "https URL of the product image"),
+    Column("tracking_number", ("tracking_number",), "shipment",
+           "the parcel this row's item travels in; rows with the same number share one shipment"),
+    Column("carrier", ("carrier",), "shipment", "carrier name or code (`UPS`, `postnord`); detected when empty"),
+    Column("tracking_url", ("tracking_url",), "shipment", "the carrier's page; built from the number when empty"),
+    Column("shipment_status", ("status",), "shipment",
+           "`in_transit`, `delivered`, … (carrier spellings such as `InTransit` are accepted)"),
+    Column("shipped_at", ("shipped_at",), "shipment", "ISO 8601"),
+    Column("estimated_delivery", ("estimated_delivery",), "shipment", "date, `2026-11-24`"),
+)
+
+BY_NAME: dict[str, Column] = {column.name: column for column in COLUMNS}
+_BY_PATH: dict[tuple[str, tuple[str, ...]], str] = {(c.level, c.path): c.name for c in COLUMNS}
+LIST_KEYS = {"item": "line_items", "shipment": "shipments"}
+
+
+def header_name(raw: str) -> str:
+    return "_".join(raw.strip().lower().split())
+
+
+def column_for(field: str) -> str | None:
+    """The column behind an OrderIn error path: `line_items.0.unit_price` -> `item_unit_price`."""
+    parts = tuple(field.split("."))
+    for level, key in LIST_KEYS.items():
+        if parts[:1] == (key,) and len(parts) >= 3:
+            return _BY_PATH.get((level, parts[2:3]))
+    for length in (2, 1):
+        name = _BY_PATH.get(("order", parts[:length]))
+        if name:
+            return name
+    return None

@@ -1,0 +1,92 @@
+"""Carrier and aggregator tracking updates addressed by tracking number (POST /api/v1/events)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+from sqlmodel import Session
+
+from portal import carriers, live, orders
+from portal.schemas import TrackingUpdateIn, error_list
+from portal.store import queries
+from portal.store.models import Merchant, Shipment
+
+
+def add_tracking_updates(session: Session, merchant: Merchant, updates: list[TrackingUpdateIn],
+                         raws: list[dict[str, Any]]) -> list[str]:
+    """Apply carrier events addressed by tracking number, in bulk: a handful of statements however
+    many events. Returns per update "added", "duplicate" or "unknown_tracking_number"."""
+    keys = [orders.tracking_key(update.tracking_number) or "" for update in updates]
+    by_key: dict[str, list[Shipment]] = {}
+    for shipment in queries.shipments_by_tracking_keys(session, merchant.id, set(keys)):
+        by_key.setdefault(shipment.tracking_key or "", []).append(shipment)
+    items: list[orders.EventItem] = []
+    owners: list[int] = []  # index of the update each item came from
+    for index, (update, key) in enumerate(zip(updates, keys)):
+        for shipment in _addressed(by_key.get(key, []), update.carrier):
+            items.append((shipment, update, raws[index]))
+            owners.append(index)
+    status_before = {shipment.id: shipment.status for shipment, _, _ in items}
+    added = orders.record_events(session, items)
+    results = ["unknown_tracking_number"] * len(updates)
+    for index, new in zip(owners, added):
+        results[index] = "added" if new or results[index] == "added" else "duplicate"
+    touched = {shipment.order_id for (shipment, _, _), new in zip(items, added) if new}
+    if touched:
+        order_shipments: dict[int, list[Shipment]] = {}
+        for shipment in queries.shipments_for_orders(session, touched):
+            order_shipments.setdefault(shipment.order_id, []).append(shipment)
+        for order in queries.orders_by_ids(session, merchant.id, touched):
+            shipments = order_shipments.get(order.id, [])
+            orders.settle_delivery(session, order, shipments)
+            orders.touch(session, order)
+            live.record(session, order, live.SHIPPING_PANELS,
+                        *(live.Fact("shipment_status", s.status, s.id) for s in shipments
+                          if s.id in status_before and s.status != status_before[s.id]))
+    session.flush()
+    return results
+
+
+def _addressed(shipments: list[Shipment], carrier: str | None) -> list[Shipment]:
+    """Every shipment with the number, unless the event's carrier picks some of them out: one
+    parcel can carry several orders, but two carriers can also reuse the same number."""
+    code = carriers.carrier_code(carrier) if carrier else None
+    picked = [s for s in shipments if code and s.carrier == code]
+    return picked or shipments
+
+
+def apply_payload(session: Session, merchant: Merchant, events: list[Any]) -> dict[str, Any]:
+    """Validate each event on its own (one bad event does not sink the batch), apply the valid ones,
+    and report on every event by its index in the request."""
+    results: list[dict[str, Any]] = []
+    updates: list[TrackingUpdateIn] = []
+    raws: list[dict[str, Any]] = []
+    for index, raw in enumerate(events):
+        try:
+            update = TrackingUpdateIn.model_validate(raw)
+        except ValidationError as exc:
+            errors = [{"field": f"events.{index}.{e['field']}".rstrip("."), "message": e["message"]}
+                      for e in error_list(exc)]
+            number = raw.get("tracking_number") if isinstance(raw, dict) else None
+            results.append({"index": index, "tracking_number": number if isinstance(number, str) else None,
+                            "result": "invalid", "errors": errors})
+            continue
+        results.append({"index": index, "tracking_number": update.tracking_number, "result": ""})
+        updates.append(update)
+        raws.append(raw)
+    outcomes = iter(add_tracking_updates(session, merchant, updates, raws) if updates else [])
+    for result in results:
+        if not result["result"]:
+            result["result"] = next(outcomes)
+    counts = {name: 0 for name in ("added", "duplicate", "unknown_tracking_number", "invalid")}
+    for result in results:
+        counts[result["result"]] += 1
+    return {
+        "received": len(results),
+        "added": counts["added"],
+        "duplicates": counts["duplicate"],
+        "unknown": counts["unknown_tracking_number"],
+        "invalid": counts["invalid"],
+        "results": results,
+    }
