@@ -62,6 +62,8 @@ class Outcome:
     reason: str = ""
     order_number: str | None = None
     http_status: int = 200
+    # What the body turned out to be, for platforms that do not name it in a header.
+    topic: str | None = None
 
 
 @dataclass
@@ -332,7 +334,7 @@ def log_outcome(engine: Engine, merchant: Merchant, delivery: Delivery, outcome:
 
 def _log(session: Session, merchant: Merchant, delivery: Delivery, outcome: Outcome) -> None:
     entry = WebhookDelivery(
-        merchant_id=merchant.id, platform=delivery.platform, topic=delivery.topic[:64],
+        merchant_id=merchant.id, platform=delivery.platform, topic=(outcome.topic or delivery.topic)[:64],
         delivery_id=delivery.delivery_id[:128], result=outcome.result, reason=outcome.reason[:500],
         order_number=outcome.order_number, http_status=outcome.http_status,
     )

@@ -25,17 +25,22 @@ PLATFORM = "bigcommerce"
 def handle(session: Session, merchant: Merchant, topic: str, payload: Any) -> Outcome:
     """An order object, one shipment object, or a list of shipments (GET …/shipments)."""
     if isinstance(payload, list):
-        return _shipments(session, merchant, [s for s in payload if isinstance(s, dict)])
-    if not isinstance(payload, dict):
+        outcome = _shipments(session, merchant, [s for s in payload if isinstance(s, dict)])
+    elif not isinstance(payload, dict):
         raise Rejected("expected a JSON object or a list of shipments")
-    if "scope" in payload and isinstance(payload.get("data"), dict):
-        return Outcome("ignored", f"BigCommerce's own {payload.get('scope')} webhook carries only ids: "
-                                  "post the full v2 order object instead (see README)")
-    if "status_id" in payload:
-        return ingest.apply_order(session, merchant, PLATFORM, map_order(payload))
-    if "order_id" in payload and "tracking_number" in payload:
-        return _shipments(session, merchant, [payload])
-    raise Rejected("not a BigCommerce v2 order (no status_id) or shipment (no order_id, tracking_number)")
+    elif "scope" in payload and isinstance(payload.get("data"), dict):
+        outcome = Outcome("ignored", "BigCommerce's own webhooks carry only ids: "
+                                     "post the full v2 order object instead (see README)")
+        outcome.topic = str(payload.get("scope"))
+    elif "status_id" in payload:
+        outcome = ingest.apply_order(session, merchant, PLATFORM, map_order(payload))
+        outcome.topic = "order"
+    elif "order_id" in payload and "tracking_number" in payload:
+        outcome = _shipments(session, merchant, [payload])
+    else:
+        raise Rejected("not a BigCommerce v2 order (no status_id) or shipment (no order_id, tracking_number)")
+    outcome.topic = outcome.topic or "shipment"
+    return outcome
 
 
 def _currency(value: Any) -> str | None:

@@ -30,7 +30,6 @@ _ERROR_CODES = {400: "malformed_json", 401: "bad_signature", 413: "too_large", 4
 # Our own headers for deliveries that a merchant's integration (not the platform) sends.
 SIGNATURE_HEADER = "x-portal-hmac-sha256"
 DELIVERY_HEADER = "x-portal-delivery-id"
-TOPIC_HEADER = "x-portal-topic"
 
 Handler = Callable[[Session, Merchant, str, Any], Outcome]
 
@@ -138,7 +137,7 @@ async def bigcommerce_webhook(request: Request) -> Response:
     merchant = await merchant_or_404(request)
     headers = request.headers
     return await _signed(
-        request, bigcommerce.PLATFORM, headers.get(TOPIC_HEADER, "order").strip().lower(),
+        request, bigcommerce.PLATFORM, "",
         headers.get(DELIVERY_HEADER), headers.get(SIGNATURE_HEADER),
         [merchant.bigcommerce_webhook_secret], bigcommerce.handle,
     )
@@ -151,8 +150,7 @@ async def bigcommerce_orders(request: Request) -> Response:
     except ApiError as exc:
         return api_error_response(exc)
     request.state.merchant = merchant
-    raw, delivery = await _body(request, merchant, bigcommerce.PLATFORM, "order",
-                                request.headers.get(DELIVERY_HEADER))
+    raw, delivery = await _body(request, merchant, bigcommerce.PLATFORM, "", request.headers.get(DELIVERY_HEADER))
     return await _apply(request, merchant, delivery, raw, bigcommerce.handle)
 
 

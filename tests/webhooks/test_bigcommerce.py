@@ -71,13 +71,16 @@ def test_shipment_object_adds_to_known_order(client, shop, store, portal):
     # Re-sent without a delivery id: the same body is the same delivery.
     assert deliver(client, fixture_bytes("bigcommerce/shipment.json")).json()["result"] == "stored"
     assert deliver(client, fixture_bytes("bigcommerce/shipment.json")).json()["result"] == "duplicate"
+    # A duplicate is not opened again, so its kind stays unknown in the log.
+    assert [d.topic for d in store.deliveries(shop)] == ["order", "shipment", "shipment", ""]
 
 
 def test_id_only_platform_webhook_is_explained(client, shop, store):
     response = deliver(client, fixture_bytes("bigcommerce/webhook-order-created.json"))
     assert response.status_code == 200
     assert response.json()["result"] == "ignored"
-    assert "carries only ids" in store.deliveries(shop)[-1].reason
+    entry = store.deliveries(shop)[-1]
+    assert "carry only ids" in entry.reason and entry.topic == "store/order/created"
 
 
 def test_signature_required(client, shop, store):

@@ -274,3 +274,19 @@ def test_cancelled_fulfilment_takes_its_shipments_off_the_page(client, shop, sto
     deliver(client, "orders/updated", update, "wh-u2")
     page = html(client.get(factory.link(shop, store.order(shop, ORDER_ID))))
     assert page.select(".shipment") == []
+
+
+def test_the_platforms_carrier_wins_over_what_the_number_looks_like(client, shop, store, portal):
+    from portal.store import queries
+    from portal.store.db import session_scope
+
+    deliver(client, "orders/create", fixture_bytes("shopify/orders-create.json"), "wh-create")
+    fulfillment = fixture_json("shopify/fulfillments-create.json")
+    # A UPS-shaped number whose check digit fails, sent by the shop as a USPS parcel.
+    fulfillment.update(tracking_company="USPS", tracking_number="1Z999AA10123456785",
+                       tracking_numbers=["1Z999AA10123456785"], tracking_url=None, tracking_urls=[])
+    deliver(client, "fulfillments/create", fulfillment, "wh-f1")
+    with session_scope(portal.engine) as session:
+        (shipment,) = queries.shipments(session, store.order(shop, ORDER_ID).id)
+    assert (shipment.carrier, shipment.carrier_name) == ("usps", "USPS")
+    assert "usps.com" in shipment.tracking_url
