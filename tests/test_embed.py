@@ -249,3 +249,15 @@ def test_unknown_shop_shows_small_unavailable_message_that_can_be_framed(client,
 def test_embed_uses_the_storefront_language_among_the_enabled_ones(client, shop):
     response = client.get("/embed/acme/track?lang=en-GB")
     assert html(response).html["lang"] == "en"
+
+
+def test_embed_uses_the_merchants_theme_like_the_full_page(client, factory):
+    factory.merchant("bolder", theme="bold", embed_origins=STOREFRONT)
+    full = html(client.get("/bolder/track"))
+    framed = html(client.get("/embed/bolder/track"))
+    stylesheets = [link["href"] for link in framed.find_all("link", rel="stylesheet")]
+    assert stylesheets == [link["href"] for link in full.find_all("link", rel="stylesheet")]
+    assert len(stylesheets) > 1  # portal.css plus the theme's own
+    assert "theme-bold" in framed.body["class"]
+    for href in stylesheets:
+        assert client.get(href).status_code == 200
