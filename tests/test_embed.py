@@ -249,3 +249,36 @@ def test_unknown_shop_shows_small_unavailable_message_that_can_be_framed(client,
 def test_embed_uses_the_storefront_language_among_the_enabled_ones(client, shop):
     response = client.get("/embed/acme/track?lang=en-GB")
     assert html(response).html["lang"] == "en"
+
+
+def test_embed_uses_the_merchants_theme_like_the_full_page(client, factory):
+    factory.merchant("bolder", theme="bold", embed_origins=STOREFRONT)
+    full = html(client.get("/bolder/track"))
+    framed = html(client.get("/embed/bolder/track"))
+    stylesheets = [link["href"] for link in framed.find_all("link", rel="stylesheet")]
+    assert stylesheets == [link["href"] for link in full.find_all("link", rel="stylesheet")]
+    assert len(stylesheets) > 1  # portal.css plus the theme's own
+    assert "theme-bold" in framed.body["class"]
+    for href in stylesheets:
+        assert client.get(href).status_code == 200
+
+
+def test_embed_speaks_the_storefronts_language_through_the_lookup(client, factory):
+    from portal import i18n
+
+    shop = factory.merchant("nordic", locale="en", enabled_locales="en,nb", embed_origins=STOREFRONT)
+    factory.order(shop)
+    i18n.activate("nb")
+    expected_heading = i18n.gettext("Track your order")
+    i18n.activate(i18n.SOURCE_LOCALE)
+    assert expected_heading != "Track your order"
+
+    page = client.get(f"/embed/nordic/track?origin={STOREFRONT}&lang=nb-NO")
+    soup = html(page)
+    assert soup.html["lang"] == "nb"
+    assert text_of(soup.h1) == expected_heading
+    action, token = form_of(page)
+    response = client.post(action, data={"csrf_token": token, "order_number": "1001",
+                                         "contact": "shopper@example.com"})
+    order_page = html(client.get(response.headers["location"]))
+    assert order_page.html["lang"] == "nb"

@@ -73,7 +73,6 @@ class EmbedSite(shopper.Site):
             "parent_origin": storefront_origin(request, merchant),
         }
 
-
     def render(self, request: Request, merchant: Merchant, template: str, context: dict[str, Any],
                **kwargs: Any) -> Response:
         return without_cookies(super().render(request, merchant, template, context, **kwargs))
