@@ -6,7 +6,7 @@ Everything for one order happens in one transaction: it is written whole or not 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -230,8 +230,7 @@ def change_statuses(session: Session, order: Order, changes: dict[str, str], at:
     for name, value in changed.items():
         setattr(order, name, value)
     _status_timeline(session, order, before, at or utcnow())
-    _touch(session, order)
-    live.record(session, order, ("status", "timeline"), *(live.Fact(n, v) for n, v in changed.items()))
+    _touch(session, order, ("status", "timeline"), *(live.Fact(n, v) for n, v in changed.items()))
     session.flush()
     return True
 
@@ -320,7 +319,7 @@ def upsert_shipment(session: Session, merchant: Merchant, order: Order, data: Sh
                   {"carrier": shipment.carrier_name or "", "tracking_number": shipment.tracking_number or ""})
     add_events(session, order, shipment, data.events, derive_status=data.status is None, bump=False)
     if bump:
-        _touch(session, order)
+        _touch(session, order, live.SHIPPING_PANELS)
     return shipment
 
 
@@ -351,15 +350,17 @@ def add_events(session: Session, order: Order, shipment: Shipment, events: list[
     if added:
         live.record(session, order, live.SHIPPING_PANELS)
     if added and bump:
-        _touch(session, order)
+        _touch(session, order, live.SHIPPING_PANELS)
     session.flush()
     return added
 
 
-def _touch(session: Session, order: Order) -> None:
+def _touch(session: Session, order: Order, panels: Iterable[str] = live.PANELS, *facts: live.Fact) -> None:
+    """Bump the order's version and announce it (after commit): no change goes unannounced."""
     order.version += 1
     order.updated_at = utcnow()
     session.add(order)
+    live.record(session, order, panels, *facts)
 
 
 def set_custom_status(session: Session, merchant: Merchant, order: Order, key: str | None) -> bool:
@@ -367,8 +368,7 @@ def set_custom_status(session: Session, merchant: Merchant, order: Order, key: s
     status = _resolve_custom_status(queries.custom_statuses(session, merchant.id), key)
     changed = custom_statuses.apply(session, merchant, order, status)
     if changed:
-        _touch(session, order)
-        live.record(session, order, ("status", "timeline"), live.Fact("custom_status", order.custom_status or ""))
+        _touch(session, order, ("status", "timeline"), live.Fact("custom_status", order.custom_status or ""))
     return changed
 
 
@@ -380,15 +380,14 @@ def remove_shipments(session: Session, order: Order, external_ids: Collection[st
     for table in (TrackingEvent, ShipmentItem):
         session.exec(delete(table).where(col(table.shipment_id).in_(doomed)))  # type: ignore[call-overload]
     session.exec(delete(Shipment).where(col(Shipment.id).in_(doomed)))  # type: ignore[call-overload]
-    _touch(session, order)
+    _touch(session, order, live.SHIPPING_PANELS)
     session.flush()
     return len(doomed)
 
 
 def revoke_links(session: Session, order: Order) -> None:
     order.link_nonce = new_link_nonce()
-    _touch(session, order)
-    live.record(session, order, (), live.Fact("link_revoked", ""))
+    _touch(session, order, (), live.Fact("link_revoked", ""))
 
 
 # -- JSON out ------------------------------------------------------------------------------
