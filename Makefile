@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 SYSTEM_PACKAGES := postgresql chromium
 CATALOGS := $(wildcard locales/*/LC_MESSAGES/messages.po)
 
-.PHONY: run test deps assets sysdeps i18n i18n-compile bench bench-ingest clean
+.PHONY: run test deps assets sysdeps i18n i18n-compile bench bench-ingest bench-live clean
 
 run: deps assets i18n-compile
 	$(BIN)/portal demo
@@ -62,6 +62,11 @@ bench: deps assets i18n-compile
 # Webhooks and tracking events into SQLite while order pages are read (see README, Benchmarks).
 bench-ingest: deps assets i18n-compile
 	$(BIN)/python bench/ingest.py $(BENCH_ARGS)
+
+# Live updates: 304 polls against page renders, and 1,000 idle SSE streams on one server.
+bench-live: deps assets i18n-compile
+	@$(MAKE) --no-print-directory sysdeps SYSTEM_PACKAGES=wrk
+	$(BIN)/python bench/live.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor instance *.egg-info

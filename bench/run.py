@@ -56,8 +56,10 @@ def server(app: str, env: dict[str, str], factory: bool = False, workers: int = 
         process.wait(10)
 
 
-def wrk(url: str, seconds: int, connections: int, script: str | None = None) -> dict[str, float]:
-    args = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+def wrk(url: str, seconds: int, connections: int, script: str | None = None,
+        extra: list[str] | None = None) -> dict[str, float]:
+    """`extra`: more wrk arguments, e.g. ["-H", "If-None-Match: ..."]."""
+    args = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", *(extra or []), url]
     if script:
         args[1:1] = ["-s", script]
     out = subprocess.run(args, capture_output=True, text=True, check=True).stdout

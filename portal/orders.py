@@ -6,7 +6,7 @@ Everything for one order happens in one transaction: it is written whole or not 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -214,10 +214,10 @@ def upsert_order(session: Session, merchant: Merchant, data: OrderIn, source: st
     # A re-delivered webhook or a re-imported file must not look like news: no version bump.
     changed = changed or created or _state(order, _ORDER_VOLATILE) != before
     if changed and not created:
-        touch(session, order)
-    if changed:
-        live.record(session, order, live.PANELS, *(live.Fact(name, getattr(order, name)) for name in STATUS_FIELDS
-                                                   if not created and before.get(name) != getattr(order, name)))
+        touch(session, order, live.PANELS, *(live.Fact(name, getattr(order, name)) for name in STATUS_FIELDS
+                                             if before.get(name) != getattr(order, name)))
+    elif changed:
+        live.record(session, order, live.PANELS)
     return UpsertResult(order=order, created=created, changed=changed)
 
 
@@ -243,8 +243,7 @@ def change_statuses(session: Session, order: Order, changes: dict[str, str], at:
     for name, value in changed.items():
         setattr(order, name, value)
     _status_timeline(session, order, before, at or utcnow())
-    touch(session, order)
-    live.record(session, order, ("status", "timeline"), *(live.Fact(n, v) for n, v in changed.items()))
+    touch(session, order, ("status", "timeline"), *(live.Fact(n, v) for n, v in changed.items()))
     session.flush()
     return True
 
@@ -308,7 +307,7 @@ def upsert_shipment(session: Session, merchant: Merchant, order: Order, data: Sh
     shipment, changed = _save_shipment(session, merchant, order, data)
     if changed and bump:
         settle_delivery(session, order)
-        touch(session, order)
+        touch(session, order, live.SHIPPING_PANELS)
     return shipment
 
 
@@ -430,7 +429,7 @@ def add_events(session: Session, order: Order, shipment: Shipment, events: list[
         live.record(session, order, live.SHIPPING_PANELS, *facts)
     if added and bump:
         settle_delivery(session, order)
-        touch(session, order)
+        touch(session, order, live.SHIPPING_PANELS)
     session.flush()
     return added
 
@@ -459,10 +458,12 @@ def fulfillment_display(order: Order, shipments: list[Shipment]) -> str:
     return order.fulfillment_status
 
 
-def touch(session: Session, order: Order) -> None:
+def touch(session: Session, order: Order, panels: Iterable[str] = live.PANELS, *facts: live.Fact) -> None:
+    """Bump the order's version and announce it (after commit): no change goes unannounced."""
     order.version += 1
     order.updated_at = utcnow()
     session.add(order)
+    live.record(session, order, panels, *facts)
 
 
 def set_custom_status(session: Session, merchant: Merchant, order: Order, key: str | None) -> bool:
@@ -470,8 +471,7 @@ def set_custom_status(session: Session, merchant: Merchant, order: Order, key: s
     status = _resolve_custom_status(queries.custom_statuses(session, merchant.id), key)
     changed = custom_statuses.apply(session, merchant, order, status)
     if changed:
-        touch(session, order)
-        live.record(session, order, ("status", "timeline"), live.Fact("custom_status", order.custom_status or ""))
+        touch(session, order, ("status", "timeline"), live.Fact("custom_status", order.custom_status or ""))
     return changed
 
 
@@ -483,15 +483,14 @@ def remove_shipments(session: Session, order: Order, external_ids: Collection[st
     for table in (TrackingEvent, ShipmentItem):
         session.exec(delete(table).where(col(table.shipment_id).in_(doomed)))  # type: ignore[call-overload]
     session.exec(delete(Shipment).where(col(Shipment.id).in_(doomed)))  # type: ignore[call-overload]
-    touch(session, order)
+    touch(session, order, live.SHIPPING_PANELS)
     session.flush()
     return len(doomed)
 
 
 def revoke_links(session: Session, order: Order) -> None:
     order.link_nonce = new_link_nonce()
-    touch(session, order)
-    live.record(session, order, (), live.Fact("link_revoked", ""))
+    touch(session, order, (), live.Fact("link_revoked", ""))
 
 
 # -- JSON out ------------------------------------------------------------------------------

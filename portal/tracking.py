@@ -40,9 +40,8 @@ def add_tracking_updates(session: Session, merchant: Merchant, updates: list[Tra
         for order in queries.orders_by_ids(session, merchant.id, touched):
             shipments = order_shipments.get(order.id, [])
             orders.settle_delivery(session, order, shipments)
-            orders.touch(session, order)
-            live.record(session, order, live.SHIPPING_PANELS,
-                        *(live.Fact("shipment_status", s.status, s.id) for s in shipments
+            orders.touch(session, order, live.SHIPPING_PANELS,
+                         *(live.Fact("shipment_status", s.status, s.id) for s in shipments
                           if s.id in status_before and s.status != status_before[s.id]))
     session.flush()
     return results

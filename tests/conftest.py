@@ -9,6 +9,7 @@ import shutil
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -80,8 +81,9 @@ class LiveServer:
         return self.app.state.portal
 
 
-@pytest.fixture
-def live_server(app) -> Iterator[LiveServer]:
+@contextmanager
+def serving(app: Starlette) -> Iterator[LiveServer]:
+    """Serve `app` with uvicorn on 127.0.0.1 in a thread, for as long as the block runs."""
     # Port 0: the kernel picks a free port, no race with other tests. Open SSE streams get two
     # seconds at shutdown, then are cut.
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on",
@@ -95,9 +97,17 @@ def live_server(app) -> Iterator[LiveServer]:
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.01)
     port = server.servers[0].sockets[0].getsockname()[1]
-    yield LiveServer(f"http://127.0.0.1:{port}", "127.0.0.1", port, app, server)
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield LiveServer(f"http://127.0.0.1:{port}", "127.0.0.1", port, app, server)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_server(app) -> Iterator[LiveServer]:
+    with serving(app) as server:
+        yield server
 
 
 @pytest.fixture

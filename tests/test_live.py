@@ -7,7 +7,7 @@ import pytest
 from sqlmodel import select
 
 from portal import live
-from portal.orders import add_events, revoke_links, upsert_shipment
+from portal.orders import add_events, remove_shipments, revoke_links, upsert_shipment
 from portal.schemas import EventIn, ShipmentIn
 from portal.store.db import session_scope
 from portal.store.models import Order, TimelineEntry
@@ -106,6 +106,17 @@ def test_revoking_links_is_announced(portal, order, published):
         revoke_links(session, session.get(Order, order.id))
     (change,) = published.changes
     assert change.facts == (live.Fact("link_revoked", ""),)
+
+
+def test_every_version_bump_is_announced(portal, merchant, order, published):
+    with session_scope(portal.engine) as session:
+        ship(session, merchant, order, external_id="f-1")
+    with session_scope(portal.engine) as session:
+        fresh = session.get(Order, order.id)
+        assert remove_shipments(session, fresh, {"f-1"}) == 1
+        version = fresh.version
+    assert published.changes[-1].version == version
+    assert published.changes[-1].panels == live.SHIPPING_PANELS
 
 
 def test_change_survives_the_postgres_payload_round_trip():
