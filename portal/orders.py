@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlmodel import Session, col
 
-from portal import carriers, custom_statuses, live, money
+from portal import carriers, custom_statuses, live, money, notifications
 from portal.links import new_link_nonce, new_public_id
 from portal.schemas import EventIn, OrderIn, ShipmentIn
 from portal.store import queries
@@ -197,8 +197,8 @@ def upsert_order(session: Session, merchant: Merchant, data: OrderIn, source: st
         _timeline(session, order, "placed", order.placed_at)
     _status_timeline(session, order, before, now if not created else order.placed_at, bool(data.shipments))
 
-    if explicit:
-        custom_statuses.apply(session, merchant, order, wanted)
+    if explicit and custom_statuses.apply(session, merchant, order, wanted):
+        notifications.custom_status_set(session, merchant, order, wanted)
     _replace_line_items(session, order, data, amounts)
     changed_fields = [live.Fact(name, getattr(order, name)) for name in STATUS_FIELDS
                       if not created and before.get(name) != getattr(order, name)]
@@ -318,15 +318,17 @@ def upsert_shipment(session: Session, merchant: Merchant, order: Order, data: Sh
     if created:
         _timeline(session, order, "shipped", shipment.shipped_at or now,
                   {"carrier": shipment.carrier_name or "", "tracking_number": shipment.tracking_number or ""})
-    add_events(session, order, shipment, data.events, derive_status=data.status is None, bump=False)
+    add_events(session, order, shipment, data.events, derive_status=data.status is None, bump=False, notify=False)
+    notifications.shipment_changed(session, merchant, order, shipment, status_before)
     if bump:
         _touch(session, order)
     return shipment
 
 
 def add_events(session: Session, order: Order, shipment: Shipment, events: list[EventIn],
-               derive_status: bool = True, bump: bool = True) -> int:
+               derive_status: bool = True, bump: bool = True, notify: bool = True) -> int:
     """Store tracking events, skipping ones already stored (same time and status). Returns how many were new."""
+    old_status = shipment.status
     existing = {(e.at, e.status) for e in queries.events_for(session, [shipment.id])}
     added = 0
     for event in events:
@@ -348,6 +350,10 @@ def add_events(session: Session, order: Order, shipment: Shipment, events: list[
             shipment.delivered_at = latest_at
         shipment.updated_at = utcnow()
         session.add(shipment)
+    if notify and shipment.status != old_status:
+        merchant = session.get(Merchant, order.merchant_id)
+        if merchant is not None:
+            notifications.shipment_changed(session, merchant, order, shipment, old_status)
     if added:
         live.record(session, order, live.SHIPPING_PANELS)
     if added and bump:
@@ -367,6 +373,7 @@ def set_custom_status(session: Session, merchant: Merchant, order: Order, key: s
     status = _resolve_custom_status(queries.custom_statuses(session, merchant.id), key)
     changed = custom_statuses.apply(session, merchant, order, status)
     if changed:
+        notifications.custom_status_set(session, merchant, order, status)
         _touch(session, order)
         live.record(session, order, ("status", "timeline"), live.Fact("custom_status", order.custom_status or ""))
     return changed
