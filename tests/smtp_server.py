@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
+
+T = TypeVar("T")
 
 
 def free_port() -> int:
@@ -77,3 +83,10 @@ class SilentServer:
         for connection in self._held:
             connection.close()
         self._socket.close()
+
+
+def run_async(awaitable: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run() in a thread of its own: a browser test's Playwright keeps a loop running in
+    the main thread for the whole session, and asyncio.run() refuses to nest in it."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, awaitable).result()

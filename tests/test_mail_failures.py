@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from datetime import timedelta
 
@@ -19,7 +18,7 @@ from portal.store.db import session_scope
 from portal.store.models import Order, OutboxMessage, Shipment, utcnow
 from portal.worker import OutboxWorker, backoff
 from tests.conftest import html, order_data
-from tests.smtp_server import SilentServer, SmtpServer, free_port
+from tests.smtp_server import SilentServer, SmtpServer, free_port, run_async
 
 
 @pytest.fixture
@@ -33,7 +32,7 @@ def settings(settings):
 
 
 def run_worker(app) -> dict[str, int]:
-    return asyncio.run(OutboxWorker(app.state.portal, app).run_once())
+    return run_async(OutboxWorker(app.state.portal, app).run_once())
 
 
 def only_row(factory) -> OutboxMessage:
@@ -148,7 +147,7 @@ def test_crash_after_sending_resends_with_the_same_message_id(app, factory, sett
         # it can mark the row sent.
         [claimed] = worker._claim()
         email = worker._compose(claimed)
-        asyncio.run(mailer.send(settings, email))
+        run_async(mailer.send(settings, email))
         assert run_worker(app)["sent"] == 0  # the lease still holds: no second sender meanwhile
         with session_scope(factory.portal.engine) as session:
             session.execute(update(OutboxMessage).values(lease_until=utcnow() - timedelta(seconds=1)))

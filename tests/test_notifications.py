@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -15,7 +15,7 @@ from portal.store.db import session_scope
 from portal.store.models import Order, OutboxMessage, utcnow
 from portal.worker import OutboxWorker
 from tests.conftest import PASSWORD, html, order_data, text_of
-from tests.smtp_server import SmtpServer
+from tests.smtp_server import SmtpServer, run_async
 
 NB_PO = r'''msgid ""
 msgstr ""
@@ -64,7 +64,7 @@ def auth(factory, merchant):
 
 
 def run_worker(app) -> dict[str, int]:
-    return asyncio.run(OutboxWorker(app.state.portal, app).run_once())
+    return run_async(OutboxWorker(app.state.portal, app).run_once())
 
 
 def rows(factory) -> list[OutboxMessage]:
@@ -276,10 +276,14 @@ def test_worker_command_sends_what_is_due(settings, smtp, monkeypatch, client, a
                         "LOCALES_DIR": str(settings.locales_dir)}.items():
         monkeypatch.setenv(f"PORTAL_{name}", value)
     monkeypatch.setenv("PORTAL_SMTP_HOST", "")
-    refused = CliRunner().invoke(main, ["worker", "--once"])
+    def invoke():  # in a thread: the command runs its own event loop
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(CliRunner().invoke, main, ["worker", "--once"]).result()
+
+    refused = invoke()
     assert refused.exit_code != 0 and "PORTAL_SMTP_HOST" in refused.output
     monkeypatch.setenv("PORTAL_SMTP_HOST", "127.0.0.1")
-    result = CliRunner().invoke(main, ["worker", "--once"])
+    result = invoke()
     assert result.exit_code == 0, result.output
     assert "1 sent" in result.output
     assert smtp.inbox.messages[0]["Subject"] == "Your order #1001 is on its way"
