@@ -88,7 +88,8 @@ def compose(portal: Portal, router: Any, session: Session, message: OutboxMessag
 
     locale = i18n.negotiate([order.locale if order else None, merchant.default_locale],
                             portal.enabled_locales(merchant)) or merchant.default_locale
-    i18n.activate(locale, tz=merchant.timezone)
+    # The merchant's own wording wins over the catalog, as on their pages.
+    i18n.activate(locale, overrides=portal.translation_overrides(merchant).get(locale), tz=merchant.timezone)
     shipment = session.get(Shipment, message.params.get("shipment_id") or 0) if order else None
     if shipment is not None and shipment.order_id != order.id:  # type: ignore[union-attr]
         shipment = None

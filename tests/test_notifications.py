@@ -9,10 +9,10 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlmodel import select
 
-from portal import custom_statuses, i18n
+from portal import custom_statuses, i18n, overrides
 from portal.custom_statuses import StatusInput
 from portal.store.db import session_scope
-from portal.store.models import Order, OutboxMessage, utcnow
+from portal.store.models import Merchant, Order, OutboxMessage, utcnow
 from portal.worker import OutboxWorker
 from tests.conftest import PASSWORD, html, order_data, text_of
 from tests.smtp_server import SmtpServer, run_async
@@ -122,6 +122,17 @@ def test_email_is_in_the_orders_locale(client, app, factory, auth, smtp):
     assert text_of(page.find("a", class_="button")) == track
     assert f"{track}: http://testserver/acme/orders/" in text
     assert in_norwegian("Unsubscribe from e-mails about this order") in text
+
+
+def test_merchant_wording_overrides_the_catalog(client, app, factory, merchant, auth, smtp):
+    source = overrides.source_index(app.state.portal.settings.locales_dir)[("", "Your order %(number)s is on its way")]
+    with session_scope(factory.portal.engine) as session:
+        overrides.apply(session, session.get(Merchant, merchant.id), "en",
+                        [overrides.Entry(source, ("Good news: %(number)s has left our workshop",))])
+    client.post("/api/v1/orders", json=order_data(), headers=auth)
+    ship(client, auth)
+    run_worker(app)
+    assert smtp.inbox.messages[0]["Subject"] == "Good news: #1001 has left our workshop"
 
 
 def test_each_delivery_step_mails_once(client, app, factory, auth, smtp):

@@ -310,6 +310,8 @@ class TranslationOverride(SQLModel, table=True):
     text: str = Field(max_length=2000)
     plural_forms: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     updated_at: datetime = Field(default_factory=utcnow)
+
+
 class OutboxMessage(SQLModel, table=True):
     """An e-mail to send, written in the same transaction as the change it reports.
 
