@@ -15,8 +15,24 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from portal import live
+from portal import worker as outbox_worker
 from portal.middleware import SecurityHeadersMiddleware
-from portal.routes import admin, admin_embed, admin_import, admin_theme, admin_webhooks, api, embed, events, shopper, statuses, theme_assets, translations, webhooks
+from portal.routes import (
+    admin,
+    admin_embed,
+    admin_import,
+    admin_theme,
+    admin_webhooks,
+    api,
+    embed,
+    events,
+    notifications,
+    shopper,
+    statuses,
+    theme_assets,
+    translations,
+    webhooks,
+)
 from portal.routes.api import ApiError, api_error_response
 from portal.settings import Settings
 from portal.store.db import make_engine
@@ -79,7 +95,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette):
-        async with live.listening(engine, portal.live):
+        async with live.listening(engine, portal.live), outbox_worker.embedded(portal, app):
             yield
         engine.dispose()
 
@@ -99,6 +115,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *translations.routes,
         *theme_assets.routes,
         *events.routes,
+        *notifications.routes,
         *shopper.routes,
     ]
     middleware = [

@@ -52,13 +52,45 @@ def main() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=int)
-def serve(host: str, port: int, workers: int) -> None:
-    """Apply pending migrations, then serve the portal."""
+@click.option("--no-mail-worker", is_flag=True, help="Do not send e-mails from this process (run `portal worker`).")
+def serve(host: str, port: int, workers: int, no_mail_worker: bool) -> None:
+    """Apply pending migrations, then serve the portal (and send queued e-mails)."""
+    import os
+
     import uvicorn
 
+    # The embedded default: the web server also drains the outbox, unless told otherwise.
+    os.environ.setdefault("PORTAL_EMBEDDED_WORKER", "false" if no_mail_worker else "true")
     _engine(_settings()).dispose()
     uvicorn.run("portal.app:create_app", factory=True, host=host, port=port, workers=workers,
                 proxy_headers=True, log_level="info")
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Send what is due now, then exit (for cron).")
+def worker(once: bool) -> None:
+    """Send queued shopper e-mails over SMTP, retrying failures with backoff."""
+    import asyncio
+    import logging
+
+    from portal.app import create_app
+    from portal.worker import OutboxWorker
+
+    settings = _settings()
+    if not settings.smtp_host:
+        raise click.ClickException("PORTAL_SMTP_HOST is not set: there is no mail server to send through")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    _engine(settings).dispose()
+    app = create_app(settings)
+    mail_worker = OutboxWorker(app.state.portal, app)
+    if once:
+        counts = asyncio.run(mail_worker.run_once())
+        click.echo(", ".join(f"{n} {state}" for state, n in counts.items()))
+        return
+    try:
+        asyncio.run(mail_worker.run(asyncio.Event()))
+    except KeyboardInterrupt:
+        pass
 
 
 @main.command()

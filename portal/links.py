@@ -26,8 +26,8 @@ def new_link_nonce() -> str:
 
 
 class LinkSigner:
-    def __init__(self, secret_key: str) -> None:
-        self._signer = Signer(secret_key, salt="portal.order-link", digest_method=hashlib.sha256)
+    def __init__(self, secret_key: str, salt: str = "portal.order-link") -> None:
+        self._signer = Signer(secret_key, salt=salt, digest_method=hashlib.sha256)
 
     def token(self, public_id: str, nonce: str) -> str:
         signature = self._signer.get_signature(f"{public_id}:{nonce}").decode()

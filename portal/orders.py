@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import delete, insert
 from sqlmodel import Session, col
 
-from portal import carriers, custom_statuses, live, money
+from portal import carriers, custom_statuses, live, money, notifications
 from portal.links import new_link_nonce, new_public_id
 from portal.schemas import EventIn, OrderIn, ShipmentIn
 from portal.statuses import shipment_step
@@ -203,8 +203,8 @@ def upsert_order(session: Session, merchant: Merchant, data: OrderIn, source: st
         _timeline(session, order, "placed", order.placed_at)
     _status_timeline(session, order, before, now if not created else order.placed_at, bool(data.shipments))
 
-    if explicit:
-        custom_statuses.apply(session, merchant, order, wanted)
+    if explicit and custom_statuses.apply(session, merchant, order, wanted):
+        notifications.custom_status_set(session, merchant, order, wanted)
     changed = _replace_line_items(session, order, data, amounts, created)
     # A new order has nothing stored yet: no need to ask the database (webhooks are the hot path).
     shipments = [] if created else list(queries.shipments(session, order.id))
@@ -366,6 +366,7 @@ def _save_shipment(session: Session, merchant: Merchant, order: Order, data: Shi
         if status_before is not None and shipment.status != status_before:
             facts.append(live.Fact("shipment_status", shipment.status, shipment.id))
         live.record(session, order, live.SHIPPING_PANELS, *facts)
+        notifications.shipment_changed(session, merchant, order, shipment, status_before)
     return shipment, changed
 
 
@@ -427,6 +428,9 @@ def add_events(session: Session, order: Order, shipment: Shipment, events: list[
     if added:
         facts = [live.Fact("shipment_status", shipment.status, shipment.id)] if shipment.status != status_before else []
         live.record(session, order, live.SHIPPING_PANELS, *facts)
+        merchant = session.get(Merchant, order.merchant_id)
+        if merchant is not None:
+            notifications.shipment_changed(session, merchant, order, shipment, status_before)
     if added and bump:
         settle_delivery(session, order)
         touch(session, order, live.SHIPPING_PANELS)
@@ -471,6 +475,7 @@ def set_custom_status(session: Session, merchant: Merchant, order: Order, key: s
     status = _resolve_custom_status(queries.custom_statuses(session, merchant.id), key)
     changed = custom_statuses.apply(session, merchant, order, status)
     if changed:
+        notifications.custom_status_set(session, merchant, order, status)
         touch(session, order, ("status", "timeline"), live.Fact("custom_status", order.custom_status or ""))
     return changed
 

@@ -41,6 +41,24 @@ class Settings(BaseSettings):
     live_max_streams_per_client: int = 8
     live_max_streams: int = 5000
 
+    # Shopper e-mails. No host: nothing is sent (messages wait in the outbox until one is set).
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = True  # upgrade a plain connection (port 587)
+    smtp_ssl: bool = False  # TLS from the first byte (port 465)
+    smtp_from: str = "notifications@localhost"  # the sender address; the display name is the shop's
+    smtp_timeout: float = 15.0
+    # Run the outbox worker inside the web server process (`portal serve` turns it on).
+    embedded_worker: bool = False
+    worker_poll_seconds: float = 2.0
+    # A claimed message is retried by any worker once its lease runs out (a crash mid-send).
+    mail_lease_seconds: int = 120
+    mail_max_attempts: int = 10
+    mail_retry_base_seconds: float = 30.0
+    mail_retry_max_seconds: float = 3600.0
+
     @cached_property
     def resolved_secret_key(self) -> str:
         if self.secret_key:

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from portal import carriers, live, orders
+from portal import carriers, live, notifications, orders
 from portal.schemas import TrackingUpdateIn, error_list
 from portal.store import queries
 from portal.store.models import Merchant, Shipment
@@ -40,6 +40,9 @@ def add_tracking_updates(session: Session, merchant: Merchant, updates: list[Tra
         for order in queries.orders_by_ids(session, merchant.id, touched):
             shipments = order_shipments.get(order.id, [])
             orders.settle_delivery(session, order, shipments)
+            for shipment in shipments:
+                if shipment.id in status_before:
+                    notifications.shipment_changed(session, merchant, order, shipment, status_before[shipment.id])
             orders.touch(session, order, live.SHIPPING_PANELS,
                          *(live.Fact("shipment_status", s.status, s.id) for s in shipments
                           if s.id in status_before and s.status != status_before[s.id]))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -16,6 +15,7 @@ from portal import custom_statuses, order_view, orders
 from portal.custom_statuses import CustomStatusError, StatusInput
 from portal.orders import OrderInputError
 from portal.routes.admin import check_csrf, require_merchant
+from portal.routes.theme_assets import CSS, cache_control_for, cached_response
 from portal.statuses import PROGRESS_STEPS
 from portal.store import queries
 from portal.store.models import CustomStatus, Merchant
@@ -26,16 +26,15 @@ async def stylesheet(request: Request) -> Response:
     """`.custom-status--<key> { --custom-status-color: … }` for every status of the shop."""
     merchant = await merchant_or_404(request)
 
-    def load() -> str:
+    def load() -> tuple[str, str]:
         with portal_of(request).session() as session:
-            return custom_statuses.stylesheet(queries.custom_statuses(session, merchant.id))
+            statuses = queries.custom_statuses(session, merchant.id)
+            return custom_statuses.stylesheet(statuses), custom_statuses.css_version(statuses)
 
-    body = await run_in_threadpool(load)
-    etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:16] + '"'
-    headers = {"ETag": etag, "Cache-Control": "public, max-age=300"}
-    if request.headers.get("if-none-match") == etag:
-        return Response(status_code=304, headers=headers)
-    return Response(body, media_type="text/css", headers=headers)
+    body, digest = await run_in_threadpool(load)
+    digest = digest or "none"
+    # Cached like the theme's own stylesheets: for a year under the `?v=` the pages link, else revalidated.
+    return cached_response(request, body, CSS, digest, cache_control_for(request, digest))
 
 
 # -- console ---------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ def cached_response(request: Request, body: bytes | str, media_type: str, etag: 
     return Response(body, media_type=media_type, headers=headers)
 
 
-def _cache_control(request: Request, digest: str) -> str:
+def cache_control_for(request: Request, digest: str) -> str:
     return IMMUTABLE if request.query_params.get("v") == digest else REVALIDATE
 
 
@@ -43,7 +43,7 @@ async def theme_static(request: Request) -> Response:
         raise HTTPException(404)
     digest = theme.static_hashes[path]
     quoted = f'"{digest}"'
-    headers = {"ETag": quoted, "Cache-Control": _cache_control(request, digest)}
+    headers = {"ETag": quoted, "Cache-Control": cache_control_for(request, digest)}
     if request.headers.get("if-none-match") == quoted:
         return Response(status_code=304, headers=headers)
     return FileResponse(theme.static_dir / path, headers=headers)
@@ -55,7 +55,7 @@ async def palette_css(request: Request) -> Response:
     if theme is None:
         raise HTTPException(404)
     sheet = stylesheet.cached(theme, {}, "")
-    return cached_response(request, sheet.css, CSS, sheet.digest, _cache_control(request, sheet.digest))
+    return cached_response(request, sheet.css, CSS, sheet.digest, cache_control_for(request, sheet.digest))
 
 
 def merchant_stylesheet(request: Request, theme_name: str, stored: dict, shop: str) -> Response:
@@ -63,7 +63,7 @@ def merchant_stylesheet(request: Request, theme_name: str, stored: dict, shop: s
     theme = themes.resolve(theme_name)
     path_for = lambda name, **params: str(request.app.url_path_for(name, **params))  # noqa: E731
     sheet = stylesheet.cached(theme, stored if theme.name == theme_name else {}, image_prefix(path_for, shop))
-    return cached_response(request, sheet.css, CSS, sheet.digest, _cache_control(request, sheet.digest))
+    return cached_response(request, sheet.css, CSS, sheet.digest, cache_control_for(request, sheet.digest))
 
 
 async def shop_theme_css(request: Request) -> Response:

@@ -119,6 +119,8 @@ class Order(SQLModel, table=True):
     tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     note: str | None = Field(default=None, max_length=5000)
     order_status_url: str | None = Field(default=None, max_length=1000)
+    # Set when the shopper follows the unsubscribe link: no more e-mails about this order.
+    email_opt_out_at: datetime | None = None
     # The platform's own "last changed" time of the newest payload applied: older ones are stale.
     source_updated_at: datetime | None = None
     # Bumped on every change: drives ETags and live updates.
@@ -308,3 +310,38 @@ class TranslationOverride(SQLModel, table=True):
     text: str = Field(max_length=2000)
     plural_forms: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """An e-mail to send, written in the same transaction as the change it reports.
+
+    A worker claims a row by leasing it; a lease that runs out (the worker crashed) makes it due
+    again. The Message-ID is derived from the row, so a resend after a crash carries the same id.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("merchant_id", "dedupe_key"),
+        Index("ix_outbox_due", "state", "next_attempt_at"),
+        Index("ix_outbox_merchant", "merchant_id", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    merchant_id: int = Field(foreign_key="merchants.id")
+    order_id: int | None = Field(default=None, foreign_key="orders.id", index=True)
+    # shipped, out_for_delivery, delivered, exception, custom_status or test
+    kind: str = Field(max_length=32)
+    params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    recipient: str = Field(max_length=255)
+    # One message per change: "shipment:12:delivered" is never queued twice.
+    dedupe_key: str = Field(max_length=128)
+    message_token: str = Field(max_length=32, unique=True)
+    # pending, sending, sent, failed (gave up) or skipped (opted out / switched off before sending)
+    state: str = Field(default="pending", max_length=16)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow)
+    lease_until: datetime | None = None
+    lease_token: str | None = Field(default=None, max_length=32)
+    last_error: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None

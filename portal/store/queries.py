@@ -82,6 +82,12 @@ def order_stamp(session: Session, merchant_id: int, public_id: str) -> tuple | N
     ).first()
 
 
+def latest_order(session: Session, merchant_id: int) -> Order | None:
+    return session.exec(
+        select(Order).where(Order.merchant_id == merchant_id).order_by(col(Order.placed_at).desc()).limit(1)
+    ).first()
+
+
 def order_by_id(session: Session, merchant_id: int, order_id: int) -> Order | None:
     return session.exec(select(Order).where(Order.merchant_id == merchant_id, Order.id == order_id)).first()
 

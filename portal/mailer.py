@@ -1,0 +1,150 @@
+"""Composing a shopper e-mail from an outbox row (theme templates, the order's locale) and sending it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime
+from typing import TYPE_CHECKING, Any
+
+import aiosmtplib
+from sqlmodel import Session
+
+from portal import custom_statuses, i18n, notifications
+from portal.i18n import gettext
+from portal.settings import Settings
+from portal.store import queries
+from portal.store.models import Merchant, Order, OutboxMessage, Shipment, utcnow
+
+if TYPE_CHECKING:
+    from portal.web import Portal
+
+SAMPLE_NUMBER = "#1001"
+
+
+@dataclass
+class Copy:
+    subject: str
+    headline: str
+    lead: str
+
+
+def _copy(kind: str, number: str, shop: str, status: str = "") -> Copy:
+    """The words of each kind of e-mail, in the active locale."""
+    values = {"number": number, "shop": shop, "status": status}
+    if kind == "out_for_delivery":
+        return Copy(gettext("Your order %(number)s is out for delivery") % values,
+                    gettext("Out for delivery"),
+                    gettext("The carrier expects to deliver your order today.") % values)
+    if kind == "delivered":
+        return Copy(gettext("Your order %(number)s has been delivered") % values,
+                    gettext("Delivered"),
+                    gettext("Your order has been delivered. Thank you for shopping with %(shop)s!") % values)
+    if kind == "exception":
+        return Copy(gettext("A problem with the delivery of your order %(number)s") % values,
+                    gettext("Delivery problem"),
+                    gettext("The carrier reported a problem with the delivery. See the latest details, "
+                            "and contact us if you need help.") % values)
+    if kind == "custom_status":
+        return Copy(gettext("Your order %(number)s: %(status)s") % values, status,
+                    gettext("Your order has a new status: %(status)s.") % values)
+    return Copy(gettext("Your order %(number)s is on its way") % values,
+                gettext("Your order is on its way"),
+                gettext("%(shop)s has shipped your order. Follow it with the link below.") % values)
+
+
+def message_id(settings: Settings, message: OutboxMessage) -> str:
+    """Derived from the row alone: a resend after a crash carries the same id, so it can be recognised."""
+    domain = settings.smtp_from.rpartition("@")[2] or "localhost"
+    return f"<outbox-{message.id}.{message.message_token}@{domain}>"
+
+
+def _absolute(settings: Settings, path: str) -> str:
+    return settings.base_url.rstrip("/") + path
+
+
+def compose(portal: Portal, router: Any, session: Session, message: OutboxMessage) -> EmailMessage | str:
+    """The e-mail for a row, or the reason it must not be sent any more (opted out, switched off, gone)."""
+    merchant = session.get(Merchant, message.merchant_id)
+    if merchant is None:
+        return "the shop no longer exists"
+    order = queries.order_by_id(session, merchant.id, message.order_id) if message.order_id else None
+    kind = message.kind
+    if kind == "test":
+        order = queries.latest_order(session, merchant.id)
+        kind = str(message.params.get("sample", "shipped"))
+        recipient = message.recipient
+    else:
+        if order is None:
+            return "the order no longer exists"
+        if order.email_opt_out_at is not None:
+            return "the shopper unsubscribed"
+        if not notifications.enabled(merchant, kind):
+            return "the shop switched this notification off"
+        if not order.email:
+            return "the order has no e-mail address"
+        recipient = order.email
+
+    locale = i18n.negotiate([order.locale if order else None, merchant.default_locale],
+                            portal.enabled_locales(merchant)) or merchant.default_locale
+    # The merchant's own wording wins over the catalog, as on their pages.
+    i18n.activate(locale, overrides=portal.translation_overrides(merchant).get(locale), tz=merchant.timezone)
+    shipment = session.get(Shipment, message.params.get("shipment_id") or 0) if order else None
+    if shipment is not None and shipment.order_id != order.id:  # type: ignore[union-attr]
+        shipment = None
+    status = ""
+    if kind == "custom_status":
+        found = custom_statuses.by_key(queries.custom_statuses(session, merchant.id)).get(message.params.get("key", ""))
+        if found is None:
+            return "the custom status no longer exists"
+        status = custom_statuses.label(found, merchant.default_locale)
+    copy = _copy(kind, order.number if order else SAMPLE_NUMBER, merchant.name, status)
+    if message.kind == "test":
+        copy.subject = gettext("[Test] %(subject)s") % {"subject": copy.subject}
+    if order is not None:
+        tracking_url = _absolute(portal.settings, portal.tracking_path(merchant, order, router))
+    else:
+        tracking_url = _absolute(portal.settings, str(router.url_path_for("lookup_form", shop=merchant.slug)))
+    unsubscribe_url = None
+    if order is not None and message.kind != "test":
+        token = notifications.unsubscribe_signer(portal.settings).token(order.public_id, notifications.UNSUBSCRIBE_NONCE)
+        unsubscribe_url = _absolute(portal.settings, str(router.url_path_for("unsubscribe", shop=merchant.slug,
+                                                                             token=token)))
+    context = {
+        "merchant": merchant, "order": order, "number": order.number if order else SAMPLE_NUMBER, "kind": kind,
+        "copy": copy, "shipment": shipment, "tracking_url": tracking_url, "unsubscribe_url": unsubscribe_url,
+        "locale": locale, "html_lang": i18n.html_lang(locale), "dir": i18n.text_direction(locale),
+        "test": message.kind == "test",
+    }
+    env = portal.themes.environment(merchant.theme)
+    email = EmailMessage()
+    email["Subject"] = copy.subject
+    email["From"] = Address(display_name=merchant.name, addr_spec=portal.settings.smtp_from)
+    email["To"] = recipient
+    if merchant.support_email:
+        email["Reply-To"] = Address(display_name=merchant.name, addr_spec=merchant.support_email)
+    email["Date"] = format_datetime(utcnow())
+    email["Message-ID"] = message_id(portal.settings, message)
+    email["Auto-Submitted"] = "auto-generated"
+    if unsubscribe_url:
+        email["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    email.set_content(env.get_template("email/notification.txt").render(context))
+    email.add_alternative(env.get_template("email/notification.html").render(context), subtype="html")
+    email["Content-Language"] = i18n.html_lang(locale)  # after the body: set_content() drops Content-* headers
+    return email
+
+
+async def send(settings: Settings, email: EmailMessage) -> None:
+    """Hand one message to the SMTP server; any failure raises (the worker retries it later)."""
+    await aiosmtplib.send(
+        email,
+        hostname=settings.smtp_host,
+        port=settings.smtp_port,
+        username=settings.smtp_username or None,
+        password=settings.smtp_password or None,
+        start_tls=settings.smtp_starttls and not settings.smtp_ssl,
+        use_tls=settings.smtp_ssl,
+        timeout=settings.smtp_timeout,
+    )

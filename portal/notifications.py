@@ -1,0 +1,90 @@
+"""Which changes e-mail the shopper, and queuing them in the outbox inside the change's transaction.
+
+orders.py calls these where a change happens (a shipment created, its status moved, a custom status
+set), so the e-mail is committed with the change or not at all. Sending is the worker's job.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session
+
+from portal.links import LinkSigner
+from portal.settings import Settings
+from portal.store import outbox
+from portal.store.models import CustomStatus, Merchant, Order, OutboxMessage, Shipment, utcnow
+
+# Notifications a merchant can switch off, in the console's order. All are on by default.
+SWITCHES: tuple[str, ...] = ("shipped", "out_for_delivery", "delivered", "exception", "custom_status")
+SWITCH_LABELS = {
+    "shipped": "A shipment is on its way",
+    "out_for_delivery": "Out for delivery",
+    "delivered": "Delivered",
+    "exception": "Delivery problem",
+    "custom_status": "Custom statuses that ask for an e-mail",
+}
+# A shipment reaching one of these statuses is worth an e-mail of the same name.
+_STATUS_KIND = {"out_for_delivery": "out_for_delivery", "delivered": "delivered", "exception": "exception"}
+# Older news is history (an import, a late backfill), not something to e-mail about today.
+STALE_AFTER = timedelta(days=2)
+SETTINGS_KEY = "notifications"
+# Unsubscribe links are signed apart from tracking links: revoking a tracking link keeps them working.
+UNSUBSCRIBE_NONCE = "unsubscribe"
+
+
+def unsubscribe_signer(settings: Settings) -> LinkSigner:
+    return LinkSigner(settings.resolved_secret_key, salt="portal.unsubscribe")
+
+
+def enabled(merchant: Merchant, kind: str) -> bool:
+    return bool((merchant.settings or {}).get(SETTINGS_KEY, {}).get(kind, True))
+
+
+def switch_settings(merchant: Merchant, on: set[str]) -> dict[str, Any]:
+    """The merchant's settings with each switch set; a new dict, so the JSON column sees the change."""
+    settings = dict(merchant.settings or {})
+    settings[SETTINGS_KEY] = {kind: kind in on for kind in SWITCHES}
+    return settings
+
+
+def _queue(session: Session, merchant: Merchant, order: Order, kind: str, dedupe_key: str,
+           at: datetime | None, params: dict[str, Any]) -> OutboxMessage | None:
+    if not order.email or order.email_opt_out_at is not None or not enabled(merchant, kind):
+        return None
+    if at is not None and at < utcnow() - STALE_AFTER:
+        return None
+    return outbox.queue(session, merchant.id, order.id, kind, order.email, dedupe_key, params)
+
+
+def shipment_changed(session: Session, merchant: Merchant, order: Order, shipment: Shipment,
+                     old_status: str | None) -> OutboxMessage | None:
+    """Queue the e-mail for a new shipment (`old_status` None) or a status it moved to.
+
+    Each shipment sends each kind at most once: a carrier repeating "delivered" mails nobody twice.
+    """
+    if old_status is not None and old_status == shipment.status:
+        return None
+    kind = _STATUS_KIND.get(shipment.status)
+    if kind is None:
+        if old_status is not None:
+            return None  # in transit, info received, ...: the shopper learns these on the page
+        kind = "shipped"
+    when = {"shipped": shipment.shipped_at, "delivered": shipment.delivered_at}.get(kind)
+    return _queue(session, merchant, order, kind, f"shipment:{shipment.id}:{kind}", when,
+                  {"shipment_id": shipment.id})
+
+
+def custom_status_set(session: Session, merchant: Merchant, order: Order,
+                      status: CustomStatus | None) -> OutboxMessage | None:
+    if status is None or not status.send_email or not status.visible_to_shopper:
+        return None
+    return _queue(session, merchant, order, "custom_status", f"order:{order.id}:custom:{status.key}", None,
+                  {"key": status.key})
+
+
+def queue_test(session: Session, merchant: Merchant, recipient: str) -> OutboxMessage | None:
+    """A sample e-mail to the merchant's own address; it ignores the switches."""
+    return outbox.queue(session, merchant.id, None, "test", recipient, f"test:{utcnow().isoformat()}",
+                        {"sample": "shipped"})

@@ -1,0 +1,122 @@
+"""Shopper e-mail settings in the console (switches, a test to yourself, the outbox) and the unsubscribe link."""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from portal import notifications
+from portal.i18n import gettext
+from portal.routes.admin import SESSION_USER, check_csrf, require_merchant
+from portal.security import CSRF_FIELD, csrf_valid
+from portal.store import outbox, queries
+from portal.store.models import Merchant, MerchantUser, Order, utcnow
+from portal.web import activate, merchant_or_404, portal_of, render
+
+
+# -- console ---------------------------------------------------------------------------------
+
+async def settings_page(request: Request) -> Response:
+    merchant = await require_merchant(request)
+    portal = portal_of(request)
+
+    def load():
+        with portal.session() as session:
+            user = session.get(MerchantUser, request.session.get(SESSION_USER) or 0)
+            messages = list(outbox.recent(session, merchant.id))
+            numbers = {o.id: o.number for o in (session.get(Order, m.order_id) for m in messages if m.order_id) if o}
+            return user, messages, numbers
+
+    user, messages, numbers = await run_in_threadpool(load)
+    return render(request, "admin/notifications.html", {
+        "switches": [(kind, notifications.SWITCH_LABELS[kind], notifications.enabled(merchant, kind))
+                     for kind in notifications.SWITCHES],
+        "user_email": user.email if user else "", "messages": messages, "numbers": numbers,
+        "smtp_configured": bool(portal.settings.smtp_host), "notice": request.query_params.get("done", ""),
+    })
+
+
+async def save_switches(request: Request) -> Response:
+    merchant = await require_merchant(request)
+    form = await check_csrf(request)
+    on = {kind for kind in notifications.SWITCHES if form.get(kind) is not None}
+
+    def save() -> None:
+        with portal_of(request).session() as session:
+            fresh = session.get(Merchant, merchant.id)
+            if fresh is not None:
+                fresh.settings = notifications.switch_settings(fresh, on)
+                fresh.version += 1
+                session.add(fresh)
+
+    await run_in_threadpool(save)
+    return RedirectResponse(str(request.url_for("admin_notifications")) + "?done=saved", status_code=303)
+
+
+async def send_test(request: Request) -> Response:
+    merchant = await require_merchant(request)
+    await check_csrf(request)
+
+    def queue() -> bool:
+        with portal_of(request).session() as session:
+            user = session.get(MerchantUser, request.session.get(SESSION_USER) or 0)
+            if user is None or user.merchant_id != merchant.id:
+                return False
+            return notifications.queue_test(session, merchant, user.email) is not None
+
+    if not await run_in_threadpool(queue):
+        raise HTTPException(403)
+    return RedirectResponse(str(request.url_for("admin_notifications")) + "?done=test", status_code=303)
+
+
+# -- the shopper's unsubscribe link ----------------------------------------------------------
+
+def _order_for(request: Request, merchant: Merchant, session) -> Order | None:
+    token = request.path_params["token"]
+    signer = notifications.unsubscribe_signer(portal_of(request).settings)
+    public_id = signer.public_id(token)
+    if public_id is None:
+        return None
+    order = queries.order_by_public_id(session, merchant.id, public_id)
+    if order is None or not signer.verify(token, notifications.UNSUBSCRIBE_NONCE):
+        return None
+    return order
+
+
+async def unsubscribe(request: Request) -> Response:
+    """GET asks (link scanners must not unsubscribe anyone); POST does it. A mail client's one-click
+    POST (RFC 8058) carries no session, so the signed token is what authorises it."""
+    merchant = await merchant_or_404(request)
+    form = await request.form() if request.method == "POST" else None
+    one_click = form is not None and form.get("List-Unsubscribe") == "One-Click"
+    if form is not None and not one_click and not csrf_valid(request.session, str(form.get(CSRF_FIELD) or "")):
+        activate(request, merchant)
+        raise HTTPException(403, detail=gettext("The form expired. Go back, reload the page and try again."))
+
+    def act():
+        with portal_of(request).session() as session:
+            order = _order_for(request, merchant, session)
+            if order is None or form is None:
+                return order
+            if order.email_opt_out_at is None:
+                order.email_opt_out_at = utcnow()
+                session.add(order)
+                outbox.skip_pending_for_order(session, merchant.id, order.id, "the shopper unsubscribed")
+            return order
+
+    order = await run_in_threadpool(act)
+    activate(request, merchant, order)
+    return render(request, "unsubscribe.html",
+                  {"order": order, "done": order is not None and order.email_opt_out_at is not None},
+                  status_code=404 if order is None else 200, headers={"Cache-Control": "private, no-store"})
+
+
+routes = [
+    Route("/admin/notifications", settings_page, methods=["GET"], name="admin_notifications"),
+    Route("/admin/notifications", save_switches, methods=["POST"], name="admin_notifications_save"),
+    Route("/admin/notifications/test", send_test, methods=["POST"], name="admin_notifications_test"),
+    Route("/{shop}/unsubscribe/{token}", unsubscribe, methods=["GET", "POST"], name="unsubscribe"),
+]
