@@ -7,7 +7,6 @@ well-known UPS documentation sample 1Z999AA10123456784).
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -256,16 +255,6 @@ def test_cli_lines_shape():
     assert first["number"] == "1Z999AA10123456784" and first["carrier"] == "ups" and first["valid"] is True
     assert second == {"number": "NOPE", "carrier": None, "valid": False, "tracking_url": None}
     assert all("\n" not in line for line in lines)
-
-
-def test_detection_is_fast():
-    numbers = [n for n, _, _ in CHECKED.values()] + [n for n, _ in FORMAT_ONLY.values()]
-    start = time.perf_counter()
-    for _ in range(50):
-        for n in numbers:
-            detect(n)
-    per_call = (time.perf_counter() - start) / (50 * len(numbers))
-    assert per_call < 200e-6  # typical ~15 us; generous bound for slow CI machines
 
 
 VECTORS = Path(__file__).resolve().parents[1] / ".." / "shared" / "reference" / "tracking-number-vectors.json"
