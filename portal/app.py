@@ -20,7 +20,7 @@ from portal.routes import admin, admin_embed, admin_theme, admin_webhooks, api, 
 from portal.routes.api import ApiError, api_error_response
 from portal.settings import Settings
 from portal.store.db import make_engine
-from portal.web import Portal, activate, render
+from portal.web import Portal, activate, merchant_of_path, render
 
 log = logging.getLogger("portal")
 
@@ -47,7 +47,7 @@ async def http_error(request: Request, exc: Exception) -> Response:
         return JSONResponse({"error": error, "message": exc.detail}, status_code=exc.status_code,
                             headers=exc.headers)
     return render(request, "error.html", {"status": exc.status_code, "detail": exc.detail},
-                  status_code=exc.status_code, headers=exc.headers)
+                  status_code=exc.status_code, headers=exc.headers, merchant=await merchant_of_path(request))
 
 
 async def server_error(request: Request, exc: Exception) -> Response:

@@ -17,6 +17,7 @@ from portal.schemas import OrderIn
 from portal.settings import Settings
 from portal.store import queries
 from portal.store.db import session_scope
+from portal.theming import service as theming
 
 DEMO_PASSWORD = "demo-password"
 
@@ -50,6 +51,13 @@ SHOPS = (
              (("Masala chai blend", "250 g", Decimal("450")), ("Brass kettle", "1 L", Decimal("2499")),
               ("Clay cups", "Set of 6", Decimal("799"))), "help@chai.example", ("Pune", "411001", "IN")),
 )
+
+# Two shops share `classic`; customised settings make them look like two different brands.
+DEMO_THEME_SETTINGS = {
+    "chai": {"accent_colour": "#9a3412", "background_colour": "#fbf6ef", "heading_font": "old_style",
+             "corners": "round"},
+    "acme": {"tagline": "Gear for the long way round", "hero_colour": "#12332b", "accent_colour": "#1d6b4f"},
+}
 
 # (name, order status, cancel reason, payment, fulfilment, return, shipment statuses, foreign currency)
 SCENARIOS = (
@@ -188,7 +196,10 @@ def seed(engine: Engine, settings: Settings, orders_per_merchant: int = 24) -> I
             new_key = None
             if merchant is None:
                 merchant = create_merchant(session, shop.slug, shop.name, shop.currency, shop.locale, shop.timezone)
-                merchant.theme = shop.theme if portal.themes.get(shop.theme) else merchant.theme
+                if portal.themes.get(shop.theme):
+                    merchant.theme = shop.theme
+                    merchant.theme_settings, _ = theming.check(portal.themes, shop.theme,
+                                                               DEMO_THEME_SETTINGS.get(shop.slug, {}), {}, fix_contrast=False)
                 merchant.support_email = shop.support_email
                 create_user(session, merchant, f"owner@{shop.slug}.example", DEMO_PASSWORD)
                 new_key = create_api_key(session, merchant, "demo")

@@ -21,6 +21,7 @@ from starlette.responses import HTMLResponse, Response
 
 from portal import custom_statuses, exchange, i18n, labels, live, merchant_texts, overrides, panels
 from portal.links import LinkSigner
+from portal.merchants import RESERVED_SLUGS
 from portal.pagecache import PageCache
 from portal.security import csrf_token
 from portal.settings import Settings
@@ -169,6 +170,17 @@ async def merchant_or_404(request: Request) -> Merchant:
         raise HTTPException(status_code=404)
     request.state.merchant = merchant
     return merchant
+
+
+async def merchant_of_path(request: Request) -> Merchant | None:
+    """The shop a URL belongs to, also when no route claimed it: a 404 under /{shop}/ wears its theme."""
+    merchant = getattr(request.state, "merchant", None)
+    if merchant is not None:
+        return merchant
+    slug = request.url.path.strip("/").split("/", 1)[0]
+    if not slug or len(slug) > 64 or slug in RESERVED_SLUGS:
+        return None
+    return await run_in_threadpool(portal_of(request).merchant, slug)
 
 
 def choose_locale(request: Request, merchant: Merchant | None, order: Order | panels.OrderStamp | None = None) -> str:

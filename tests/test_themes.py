@@ -125,7 +125,8 @@ def test_shopper_pages_use_the_merchant_theme(client, factory):
     error = html(client.get("/acme/orders/not-a-token"))
     assert "theme-bold" in error.body["class"]
     missing = client.get("/acme/nothing-here")
-    assert missing.status_code == 404 and "theme-bold" not in html(missing).body["class"]
+    assert missing.status_code == 404 and "theme-bold" in html(missing).body["class"]
+    assert "theme-classic" in html(client.get("/no-such-shop/track")).body["class"]
     assert plain.theme == "classic"
 
 
