@@ -113,6 +113,17 @@ def test_unreadable_colour_is_corrected_and_the_console_says_so(client, shop, to
     assert page.select_one("#setting-accent_colour")["value"] != "#ffee55"
 
 
+def test_switching_theme_rechecks_carried_colours(client, shop, token):
+    # #707070 reads on classic's backgrounds (4.62:1) but not on bold's page background (4.45:1).
+    assert save(client, token, accent_colour="#707070").status_code == 303
+    assert html(client.get("/admin/theme")).select_one(".contrast-notices") is None
+    client.post("/admin/theme/choose", data={"csrf_token": token, "theme": "bold"})
+    page = html(client.get("/admin/theme"))
+    assert "Settings of Bold" in text_of(page.select_one("#settings h2"))
+    assert "#707070 was changed to" in text_of(page.select_one(".contrast-notices"))
+    assert page.select_one("#setting-accent_colour")["value"] != "#707070"
+
+
 def test_logo_upload_remove_and_refusals(client, portal, shop, token):
     response = save(client, token, files={"logo": ("logo.png", png(), "image/png")})
     assert response.status_code == 303

@@ -126,7 +126,10 @@ def test_shopper_pages_use_the_merchant_theme(client, factory):
     assert "theme-bold" in error.body["class"]
     missing = client.get("/acme/nothing-here")
     assert missing.status_code == 404 and "theme-bold" in html(missing).body["class"]
-    assert "theme-classic" in html(client.get("/no-such-shop/track")).body["class"]
+    unknown = html(client.get("/no-such-shop/track"))
+    assert "theme-classic" in unknown.body["class"]
+    palette = client.get(unknown.select("link[rel=stylesheet]")[-1]["href"])
+    assert palette.status_code == 200 and "--color-accent: #2454c5;" in palette.text
     assert plain.theme == "classic"
 
 

@@ -89,15 +89,19 @@ async def choose_theme(request: Request) -> Response:
     if themes.get(name) is None:
         return await theme_page(request, errors=[f"theme: {name!r} is not an installed theme"], status_code=400)
 
-    def save() -> None:
+    def save() -> list[str]:
         with portal_of(request).session() as session:
             fresh = session.get(Merchant, merchant.id)
             current = service.draft_or_live(session, fresh)
-            # Values carry over: settings both themes share (logo, accent colour …) keep working.
-            service.save_draft(session, fresh, ThemeConfig(name, current.values))
+            # Values carry over: settings both themes share (logo, accent colour …) keep working,
+            # re-checked against the new theme's backgrounds.
+            values, notices = service.check(themes, name, {}, current.values, fix_contrast=True)
+            service.save_draft(session, fresh, ThemeConfig(name, values))
+            return notices
 
-    await run_in_threadpool(save)
-    request.session[FLASH] = {"message": f"Draft switched to {themes.get(name).label}. Preview it, then publish."}
+    notices = await run_in_threadpool(save)
+    request.session[FLASH] = {"message": f"Draft switched to {themes.get(name).label}. Preview it, then publish.",
+                              "notices": notices}
     return RedirectResponse(str(request.url_for("admin_theme")) + "#settings", status_code=303)
 
 
