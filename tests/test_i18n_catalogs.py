@@ -159,9 +159,10 @@ def test_pages_have_no_untranslated_shopper_strings(client, factory, merchant, r
         # Strings a language legitimately writes as English does ("Details", "Total"…).
         same = {text for text, (context, _) in sources.items()
                 if (translations.pgettext(context, text) if context else translations.gettext(text)) == text}
-        for url in (link, f"/{merchant.slug}/track", f"/{merchant.slug}/orders/not-a-token"):
+        for url in (link, f"/{merchant.slug}/track", f"/{merchant.slug}/orders/not-a-token",
+                    f"/{merchant.slug}/no/such/page"):
             response = client.get(url, params={"lang": locale.replace("_", "-")})
-            assert response.headers["content-language"] == i18n.html_lang(locale)
+            assert response.headers["content-language"] == i18n.html_lang(locale), url
             leftovers = (visible_strings(html(response)) & sources.keys()) - same
             if leftovers:
                 untranslated[f"{locale} {url}"] = sorted(leftovers)
