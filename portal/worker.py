@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from portal.web import Portal
 
 log = logging.getLogger("portal.worker")
+SHUTDOWN_GRACE_SECONDS = 5.0
 
 
 def backoff(settings: Any, attempts: int) -> float:
@@ -114,7 +115,8 @@ async def embedded(portal: Portal, router: Any):
         yield task
     finally:
         stop.set()
+        # An in-flight send gets a moment to finish; if cancelled, its lease makes it due again.
         try:
-            await asyncio.wait_for(task, timeout=portal.settings.smtp_timeout + 5)
+            await asyncio.wait_for(task, timeout=SHUTDOWN_GRACE_SECONDS)
         except asyncio.TimeoutError:
-            task.cancel()
+            pass  # wait_for has cancelled it

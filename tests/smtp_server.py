@@ -73,11 +73,17 @@ class SilentServer:
                 continue
             self._held.append(connection)
 
+    @property
+    def connections(self) -> int:
+        return len(self._held)
+
     def start(self) -> SilentServer:
         self._thread.start()
         return self
 
     def stop(self) -> None:
+        if self._stop.is_set():
+            return
         self._stop.set()
         self._thread.join()
         for connection in self._held:
