@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.generate import generate  # noqa: E402
+from portal.demo import SCENARIOS  # noqa: E402
 
 PYTHON = sys.executable
 
@@ -76,7 +77,9 @@ def lookup_script(base: str, shop: str, orders: int, path: Path) -> str:
         page = client.get(f"/{shop}/track")
         token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
         cookie = client.cookies["portal_session"]
-    numbers = [100_000 + random.randrange(orders - 30) for _ in range(500)]
+    # Bulk orders are numbered from 100,000 + the detailed demo orders generate() adds first.
+    first = 100_000 + len(SCENARIOS)
+    numbers = [first + random.randrange(orders - len(SCENARIOS)) for _ in range(500)]
     bodies = ",".join(
         f'"csrf_token={token}&order_number=%23{n}&contact=buyer{n}%40example.com"' for n in numbers
     )
