@@ -10,8 +10,9 @@ CATALOGS := $(wildcard locales/*/LC_MESSAGES/messages.po)
 
 .PHONY: run test deps assets sysdeps i18n i18n-compile bench bench-ingest bench-live clean
 
+# The printed demo links and the served pages use the same address (PORT, HOST, PORTAL_BASE_URL).
 run: deps assets i18n-compile
-	$(BIN)/portal demo
+	PORTAL_BASE_URL=$${PORTAL_BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/portal demo
 	@echo ""
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	PORTAL_BASE_URL=$${PORTAL_BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/portal serve --host $(HOST) --port $(PORT)
