@@ -116,7 +116,5 @@ async def embedded(portal: Portal, router: Any):
     finally:
         stop.set()
         # An in-flight send gets a moment to finish; if cancelled, its lease makes it due again.
-        try:
+        with contextlib.suppress(asyncio.TimeoutError):  # on time-out wait_for has cancelled it
             await asyncio.wait_for(task, timeout=SHUTDOWN_GRACE_SECONDS)
-        except asyncio.TimeoutError:
-            pass  # wait_for has cancelled it
