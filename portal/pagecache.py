@@ -34,5 +34,8 @@ class PageCache:
         headers = {k: v for k, v in response.headers.items() if k.lower() not in _PRIVATE_HEADERS}
         self._pages[key] = (bytes(response.body), response.status_code, headers)
 
+    def __len__(self) -> int:
+        return len(self._pages)
+
     def clear(self) -> None:
         self._pages.clear()

@@ -188,3 +188,18 @@ def test_a_second_view_of_the_same_version_is_served_without_rendering(client, f
     third = client.get(link)
     assert renders == [1]
     assert html(third).select_one('#panel-status [data-status="refunded"]') is not None
+
+
+def test_junk_query_parameters_share_the_cached_page(client, factory, merchant, monkeypatch, portal):
+    from portal.routes import shopper
+
+    order = factory.order(merchant)
+    link = factory.link(merchant, order)
+    first = client.get(link)
+    renders = []
+    original = shopper.order_view.build
+    monkeypatch.setattr(shopper.order_view, "build", lambda *a, **k: renders.append(1) or original(*a, **k))
+    for n in range(20):
+        assert client.get(f"{link}?utm_source=mail&r={n}").content == first.content
+    assert renders == []
+    assert len(portal.pages) == 1

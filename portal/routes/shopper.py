@@ -165,7 +165,10 @@ async def order_page(request: Request, site: Site = FULL) -> Response:
     # The same version of the same page in the same language was rendered moments ago: reuse it.
     # (Not when the shopper is picking a language or currency: that answer sets a cookie.)
     cacheable = not {"lang", "currency"} & request.query_params.keys()
-    cached = portal.pages.get((site.route_prefix, request.url.query, headers["ETag"])) if cacheable else None
+    # Keyed by what the page depends on (the ETag, the site, what the site carries between pages),
+    # not the raw query string: junk parameters must neither bypass nor flood the cache.
+    cache_key = (site.route_prefix, tuple(sorted(site.carried(request).items())), headers["ETag"])
+    cached = portal.pages.get(cache_key) if cacheable else None
     if cached is not None:
         return cached
 
@@ -195,7 +198,7 @@ async def order_page(request: Request, site: Site = FULL) -> Response:
     activate(request, merchant, view.order)
     response = site.render(request, merchant, template, context, headers=headers)
     if cacheable and response.status_code == 200:
-        portal.pages.put((site.route_prefix, request.url.query, headers["ETag"]), response)
+        portal.pages.put(cache_key[:2] + (headers["ETag"],), response)
     return response
 
 
