@@ -169,15 +169,21 @@ def test_bad_poll_interval_is_refused_and_nothing_changes(portal, merchant, valu
         assert stored.name == "Acme Outdoor" and "poll_interval" not in stored.settings
 
 
-def test_a_second_view_of_the_same_version_is_served_without_rendering(client, factory, merchant, monkeypatch):
+@pytest.fixture
+def viewed_once(client, factory, merchant, monkeypatch):
+    """An order page viewed once; then every later view-building is counted in `renders`."""
     from portal.routes import shopper
 
-    order = factory.order(merchant)
-    link = factory.link(merchant, order)
+    link = factory.link(merchant, factory.order(merchant))
     first = client.get(link)
-    renders = []
+    renders: list[int] = []
     original = shopper.order_view.build
     monkeypatch.setattr(shopper.order_view, "build", lambda *a, **k: renders.append(1) or original(*a, **k))
+    return link, first, renders
+
+
+def test_a_second_view_of_the_same_version_is_served_without_rendering(client, factory, merchant, viewed_once):
+    link, first, renders = viewed_once
     second = client.get(link)
     assert second.status_code == 200 and second.content == first.content and renders == []
     assert second.headers["etag"] == first.headers["etag"]
@@ -190,15 +196,8 @@ def test_a_second_view_of_the_same_version_is_served_without_rendering(client, f
     assert html(third).select_one('#panel-status [data-status="refunded"]') is not None
 
 
-def test_junk_query_parameters_share_the_cached_page(client, factory, merchant, monkeypatch, portal):
-    from portal.routes import shopper
-
-    order = factory.order(merchant)
-    link = factory.link(merchant, order)
-    first = client.get(link)
-    renders = []
-    original = shopper.order_view.build
-    monkeypatch.setattr(shopper.order_view, "build", lambda *a, **k: renders.append(1) or original(*a, **k))
+def test_junk_query_parameters_share_the_cached_page(client, portal, viewed_once):
+    link, first, renders = viewed_once
     for n in range(20):
         assert client.get(f"{link}?utm_source=mail&r={n}").content == first.content
     assert renders == []
