@@ -100,6 +100,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         engine.dispose()
 
     routes = [
+        # Shop routes first: the most requested, and their `shop` convertor never claims /admin, /api, ...
+        *shopper.routes,
         Route("/", index, name="index"),
         Route("/healthz", healthz, name="healthz"),
         Mount("/static", StaticFiles(directory=settings.static_dir, check_dir=False), name="static"),
@@ -116,7 +118,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *theme_assets.routes,
         *events.routes,
         *notifications.routes,
-        *shopper.routes,
     ]
     middleware = [
         Middleware(SecurityHeadersMiddleware),

@@ -22,6 +22,7 @@ _PRIVATE_HEADERS = frozenset({"set-cookie", "content-length"})
 class PageCache:
     def __init__(self, maxsize: int = MAX_PAGES, ttl: float = PAGE_SECONDS) -> None:
         self._pages: TTLCache = TTLCache(maxsize=maxsize, ttl=ttl)
+        self.enabled = maxsize > 0
 
     def get(self, key: Hashable) -> Response | None:
         entry = self._pages.get(key)
@@ -31,6 +32,8 @@ class PageCache:
         return Response(body, status_code=status, headers=headers)
 
     def put(self, key: Hashable, response: Response) -> None:
+        if not self.enabled:
+            return
         headers = {k: v for k, v in response.headers.items() if k.lower() not in _PRIVATE_HEADERS}
         self._pages[key] = (bytes(response.body), response.status_code, headers)
 

@@ -9,6 +9,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from portal.pagecache import MAX_PAGES
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -31,6 +33,11 @@ class Settings(BaseSettings):
     lookup_rate_limit: str = "10/minute"
     lookup_failure_floor_ms: int = 400
     session_max_age: int = 8 * 3600
+    # Threads that run shopper page reads (shop, order stamp, order, lookup). A few are enough:
+    # each read is one indexed query, and more threads only fight over Python's GIL.
+    db_read_threads: int = Field(default=4, ge=1, le=64)
+    # Order pages kept rendered in memory (portal/pagecache.py); 0 renders every view afresh.
+    page_cache_size: int = Field(default=MAX_PAGES, ge=0)
     https_only_cookies: bool = False
 
     # Live updates (Server-Sent Events): keep-alive comments for proxies, idle streams closed

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
+import functools
 import time
 import weakref
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from babel.numbers import get_currency_name
 from limits import parse as parse_limit
@@ -14,7 +19,6 @@ from limits.strategies import MovingWindowRateLimiter
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -40,6 +44,8 @@ MERCHANT_CACHE_SECONDS = 2.0
 # What a rendered page depends on besides its URL.
 VARY = "Accept-Language, Cookie"
 
+T = TypeVar("T")
+
 
 _portals: weakref.WeakSet[Portal] = weakref.WeakSet()
 
@@ -63,6 +69,7 @@ class Portal:
     limiter: MovingWindowRateLimiter
     live: live.Broker
     pages: PageCache = field(default_factory=PageCache)
+    readers: ThreadPoolExecutor | None = None
     _merchants: dict[str, tuple[float, Merchant | None]] = field(default_factory=dict)
     # merchant id -> (merchant version, {locale: overrides}); a changed override bumps the version.
     _overrides: dict[int, tuple[int, dict[str, i18n.Overrides]]] = field(default_factory=dict)
@@ -96,22 +103,42 @@ class Portal:
             catalogs=catalogs,
             limiter=MovingWindowRateLimiter(MemoryStorage()),
             live=live.Broker(settings.live_max_streams_per_client, settings.live_max_streams),
+            pages=PageCache(settings.page_cache_size),
+            readers=ThreadPoolExecutor(settings.db_read_threads, thread_name_prefix="portal-read"),
         )
+        weakref.finalize(portal, portal.readers.shutdown, wait=False)
         _portals.add(portal)
         return portal
 
+    def cached_merchant(self, slug: str) -> tuple[bool, Merchant | None]:
+        """(known, merchant) from the cache alone: no database, so no thread hop on the hot path."""
+        cached = self._merchants.get(slug)
+        if cached is not None and cached[0] > time.monotonic():
+            return True, cached[1]
+        return False, None
+
     def merchant(self, slug: str) -> Merchant | None:
         """The merchant for a shop slug, cached for a moment: every shopper request needs it."""
+        known, merchant = self.cached_merchant(slug)
+        if known:
+            return merchant
         now = time.monotonic()
-        cached = self._merchants.get(slug)
-        if cached is not None and cached[0] > now:
-            return cached[1]
         with self.session() as session:
             merchant = queries.merchant_by_slug(session, slug)
         if len(self._merchants) > 10_000:
             self._merchants.clear()
         self._merchants[slug] = (now + MERCHANT_CACHE_SECONDS, merchant)
         return merchant
+
+    async def read(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run a blocking database read for a shopper page in the portal's own small thread pool.
+
+        Starlette's run_in_threadpool (anyio, up to 40 threads, a cancel scope per call) costs more
+        than the indexed query it wraps; under load the page spent most of its time there. A few
+        dedicated threads keep the event loop free at a fraction of the cost (bench/run.py).
+        """
+        call = functools.partial(contextvars.copy_context().run, fn, *args)
+        return await asyncio.get_running_loop().run_in_executor(self.readers, call)
 
     def forget_merchant(self, slug: str) -> None:
         self._merchants.pop(slug, None)
@@ -164,8 +191,7 @@ def portal_of(request: Request) -> Portal:
 async def merchant_or_404(request: Request) -> Merchant:
     portal = portal_of(request)
     slug = request.path_params.get("shop", "")
-
-    merchant = await run_in_threadpool(portal.merchant, slug) if len(slug) <= 64 else None
+    merchant = await shop_by_slug(portal, slug) if len(slug) <= 64 else None
     if merchant is None:
         raise HTTPException(status_code=404)
     request.state.merchant = merchant
@@ -180,7 +206,13 @@ async def merchant_of_path(request: Request) -> Merchant | None:
     slug = request.url.path.strip("/").split("/", 1)[0]
     if not slug or len(slug) > 64 or slug in RESERVED_SLUGS:
         return None
-    return await run_in_threadpool(portal_of(request).merchant, slug)
+    return await shop_by_slug(portal_of(request), slug)
+
+
+async def shop_by_slug(portal: Portal, slug: str) -> Merchant | None:
+    """The cached shop at once; the database (in a worker thread) only when the cache has no answer."""
+    known, merchant = portal.cached_merchant(slug)
+    return merchant if known else await portal.read(portal.merchant, slug)
 
 
 def choose_locale(request: Request, merchant: Merchant | None, order: Order | panels.OrderStamp | None = None) -> str:

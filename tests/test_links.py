@@ -71,3 +71,18 @@ def test_cli_prints_absolute_link(settings, factory, merchant, monkeypatch, clie
 
     missing = CliRunner().invoke(main, ["link", "acme", "4242"])
     assert missing.exit_code != 0 and "no order" in missing.output
+
+
+def test_shop_routes_never_claim_the_portals_own_paths(client, factory, merchant):
+    """Shop pages are matched first; a slug that is a reserved path must never reach them."""
+    order = factory.order(merchant)
+    # The console's order page has the shape of a tracking link: it must stay the console's.
+    console = client.get(f"/admin/orders/{order.id}")
+    assert console.status_code in (302, 303) and "/admin/login" in console.headers["location"]
+    assert client.get("/api/v1/orders/1001").status_code == 401
+    # Slugs that merely start with a reserved word are ordinary shops.
+    for slug in ("apiary", "admin-outlet", "static-shop"):
+        shop = factory.merchant(slug, name=slug.title())
+        other = factory.order(shop)
+        assert client.get(factory.link(shop, other)).status_code == 200, slug
+        assert client.get(f"/{slug}/track").status_code == 200, slug

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import event
+from starlette.testclient import TestClient
 
 from portal import panels
+from portal.app import create_app
 from portal.merchants import MerchantError, apply_settings
 from portal.store.db import session_scope
 from portal.store.models import Merchant
@@ -202,3 +204,17 @@ def test_junk_query_parameters_share_the_cached_page(client, portal, viewed_once
         assert client.get(f"{link}?utm_source=mail&r={n}").content == first.content
     assert renders == []
     assert len(portal.pages) == 1
+
+
+def test_page_cache_size_zero_renders_every_view(factory, merchant, settings, monkeypatch):
+    from portal.routes import shopper
+
+    app = create_app(settings.model_copy(update={"page_cache_size": 0}))
+    renders: list[int] = []
+    original = shopper.order_view.build
+    monkeypatch.setattr(shopper.order_view, "build", lambda *a, **k: renders.append(1) or original(*a, **k))
+    link = factory.link(merchant, factory.order(merchant))
+    with TestClient(app, follow_redirects=False) as fresh:
+        pages = [fresh.get(link) for _ in range(3)]
+    assert [p.status_code for p in pages] == [200, 200, 200] and renders == [1, 1, 1]
+    assert len(app.state.portal.pages) == 0

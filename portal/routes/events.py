@@ -84,5 +84,5 @@ async def order_events(request: Request) -> Response:
 
 
 routes = [
-    Route("/{shop}/orders/{token}/events", order_events, name="order_events"),
+    Route("/{shop:shop}/orders/{token}/events", order_events, name="order_events"),
 ]

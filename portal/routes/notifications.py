@@ -118,5 +118,5 @@ routes = [
     Route("/admin/notifications", settings_page, methods=["GET"], name="admin_notifications"),
     Route("/admin/notifications", save_switches, methods=["POST"], name="admin_notifications_save"),
     Route("/admin/notifications/test", send_test, methods=["POST"], name="admin_notifications_test"),
-    Route("/{shop}/unsubscribe/{token}", unsubscribe, methods=["GET", "POST"], name="unsubscribe"),
+    Route("/{shop:shop}/unsubscribe/{token}", unsubscribe, methods=["GET", "POST"], name="unsubscribe"),
 ]

@@ -11,7 +11,6 @@ import time
 from typing import Any
 from urllib.parse import urlencode
 
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -109,7 +108,7 @@ async def lookup_submit(request: Request, site: Site = FULL) -> Response:
             order = lookup.find_order(session, merchant.id, query.order_number, query.contact)
             return ("order", order, None) if order else None
 
-    found = await run_in_threadpool(find) if token_ok else None
+    found = await portal.read(find) if token_ok else None
     if found and found[0] == "order":
         path = site.path(request, "order_page", shop=merchant.slug, token=portal.link_token(found[1]))
         return RedirectResponse(path, status_code=303)
@@ -132,10 +131,10 @@ async def find_order(request: Request, site: Site = FULL) -> tuple[Merchant, pan
     public_id = portal.signer.public_id(token)
 
     def find_stamp():
-        with portal.session() as session:
-            return queries.order_stamp(session, merchant.id, public_id) if public_id else None
+        with portal.engine.connect() as connection:
+            return queries.order_stamp(connection, merchant.id, public_id)
 
-    row = await run_in_threadpool(find_stamp)
+    row = await portal.read(find_stamp) if public_id else None
     stamp = panels.OrderStamp(*row) if row and portal.signer.verify(token, row[2]) else None
     return merchant, stamp
 
@@ -177,7 +176,7 @@ async def order_page(request: Request, site: Site = FULL) -> Response:
             order = queries.order_by_id(session, merchant.id, stamp.id)
             return order_view.build(session, order) if order else None
 
-    view = await run_in_threadpool(load)
+    view = await portal.read(load)
     if view is None:  # deleted between the two lookups
         return invalid_link(request, merchant, site)
     # The version may have moved on since the stamp: tag what is actually rendered.
@@ -215,8 +214,8 @@ def order_context(view: order_view.OrderView) -> dict[str, Any]:
 
 
 routes = [
-    Route("/{shop}/", shop_home, name="shop_home"),
-    Route("/{shop}/track", lookup_form, methods=["GET"], name="lookup_form"),
-    Route("/{shop}/track", lookup_submit, methods=["POST"], name="lookup_submit"),
-    Route("/{shop}/orders/{token}", order_page, name="order_page"),
+    Route("/{shop:shop}/", shop_home, name="shop_home"),
+    Route("/{shop:shop}/track", lookup_form, methods=["GET"], name="lookup_form"),
+    Route("/{shop:shop}/track", lookup_submit, methods=["POST"], name="lookup_submit"),
+    Route("/{shop:shop}/orders/{token}", order_page, name="order_page"),
 ]

@@ -195,7 +195,7 @@ async def set_order_status(request: Request) -> Response:
 
 
 routes = [
-    Route("/{shop}/custom-statuses.css", stylesheet, name="custom_statuses_css"),
+    Route("/{shop:shop}/custom-statuses.css", stylesheet, name="custom_statuses_css"),
     Route("/admin/statuses", statuses_page, methods=["GET"], name="admin_statuses"),
     Route("/admin/statuses", save_status, methods=["POST"], name="admin_status_create"),
     Route("/admin/statuses/{status_id}", statuses_page, methods=["GET"], name="admin_status"),

@@ -89,5 +89,5 @@ routes = [
     Route("/theme-assets/static/{theme}/{path:path}", theme_static, name="theme_static"),
     Route("/theme-assets/palette/{theme}.css", palette_css, name="theme_palette_css"),
     Route("/theme-assets/images/{shop}/{ref}", theme_image, name="theme_image"),
-    Route("/{shop}/theme.css", shop_theme_css, name="shop_theme_css"),
+    Route("/{shop:shop}/theme.css", shop_theme_css, name="shop_theme_css"),
 ]

