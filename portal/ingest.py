@@ -29,7 +29,7 @@ from portal.orders import STATUS_FIELDS, OrderInputError, remove_shipments, upse
 from portal.schemas import OrderIn, ShipmentIn, error_list, is_email
 from portal.statuses import closest, status_key
 from portal.store import queries
-from portal.store.db import session_scope
+from portal.store.db import insert_rows, session_scope
 from portal.store.models import Merchant, Order, WebhookDelivery, WebhookReceipt, utcnow
 
 log = logging.getLogger("portal.ingest")
@@ -306,8 +306,9 @@ def receive(engine: Engine, merchant: Merchant, delivery: Delivery,
                                       "delivery id already received with a different body: not applied")
                 else:
                     outcome = handler(session)
-                    session.add(WebhookReceipt(merchant_id=merchant.id, platform=delivery.platform,
-                                               delivery_id=delivery.delivery_id, body_hash=delivery.body_hash))
+                    insert_rows(session, WebhookReceipt.__table__, [{
+                        "merchant_id": merchant.id, "platform": delivery.platform,
+                        "delivery_id": delivery.delivery_id, "body_hash": delivery.body_hash}])
                 _log(session, merchant, delivery, outcome)
             return outcome
         except Rejected as exc:
@@ -333,14 +334,12 @@ def log_outcome(engine: Engine, merchant: Merchant, delivery: Delivery, outcome:
 
 
 def _log(session: Session, merchant: Merchant, delivery: Delivery, outcome: Outcome) -> None:
-    entry = WebhookDelivery(
-        merchant_id=merchant.id, platform=delivery.platform, topic=(outcome.topic or delivery.topic)[:64],
-        delivery_id=delivery.delivery_id[:128], result=outcome.result, reason=outcome.reason[:500],
-        order_number=outcome.order_number, http_status=outcome.http_status,
-    )
-    session.add(entry)
-    session.flush()
-    if entry.id and entry.id % 100 == 0:
+    entry_id = insert_rows(session, WebhookDelivery.__table__, [{
+        "merchant_id": merchant.id, "platform": delivery.platform, "topic": (outcome.topic or delivery.topic)[:64],
+        "delivery_id": delivery.delivery_id[:128], "result": outcome.result, "reason": outcome.reason[:500],
+        "order_number": outcome.order_number, "http_status": outcome.http_status,
+    }]).inserted_primary_key[0]
+    if entry_id and entry_id % 100 == 0:
         queries.prune_webhook_deliveries(session, merchant.id, DELIVERY_LOG_KEEP)
-    if entry.id and entry.id % 1000 == 0:
+    if entry_id and entry_id % 1000 == 0:
         queries.prune_webhook_receipts(session, merchant.id, utcnow() - RECEIPT_RETENTION)

@@ -14,7 +14,7 @@ from sqlmodel import Session
 from portal.links import LinkSigner
 from portal.settings import Settings
 from portal.store import outbox
-from portal.store.models import CustomStatus, Merchant, Order, OutboxMessage, Shipment, utcnow
+from portal.store.models import CustomStatus, Merchant, Order, Shipment, utcnow
 
 # Notifications a merchant can switch off, in the console's order. All are on by default.
 SWITCHES: tuple[str, ...] = ("shipped", "out_for_delivery", "delivered", "exception", "custom_status")
@@ -50,26 +50,26 @@ def switch_settings(merchant: Merchant, on: set[str]) -> dict[str, Any]:
 
 
 def _queue(session: Session, merchant: Merchant, order: Order, kind: str, dedupe_key: str,
-           at: datetime | None, params: dict[str, Any]) -> OutboxMessage | None:
+           at: datetime | None, params: dict[str, Any]) -> bool:
     if not order.email or order.email_opt_out_at is not None or not enabled(merchant, kind):
-        return None
+        return False
     if at is not None and at < utcnow() - STALE_AFTER:
-        return None
+        return False
     return outbox.queue(session, merchant.id, order.id, kind, order.email, dedupe_key, params)
 
 
 def shipment_changed(session: Session, merchant: Merchant, order: Order, shipment: Shipment,
-                     old_status: str | None) -> OutboxMessage | None:
+                     old_status: str | None) -> bool:
     """Queue the e-mail for a new shipment (`old_status` None) or a status it moved to.
 
     Each shipment sends each kind at most once: a carrier repeating "delivered" mails nobody twice.
     """
     if old_status is not None and old_status == shipment.status:
-        return None
+        return False
     kind = _STATUS_KIND.get(shipment.status)
     if kind is None:
         if old_status is not None:
-            return None  # in transit, info received, ...: the shopper learns these on the page
+            return False  # in transit, info received, ...: the shopper learns these on the page
         kind = "shipped"
     when = {"shipped": shipment.shipped_at, "delivered": shipment.delivered_at}.get(kind)
     return _queue(session, merchant, order, kind, f"shipment:{shipment.id}:{kind}", when,
@@ -77,14 +77,14 @@ def shipment_changed(session: Session, merchant: Merchant, order: Order, shipmen
 
 
 def custom_status_set(session: Session, merchant: Merchant, order: Order,
-                      status: CustomStatus | None) -> OutboxMessage | None:
+                      status: CustomStatus | None) -> bool:
     if status is None or not status.send_email or not status.visible_to_shopper:
-        return None
+        return False
     return _queue(session, merchant, order, "custom_status", f"order:{order.id}:custom:{status.key}", None,
                   {"key": status.key})
 
 
-def queue_test(session: Session, merchant: Merchant, recipient: str) -> OutboxMessage | None:
+def queue_test(session: Session, merchant: Merchant, recipient: str) -> bool:
     """A sample e-mail to the merchant's own address; it ignores the switches."""
     return outbox.queue(session, merchant.id, None, "test", recipient, f"test:{utcnow().isoformat()}",
                         {"sample": "shipped"})

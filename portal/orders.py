@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import delete, insert
+from sqlalchemy import bindparam, delete, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col
 
 from portal import carriers, custom_statuses, live, money, notifications
@@ -19,6 +20,7 @@ from portal.links import new_link_nonce, new_public_id
 from portal.schemas import EventIn, OrderIn, ShipmentIn
 from portal.statuses import shipment_step
 from portal.store import queries
+from portal.store.db import insert_rows
 from portal.store.models import (
     CustomStatus,
     LineItem,
@@ -293,13 +295,14 @@ def _replace_line_items(session: Session, order: Order, data: OrderIn, amounts: 
         session.exec(delete(LineItem).where(LineItem.order_id == order.id))  # type: ignore[call-overload]
     if wanted:  # one statement for all of them
         rows = [{"order_id": order.id, "position": index, **item} for index, item in enumerate(wanted)]
-        session.exec(insert(LineItem).execution_options(render_nulls=True), params=rows)  # type: ignore[call-overload]
+        insert_rows(session, LineItem.__table__, rows)
     return True
 
 
 def _timeline(session: Session, order: Order, kind: str, at: datetime, params: dict[str, Any] | None = None,
               visible: bool = True) -> None:
-    session.add(TimelineEntry(order_id=order.id, at=at, kind=kind, params=params or {}, visible_to_shopper=visible))
+    insert_rows(session, TimelineEntry.__table__,
+                [{"order_id": order.id, "at": at, "kind": kind, "params": params or {}, "visible_to_shopper": visible}])
 
 
 def upsert_shipment(session: Session, merchant: Merchant, order: Order, data: ShipmentIn, bump: bool = True) -> Shipment:
@@ -382,7 +385,7 @@ def record_events(session: Session, items: list[EventItem], derive_status: bool 
     if not items:
         return []
     shipments = {shipment.id: shipment for shipment, _, _ in items}
-    seen = queries.event_keys(session, list(shipments))
+    seen = queries.event_keys(session, list(shipments), min(event.at.astimezone(timezone.utc) for _, event, _ in items))
     rows: list[dict[str, Any]] = []
     added: list[bool] = []
     for shipment, event, raw in items:
@@ -398,8 +401,7 @@ def record_events(session: Session, items: list[EventItem], derive_status: bool 
             "raw": raw if raw is not None else event.model_dump(mode="json"),
         })
     if rows:
-        # render_nulls: rows with and without a message still go out as one statement
-        session.exec(insert(TrackingEvent).execution_options(render_nulls=True), params=rows)  # type: ignore[call-overload]
+        insert_rows(session, TrackingEvent.__table__, rows)
     if rows and derive_status:
         # Latest event wins; at the same instant, the one further along (delivered beats out for delivery).
         latest: dict[int, tuple[datetime, int, str]] = {}
@@ -408,15 +410,33 @@ def record_events(session: Session, items: list[EventItem], derive_status: bool 
             if shipment_id in shipments and (shipment_id not in latest or rank > latest[shipment_id]):
                 latest[shipment_id] = rank
         now = utcnow()
-        for shipment_id in {row["shipment_id"] for row in rows}:
+        moved = []
+        for shipment_id in sorted({row["shipment_id"] for row in rows}):
             shipment = shipments[shipment_id]
             at, _, status = latest[shipment_id]
-            shipment.status = status
-            if status == "delivered":
-                shipment.delivered_at = at
-            shipment.updated_at = now
-            session.add(shipment)
+            moved.append({"shipment_id": shipment_id, "status": status, "updated_at": now,
+                          "delivered_at": at if status == "delivered" else shipment.delivered_at})
+        _move_shipments(session, [shipments[row["shipment_id"]] for row in moved], moved)
     return added
+
+
+_MOVE_SHIPMENT = (
+    update(Shipment.__table__)  # type: ignore[arg-type]
+    .where(Shipment.__table__.c.id == bindparam("shipment_id"))  # type: ignore[attr-defined]
+    .values(status=bindparam("status"), delivered_at=bindparam("delivered_at"), updated_at=bindparam("updated_at"))
+)
+
+
+def _move_shipments(session: Session, shipments: list[Shipment], values: list[dict[str, Any]]) -> None:
+    """New statuses for many shipments in one executemany UPDATE (the unit of work would split it
+    by which columns changed, often into one statement per parcel); the loaded objects are told."""
+    if not values:
+        return
+    session.flush(shipments)  # anything else pending on them goes first
+    session.connection().execute(_MOVE_SHIPMENT, values)
+    for shipment, row in zip(shipments, values):
+        for name in ("status", "delivered_at", "updated_at"):
+            set_committed_value(shipment, name, row[name])
 
 
 def add_events(session: Session, order: Order, shipment: Shipment, events: list[EventIn],

@@ -19,8 +19,10 @@ def add_tracking_updates(session: Session, merchant: Merchant, updates: list[Tra
     many events. Returns per update "added", "duplicate" or "unknown_tracking_number"."""
     keys = [orders.tracking_key(update.tracking_number) or "" for update in updates]
     by_key: dict[str, list[Shipment]] = {}
-    for shipment in queries.shipments_by_tracking_keys(session, merchant.id, set(keys)):
+    order_shipments: dict[int, list[Shipment]] = {}
+    for shipment in queries.shipments_sharing_orders_with(session, merchant.id, set(keys)):
         by_key.setdefault(shipment.tracking_key or "", []).append(shipment)
+        order_shipments.setdefault(shipment.order_id, []).append(shipment)
     items: list[orders.EventItem] = []
     owners: list[int] = []  # index of the update each item came from
     for index, (update, key) in enumerate(zip(updates, keys)):
@@ -34,9 +36,6 @@ def add_tracking_updates(session: Session, merchant: Merchant, updates: list[Tra
         results[index] = "added" if new or results[index] == "added" else "duplicate"
     touched = {shipment.order_id for (shipment, _, _), new in zip(items, added) if new}
     if touched:
-        order_shipments: dict[int, list[Shipment]] = {}
-        for shipment in queries.shipments_for_orders(session, touched):
-            order_shipments.setdefault(shipment.order_id, []).append(shipment)
         for order in queries.orders_by_ids(session, merchant.id, touched):
             shipments = order_shipments.get(order.id, [])
             orders.settle_delivery(session, order, shipments)

@@ -65,7 +65,7 @@ async def send_test(request: Request) -> Response:
             user = session.get(MerchantUser, request.session.get(SESSION_USER) or 0)
             if user is None or user.merchant_id != merchant.id:
                 return False
-            return notifications.queue_test(session, merchant, user.email) is not None
+            return notifications.queue_test(session, merchant, user.email)
 
     if not await run_in_threadpool(queue):
         raise HTTPException(403)

@@ -8,7 +8,10 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from typing import Any
+
+from sqlalchemy import Table, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
@@ -46,6 +49,21 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]], skip_duplicates_of: list[str] | None = None):
+    """INSERT rows in the session's transaction as one Core statement (executemany for several):
+    for rows nothing reads back as objects, without the unit of work's per-object cost.
+
+    `skip_duplicates_of`: columns of a unique constraint; rows that would repeat a value are skipped
+    (ON CONFLICT DO NOTHING, on SQLite and PostgreSQL alike), and losing a race to a concurrent
+    transaction undoes nothing around it. Returns the result (its rowcount: how many were new).
+    """
+    statement = table.insert()
+    if skip_duplicates_of:
+        dialect = {"sqlite": sqlite, "postgresql": postgresql}[session.get_bind().dialect.name]
+        statement = dialect.insert(table).on_conflict_do_nothing(index_elements=skip_duplicates_of)
+    return session.connection().execute(statement, rows if len(rows) > 1 else rows[0])
 
 
 def alembic_config(engine: Engine) -> Config:

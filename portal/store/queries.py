@@ -136,28 +136,30 @@ def orders_by_ids(session: Session, merchant_id: int, order_ids: Collection[int]
     ).all()
 
 
-def shipments_by_tracking_keys(session: Session, merchant_id: int, keys: Collection[str]) -> Sequence[Shipment]:
+def shipments_sharing_orders_with(session: Session, merchant_id: int, keys: Collection[str]) -> Sequence[Shipment]:
+    """Every shipment of the merchant's orders that have a parcel with one of these tracking keys
+    (the parcels addressed, and their siblings that decide whether the order is all delivered)."""
+    tracked = select(Shipment.order_id).where(Shipment.merchant_id == merchant_id,
+                                              col(Shipment.tracking_key).in_(list(keys)))
     return session.exec(
         select(Shipment)
-        .where(Shipment.merchant_id == merchant_id, col(Shipment.tracking_key).in_(list(keys)))
+        .where(Shipment.merchant_id == merchant_id, col(Shipment.order_id).in_(tracked))
         .order_by(col(Shipment.id))
     ).all()
 
 
-def shipments_for_orders(session: Session, order_ids: Collection[int]) -> Sequence[Shipment]:
-    return session.exec(
-        select(Shipment).where(col(Shipment.order_id).in_(list(order_ids))).order_by(col(Shipment.id))
-    ).all()
-
-
-def event_keys(session: Session, shipment_ids: Collection[int]) -> set[tuple[int, datetime, str]]:
-    """(shipment, time, status) of every stored event: what deduplication compares against."""
+def event_keys(session: Session, shipment_ids: Collection[int],
+               since: datetime | None = None) -> set[tuple[int, datetime, str]]:
+    """(shipment, time, status) of the stored events at or after `since` (all without it): what
+    deduplication compares against. An event older than every incoming one can neither repeat
+    one nor be a shipment's latest, so a parcel's long history is not read again each time."""
     if not shipment_ids:
         return set()
-    rows = session.exec(
-        select(TrackingEvent.shipment_id, TrackingEvent.at, TrackingEvent.status)
-        .where(col(TrackingEvent.shipment_id).in_(list(shipment_ids)))
-    ).all()
+    query = (select(TrackingEvent.shipment_id, TrackingEvent.at, TrackingEvent.status)
+             .where(col(TrackingEvent.shipment_id).in_(list(shipment_ids))))
+    if since is not None:
+        query = query.where(col(TrackingEvent.at) >= since)
+    rows = session.exec(query).all()
     return {(shipment_id, at, status) for shipment_id, at, status in rows}
 
 
