@@ -164,3 +164,22 @@ def test_openapi_documents_the_endpoint(client):
     item = doc["components"]["schemas"]["TrackingUpdateIn"]
     assert {"tracking_number", "at", "status"} <= set(item["required"])
     assert "InTransit" in item["properties"]["status"]["examples"]
+
+
+def test_a_late_older_event_neither_repeats_nor_turns_the_parcel_back(client, auth, two_parcels):
+    """Deduplication and "latest event wins" also hold against events stored long before."""
+    first = [{"tracking_number": UPS, "at": "2026-11-03T08:00:00Z", "status": "in_transit"},
+             {"tracking_number": UPS, "at": "2026-11-05T08:00:00Z", "status": "out_for_delivery"}]
+    assert post(client, auth, *first).json()["added"] == 2
+    # Reaching back before the stored history: new, but not the latest, so the parcel stays put.
+    late = post(client, auth, {"tracking_number": UPS, "at": "2026-11-02T07:00:00Z", "status": "info_received"},
+                first[0]).json()
+    assert (late["added"], late["duplicates"]) == (1, 1)
+    parcel = next(s for s in read(client, auth)["shipments"] if s["tracking_number"] == UPS)
+    assert parcel["status"] == "out_for_delivery"
+    # A repeat of a stored event next to a newer one: the repeat is found, the newer one wins.
+    news = post(client, auth, first[1], {"tracking_number": UPS, "at": "2026-11-06T10:00:00Z",
+                                         "status": "delivered"}).json()
+    assert (news["added"], news["duplicates"]) == (1, 1)
+    parcel = next(s for s in read(client, auth)["shipments"] if s["tracking_number"] == UPS)
+    assert parcel["status"] == "delivered" and len(parcel["events"]) == 4
