@@ -245,6 +245,8 @@ def main() -> None:
     parser.add_argument("--webhook-clients", type=int, default=4)
     parser.add_argument("--event-clients", type=int, default=2)
     parser.add_argument("--page-clients", type=int, default=2)
+    parser.add_argument("--phase", action="append", choices=["webhooks", "events", "all"],
+                        help="run only this phase (repeatable); default: all three")
     args = parser.parse_args()
     phases = {
         "webhooks alone": {"webhooks": args.webhook_clients},
@@ -252,6 +254,9 @@ def main() -> None:
         "all at once (with page readers)": {"webhooks": args.webhook_clients, "events": args.event_clients,
                                             "pages": args.page_clients},
     }
+    if args.phase:
+        wanted = {"webhooks": "webhooks alone", "events": "events alone", "all": "all at once (with page readers)"}
+        phases = {name: clients for name, clients in phases.items() if name in {wanted[p] for p in args.phase}}
 
     with tempfile.TemporaryDirectory(prefix="portal-ingest-bench-") as tmp:
         env = {"PORTAL_DATABASE_URL": f"sqlite:///{tmp}/portal.db", "PORTAL_SECRET_KEY": "bench-" + "k" * 40,

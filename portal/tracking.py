@@ -30,21 +30,23 @@ def add_tracking_updates(session: Session, merchant: Merchant, updates: list[Tra
             items.append((shipment, update, raws[index]))
             owners.append(index)
     status_before = {shipment.id: shipment.status for shipment, _, _ in items}
+    # Every read before the first write: SQLite holds its one write lock from then to the commit.
+    addressed = {shipment.order_id for shipment, _, _ in items}
+    loaded = {order.id: order for order in queries.orders_by_ids(session, merchant.id, addressed)} if items else {}
     added = orders.record_events(session, items)
     results = ["unknown_tracking_number"] * len(updates)
     for index, new in zip(owners, added):
         results[index] = "added" if new or results[index] == "added" else "duplicate"
     touched = {shipment.order_id for (shipment, _, _), new in zip(items, added) if new}
-    if touched:
-        for order in queries.orders_by_ids(session, merchant.id, touched):
-            shipments = order_shipments.get(order.id, [])
-            orders.settle_delivery(session, order, shipments)
-            for shipment in shipments:
-                if shipment.id in status_before:
-                    notifications.shipment_changed(session, merchant, order, shipment, status_before[shipment.id])
-            orders.touch(session, order, live.SHIPPING_PANELS,
-                         *(live.Fact("shipment_status", s.status, s.id) for s in shipments
-                          if s.id in status_before and s.status != status_before[s.id]))
+    for order in filter(None, (loaded.get(order_id) for order_id in sorted(touched))):
+        shipments = order_shipments.get(order.id, [])
+        orders.settle_delivery(session, order, shipments)
+        for shipment in shipments:
+            if shipment.id in status_before:
+                notifications.shipment_changed(session, merchant, order, shipment, status_before[shipment.id])
+        orders.touch(session, order, live.SHIPPING_PANELS,
+                     *(live.Fact("shipment_status", s.status, s.id) for s in shipments
+                      if s.id in status_before and s.status != status_before[s.id]))
     session.flush()
     return results
 
