@@ -141,4 +141,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
         max_body_size=settings.max_body_bytes,
     )
     app.state.portal = portal
+    app.state.url_paths = {}
     return app

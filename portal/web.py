@@ -184,6 +184,19 @@ class Portal:
         return max(1, int(reset_at - time.time()) + 1)
 
 
+def url_path(app: Any, name: str, **params: Any) -> str:
+    """app.url_path_for, remembered: the route table never changes once built, and a page asks for
+    a dozen paths (stylesheets, images, links) that would each walk it again."""
+    cache: dict[tuple, str] = app.state.url_paths
+    key = (name, *sorted(params.items()))
+    path = cache.get(key)
+    if path is None:
+        if len(cache) >= 10_000:  # links carry per-order tokens: keep the memory bounded
+            cache.clear()
+        path = cache[key] = str(app.url_path_for(name, **params))
+    return path
+
+
 def portal_of(request: Request) -> Portal:
     return request.app.state.portal
 
@@ -276,7 +289,7 @@ def render(
     portal = portal_of(request)
     merchant = merchant or getattr(request.state, "merchant", None)
     locale = getattr(request.state, "locale", None) or activate(request, merchant)
-    path_for = lambda name, **params: str(request.app.url_path_for(name, **params))  # noqa: E731
+    path_for = functools.partial(url_path, request.app)
     theme = theme or live_theme_view(portal, path_for, merchant)
     env = portal.themes.environment(theme.name)
     enabled = portal.enabled_locales(merchant)
@@ -293,8 +306,8 @@ def render(
         "url_for": lambda name, **params: request.url_for(name, **params),
         "path_for": path_for,
         "theme": theme,
-        "shop_path": lambda name, **params: str(request.app.url_path_for(name, shop=merchant.slug, **params)),
-        "static": lambda path: str(request.app.url_path_for("static", path=path)),
+        "shop_path": lambda name, **params: url_path(request.app, name, shop=merchant.slug, **params),
+        "static": lambda path: url_path(request.app, "static", path=path),
     }
     ctx.update(context or {})
     if "csrf_token" not in ctx:

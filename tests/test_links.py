@@ -86,3 +86,15 @@ def test_shop_routes_never_claim_the_portals_own_paths(client, factory, merchant
         other = factory.order(shop)
         assert client.get(factory.link(shop, other)).status_code == 200, slug
         assert client.get(f"/{slug}/track").status_code == 200, slug
+
+
+def test_remembered_paths_match_the_router_and_stay_bounded(app):
+    from portal.web import url_path
+
+    for name, params in (("order_page", {"shop": "acme", "token": "abc.def"}), ("static", {"path": "portal.css"}),
+                         ("lookup_form", {"shop": "acme"})):
+        assert url_path(app, name, **params) == str(app.url_path_for(name, **params))
+        assert url_path(app, name, **params) == str(app.url_path_for(name, **params))  # from the cache
+    for n in range(12_000):  # one per tracking link ever shown: memory must not grow with them
+        url_path(app, "order_page", shop="acme", token=f"t{n}")
+    assert len(app.state.url_paths) <= 10_000

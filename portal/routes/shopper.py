@@ -21,7 +21,7 @@ from portal.i18n import gettext
 from portal.security import CSRF_FIELD, csrf_valid
 from portal.store import queries
 from portal.store.models import Merchant
-from portal.web import VARY, activate, asked_currency, choose_locale, merchant_or_404, portal_of, render
+from portal.web import VARY, activate, asked_currency, choose_locale, merchant_or_404, portal_of, render, url_path
 
 FIELD_MAX = 200
 
@@ -46,7 +46,7 @@ class Site:
         return {}
 
     def path(self, request: Request, name: str, **params: str) -> str:
-        path = str(request.app.url_path_for(self.route_prefix + name, **params))
+        path = url_path(request.app, self.route_prefix + name, **params)
         carried = self.carried(request)
         return f"{path}?{urlencode(carried)}" if carried else path
 
@@ -188,7 +188,7 @@ async def order_page(request: Request, site: Site = FULL) -> Response:
             url=site.path(request, "order_page", shop=merchant.slug, token=token),
             poll=panels.poll_seconds(merchant, settled),
             tags={name: etag(name) for name in panels.PANELS},
-            events_url=str(request.app.url_path_for("order_events", shop=merchant.slug, token=token))
+            events_url=url_path(request.app, "order_events", shop=merchant.slug, token=token)
             + f"?v={view.order.version}",
         ),
     }
