@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from sqlalchemy.engine import Engine
 
+from portal import carriers
 from portal.merchants import create_api_key, create_merchant, create_user
 from portal.money import currency_digits
 from portal.orders import upsert_order
@@ -111,9 +112,15 @@ def _amount(value: Decimal, currency: str) -> str:
 
 
 def _tracking_number(rng: random.Random, carrier: str) -> str:
-    if carrier == "UPS":
-        return "1Z" + "".join(rng.choice("0123456789ABCDEFGHJKLMNPRSTVWXYZ") for _ in range(16))
-    return "".join(rng.choice("0123456789") for _ in range(12 if carrier != "USPS" else 22))
+    """A made-up number that passes the carrier's check digit, like a real one would."""
+    for _ in range(1000):
+        if carrier == "UPS":
+            number = "1Z" + "".join(rng.choice("0123456789ABCDEFGHJKLMNPRSTVWXYZ") for _ in range(16))
+        else:
+            number = "".join(rng.choice("0123456789") for _ in range(12 if carrier != "USPS" else 22))
+        if carriers.detect(number, carrier).valid:
+            break
+    return number
 
 
 def order_payload(shop: DemoShop, index: int, scenario: tuple, now: datetime) -> dict:

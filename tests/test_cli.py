@@ -8,10 +8,11 @@ import pytest
 from click.testing import CliRunner
 from sqlmodel import func, select
 
+from portal import carriers
 from portal.cli import main
 from portal.store import queries
 from portal.store.db import session_scope
-from portal.store.models import Merchant, Order
+from portal.store.models import Merchant, Order, Shipment
 
 
 @pytest.fixture
@@ -100,3 +101,6 @@ def test_demo_seeds_shops_and_is_idempotent(run, portal):
     assert run("demo").exit_code == 0
     with session_scope(portal.engine) as session:
         assert session.exec(select(func.count()).select_from(Order)).one() == count
+        shipments = session.exec(select(Shipment)).all()
+    # Demo parcels look like real ones: each passes its carrier's check digit.
+    assert shipments and all(carriers.detect(s.tracking_number, s.carrier).valid for s in shipments)
