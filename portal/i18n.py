@@ -308,7 +308,7 @@ def parse_accept_language(header: str | None) -> list[str]:
 
 def text_direction(locale: str) -> str:
     try:
-        return "rtl" if Locale.parse(locale).text_direction == "rtl" else "ltr"
+        return "rtl" if babel_locale(locale).text_direction == "rtl" else "ltr"
     except (UnknownLocaleError, ValueError):
         return "ltr"
 
@@ -328,6 +328,17 @@ def locale_display_name(locale: str) -> str:
 
 # -- formatting for the active locale ------------------------------------------------------
 
+@lru_cache(maxsize=256)
+def babel_locale(code: str) -> Locale:
+    """One parsed Babel Locale per code. Babel's format functions parse a locale string on every
+    call (and again in each helper they call): a page's dozens of dates and amounts paid that each
+    time."""
+    return Locale.parse(code)
+
+
+def _babel() -> Locale:
+    return babel_locale(_locale.get())
+
 def _zone() -> ZoneInfo | timezone:
     try:
         return ZoneInfo(_timezone.get())
@@ -338,7 +349,7 @@ def _zone() -> ZoneInfo | timezone:
 def money(minor: int | None, currency: str) -> str:
     if minor is None:
         return ""
-    return format_money(minor, currency, _locale.get())
+    return format_money(minor, currency, _babel())
 
 
 def date_(value: date | datetime | None, format: str = "medium") -> str:
@@ -346,13 +357,13 @@ def date_(value: date | datetime | None, format: str = "medium") -> str:
         return ""
     if isinstance(value, datetime):
         value = value.astimezone(_zone()).date()
-    return format_date(value, format=format, locale=_locale.get())
+    return format_date(value, format=format, locale=_babel())
 
 
 def datetime_(value: datetime | None, format: str = "medium") -> str:
     if value is None:
         return ""
-    return format_datetime(value, format=format, tzinfo=_zone(), locale=_locale.get())
+    return format_datetime(value, format=format, tzinfo=_zone(), locale=_babel())
 
 
 def relative(value: datetime | None, now: datetime | None = None) -> str:
@@ -360,7 +371,7 @@ def relative(value: datetime | None, now: datetime | None = None) -> str:
     if value is None:
         return ""
     now = now or datetime.now(timezone.utc)
-    return format_timedelta(value - now, add_direction=True, locale=_locale.get())
+    return format_timedelta(value - now, add_direction=True, locale=_babel())
 
 
 def date_range(start: date | None, end: date | None) -> str:
@@ -370,12 +381,12 @@ def date_range(start: date | None, end: date | None) -> str:
         return date_(end)
     if end is None or end == start:
         return date_(start)
-    return format_interval(start, end, skeleton="yMMMd", locale=_locale.get())
+    return format_interval(start, end, skeleton="yMMMd", locale=_babel())
 
 
 def number(value: Any, pattern: str = "#,##0.######") -> str:
     """A plain number (an exchange rate) with the active locale's digits and separators."""
-    return format_decimal(value, format=pattern, locale=_locale.get())
+    return format_decimal(value, format=pattern, locale=_babel())
 
 
 def timezone_name() -> str:
@@ -383,5 +394,5 @@ def timezone_name() -> str:
     zone = _zone()
     if not isinstance(zone, ZoneInfo) or zone.key in ("UTC", "Etc/UTC", "Etc/GMT", "GMT"):
         # CLDR has no region for UTC ("Unknown Region (UTC) Time"): name the offset's standard.
-        return get_timezone_name(datetime.now(timezone.utc), width="long", locale=_locale.get())
-    return get_timezone_name(zone, width="long", zone_variant="generic", locale=_locale.get())
+        return get_timezone_name(datetime.now(timezone.utc), width="long", locale=_babel())
+    return get_timezone_name(zone, width="long", zone_variant="generic", locale=_babel())

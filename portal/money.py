@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
+from babel import Locale
 from babel.numbers import format_currency, get_currency_precision, list_currencies
 
 
@@ -83,5 +84,5 @@ class Money:
         return format_money(self.minor, self.currency, locale)
 
 
-def format_money(minor: int, currency: str, locale: str) -> str:
+def format_money(minor: int, currency: str, locale: str | Locale) -> str:
     return format_currency(to_decimal(minor, currency), currency, locale=locale)

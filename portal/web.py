@@ -269,7 +269,7 @@ def approx_estimate(request: Request, merchant: Merchant | None, order: Order | 
 def currency_choices(merchant: Merchant | None, order: Order | None) -> list[tuple[str, str]]:
     if merchant is None or order is None:
         return []
-    return [(code, get_currency_name(code, locale=i18n.get_locale())) for code in exchange.offered(merchant)
+    return [(code, get_currency_name(code, locale=i18n.babel_locale(i18n.get_locale()))) for code in exchange.offered(merchant)
             if code != order.presentment_currency]
 
 
