@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     # Threads that run shopper page reads (shop, order stamp, order, lookup). A few are enough:
     # each read is one indexed query, and more threads only fight over Python's GIL.
     db_read_threads: int = Field(default=4, ge=1, le=64)
+    # Threads per process that run ingestion writes (API, webhooks). Unset: 1 on SQLite (one writer
+    # at a time: more threads only wait on each other), 8 on PostgreSQL.
+    db_write_threads: int | None = Field(default=None, ge=1, le=64)
     # Order pages kept rendered in memory (portal/pagecache.py); 0 renders every view afresh.
     page_cache_size: int = Field(default=MAX_PAGES, ge=0)
     https_only_cookies: bool = False

@@ -79,7 +79,7 @@ async def create_or_update_order(request: Request) -> Response:
             return result.created, orders.order_json(session, result.order, _link(request, merchant, result.order))
 
     try:
-        created, body = await run_in_threadpool(save)
+        created, body = await portal_of(request).write(save)
     except OrderInputError as exc:
         raise _invalid(exc) from None
     return JSONResponse(body, status_code=201 if created else 200)
@@ -114,7 +114,7 @@ async def add_shipment(request: Request) -> Response:
             body = orders.order_json(session, order)
             return next(s for s in body["shipments"] if s["id"] == shipment.id)
 
-    body = await run_in_threadpool(save)
+    body = await portal_of(request).write(save)
     if body is None:
         raise ApiError(404, "not_found", f"No order {number!r} in this shop.")
     return JSONResponse(body, status_code=201)
@@ -138,7 +138,7 @@ async def add_events(request: Request) -> Response:
             return {"shipment_id": shipment.id, "status": shipment.status, "added": added,
                     "duplicates": len(data.events) - added}
 
-    body = await run_in_threadpool(save)
+    body = await portal_of(request).write(save)
     if body is None:
         raise ApiError(404, "not_found", "No such shipment in this shop.")
     return JSONResponse(body, status_code=201 if body["added"] else 200)
@@ -153,7 +153,7 @@ async def tracking_updates(request: Request) -> Response:
         with portal_of(request).session() as session:
             return tracking.apply_payload(session, merchant, data.events)
 
-    return JSONResponse(await run_in_threadpool(save))
+    return JSONResponse(await portal_of(request).write(save))
 
 
 async def openapi_document(request: Request) -> Response:

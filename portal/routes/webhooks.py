@@ -44,7 +44,7 @@ def _answer(outcome: Outcome) -> JSONResponse:
 
 async def _logged(request: Request, merchant: Merchant, delivery: Delivery, outcome: Outcome) -> JSONResponse:
     """Answer a delivery that never reached the database, after noting it in the delivery log."""
-    await run_in_threadpool(ingest.log_outcome, portal_of(request).engine, merchant, delivery, outcome)
+    await portal_of(request).write(ingest.log_outcome, portal_of(request).engine, merchant, delivery, outcome)
     return _answer(outcome)
 
 
@@ -89,7 +89,7 @@ async def _apply(request: Request, merchant: Merchant, delivery: Delivery, raw: 
         payload = ingest.parse_json(raw)
     except Rejected as exc:
         return await _reject(request, merchant, delivery, exc.reason, exc.status)
-    outcome = await run_in_threadpool(
+    outcome = await portal_of(request).write(
         ingest.receive, portal_of(request).engine, merchant, delivery,
         lambda session: handler(session, merchant, delivery.topic, payload),
     )
