@@ -7,8 +7,10 @@ header dates alone.
 
 from __future__ import annotations
 
+import gettext
 import io
 import re
+import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +18,6 @@ from pathlib import Path
 from babel import Locale
 from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
-from babel.messages.frontend import _parse_mapping_toml
 from babel.messages.mofile import write_mo
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po, write_po
@@ -100,10 +101,25 @@ class Paths:
         return sorted(p.parent.parent.name for p in self.locales.glob("*/LC_MESSAGES/messages.po"))
 
 
+def mappings(pyproject: Path) -> tuple[list[tuple[str, str]], dict[str, dict[str, str]]]:
+    """[[tool.babel.mappings]] as extract_from_dir's method and options maps (Babel's own reader
+    of this table is private and was renamed in Babel 2.19, so it is read here)."""
+    with pyproject.open("rb") as handle:
+        entries = tomllib.load(handle).get("tool", {}).get("babel", {}).get("mappings", [])
+    method_map: list[tuple[str, str]] = []
+    options_map: dict[str, dict[str, str]] = {}
+    for entry in entries:
+        options = dict(entry)
+        method, patterns = options.pop("method"), options.pop("pattern")
+        for pattern in [patterns] if isinstance(patterns, str) else patterns:
+            method_map.append((pattern, method))
+            options_map[pattern] = {key: str(value) for key, value in options.items()}
+    return method_map, options_map
+
+
 def extract(paths: Paths = Paths()) -> Catalog:
     """Every translatable string in the sources, as pyproject.toml's [tool.babel] maps them."""
-    with (paths.root / "pyproject.toml").open("rb") as handle:
-        method_map, options_map = _parse_mapping_toml(handle, "pyproject.toml", style="pyproject.toml")
+    method_map, options_map = mappings(paths.root / "pyproject.toml")
     template = Catalog(project=PROJECT, copyright_holder=COPYRIGHT, charset="utf-8", fuzzy=False)
     found = extract_from_dir(str(paths.root), method_map, options_map, comment_tags=COMMENT_TAGS,
                              strip_comment_tags=True)
@@ -148,9 +164,30 @@ def update(paths: Paths = Paths(), locales: list[str] | None = None) -> list[str
             catalog.language_team = Locale.parse(locale).english_name
         catalog.update(template, no_fuzzy_matching=True)
         catalog.obsolete.clear()
+        follow_plural_rule(catalog, locale)
         if _write_if_changed(path, _serialise(catalog)):
             changed.append(locale)
     return changed
+
+
+def follow_plural_rule(catalog: Catalog, locale: str) -> bool:
+    """Give the catalog Babel's Plural-Forms for its locale (the rules follow CLDR and change between
+    Babel releases: 2.19 gave es, fr, it and pt a form for millions and he a dual). Every translated
+    plural form is carried over by the numbers it covers, so nothing already translated is lost."""
+    rule = get_plural(locale)
+    if (catalog.num_plurals, catalog.plural_expr) == (rule.num_plurals, rule.plural_expr):
+        return False
+    old, new = gettext.c2py(catalog.plural_expr), gettext.c2py(rule.plural_expr)
+    samples: dict[int, int] = {}
+    for n in [*range(1000), 10**6, 2 * 10**6]:
+        samples.setdefault(new(n), n)
+    for message in catalog:
+        if message.id and message.pluralizable and isinstance(message.string, (list, tuple)):
+            forms = tuple(message.string)
+            message.string = tuple(forms[min(old(samples.get(i, 5)), len(forms) - 1)]
+                                   for i in range(rule.num_plurals))
+    catalog.mime_headers = [("Plural-Forms", rule.plural_forms)]
+    return True
 
 
 def compile_all(paths: Paths = Paths()) -> list[str]:

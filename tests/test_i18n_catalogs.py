@@ -7,9 +7,11 @@ translate the new entries in every locales/*/LC_MESSAGES/messages.po (README "La
 
 from __future__ import annotations
 
+import gettext
 import io
 
 import pytest
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.support import Translations
 
@@ -167,3 +169,25 @@ def test_pages_have_no_untranslated_shopper_strings(client, factory, merchant, r
             if leftovers:
                 untranslated[f"{locale} {url}"] = sorted(leftovers)
     assert untranslated == {}
+
+
+def test_update_moves_a_catalog_to_babels_plural_rule_keeping_every_translated_form():
+    """A catalog written for an older Babel (French with two forms, Arabic with the "many" and
+    "other" forms the other way round) is rewritten to the installed rule without losing a form."""
+    french = Catalog(locale="fr")
+    french.mime_headers = [("Plural-Forms", "nplurals=2; plural=(n > 1);")]
+    french.add(("%(count)s second", "%(count)s seconds"), ("%(count)s seconde", "%(count)s secondes"))
+    assert i18n_tools.follow_plural_rule(french, "fr")
+    assert french.num_plurals == 3
+    forms = french[("%(count)s second", "%(count)s seconds")].string  # one, many (millions), other
+    assert forms == ("%(count)s seconde", "%(count)s secondes", "%(count)s secondes")
+    assert not i18n_tools.follow_plural_rule(french, "fr")  # already current: unchanged
+
+    arabic = Catalog(locale="ar")
+    arabic.mime_headers = [("Plural-Forms", "nplurals=6; plural=(n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : "
+                                            "n%100>=3 && n%100<=10 ? 3 : n%100>=0 && n%100<=2 ? 4 : 5);")]
+    arabic.add(("Shipment", "Shipments"), ("zero", "one", "two", "few", "hundreds", "elevens"))
+    i18n_tools.follow_plural_rule(arabic, "ar")
+    plural = gettext.c2py(arabic.plural_expr)
+    by_count = {n: arabic[("Shipment", "Shipments")].string[plural(n)] for n in (0, 1, 2, 5, 11, 101)}
+    assert by_count == {0: "zero", 1: "one", 2: "two", 5: "few", 11: "elevens", 101: "hundreds"}

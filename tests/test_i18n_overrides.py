@@ -113,7 +113,7 @@ def test_export_po_and_csv_then_reimport_changes_nothing(client, shop, token, po
     assert 'msgid "Timeline"\nmsgstr "Chronologie"' in po.text
     assert 'msgid "Tracking number"\nmsgstr "Numéro de suivi"' in po.text  # shipped text for the rest
     csv_export = client.get("/admin/translations/export", params={"locale": "fr", "format": "csv"})
-    assert csv_export.text.splitlines()[0] == "msgctxt,msgid,msgid_plural,translation,translation[1]"
+    assert csv_export.text.splitlines()[0] == "msgctxt,msgid,msgid_plural,translation,translation[1],translation[2]"
     assert ",Timeline,,Chronologie" in csv_export.text
 
     for name, body in (("fr.po", po.content), ("fr.csv", csv_export.content)):
