@@ -254,15 +254,14 @@ def apply_order(session: Session, merchant: Merchant, platform: str, mapped: Pla
         for name in (*STATUS_FIELDS, "cancel_reason"):
             data.setdefault(name, getattr(existing, name))
     try:
-        result = upsert_order(session, merchant, OrderIn.model_validate(data), source=platform, by_external_id=existing)
+        result = upsert_order(session, merchant, OrderIn.model_validate(data), source=platform, by_external_id=existing,
+                              columns={"raw_statuses": mapped.raw_statuses, "source_updated_at": mapped.updated_at
+                                       or (existing.source_updated_at if existing else None)})
     except (ValidationError, OrderInputError) as exc:
         raise _invalid(exc) from None
     order = result.order
     if mapped.removed_shipments:
         remove_shipments(session, order, mapped.removed_shipments)
-    order.raw_statuses = mapped.raw_statuses
-    order.source_updated_at = mapped.updated_at or order.source_updated_at
-    session.add(order)
     return Outcome("stored", "order created" if result.created else "order updated", order.number)
 
 
@@ -299,9 +298,9 @@ def receive(engine: Engine, merchant: Merchant, delivery: Delivery,
     for attempt in range(2):
         try:
             with session_scope(engine) as session:
-                receipt = queries.webhook_receipt(session, merchant.id, delivery.platform, delivery.delivery_id)
-                if receipt is not None:
-                    same = receipt.body_hash == delivery.body_hash
+                received = queries.receipt_body_hash(session, merchant.id, delivery.platform, delivery.delivery_id)
+                if received is not None:
+                    same = received == delivery.body_hash
                     outcome = Outcome("duplicate", "already received" if same else
                                       "delivery id already received with a different body: not applied")
                 else:

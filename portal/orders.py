@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import bindparam, delete, update
+from sqlalchemy import bindparam, delete, insert, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col
 
@@ -136,14 +136,17 @@ def _amounts(data: OrderIn) -> dict[str, int]:
     return values
 
 
+_INSERT_ORDER = insert(Order).returning(Order)
+
 # Default of upsert_order(by_external_id=...): the caller has not looked the order up.
 NOT_LOOKED_UP: Any = object()
 
 
 def upsert_order(session: Session, merchant: Merchant, data: OrderIn, source: str = "api",
-                 by_external_id: Order | None = NOT_LOOKED_UP) -> UpsertResult:
+                 by_external_id: Order | None = NOT_LOOKED_UP, columns: dict[str, Any] | None = None) -> UpsertResult:
     """Create or update an order by merchant + external id, else by number. `by_external_id`: what
-    the caller already found by this source and external id, None included (saves a query)."""
+    the caller already found by this source and external id, None included (saves a query).
+    `columns`: more Order columns to write with it (a platform's raw statuses and version time)."""
     amounts = _amounts(data)
     explicit, wanted = _wanted_custom_status(session, merchant, data)
     order = None if by_external_id is NOT_LOOKED_UP else by_external_id
@@ -154,52 +157,43 @@ def upsert_order(session: Session, merchant: Merchant, data: OrderIn, source: st
         order = queries.order_by_number_key(session, merchant.id, key)
     created = order is None
     now = utcnow()
-    if order is None:
-        order = Order(
-            merchant_id=merchant.id,
-            public_id=new_public_id(),
-            link_nonce=new_link_nonce(),
-            number=data.number,
-            number_key=key,
-            placed_at=data.placed_at or now,
-            currency=data.currency,
-            presentment_currency=data.presentment_currency or data.currency,
-            source=source,
-        )
-    before = _state(order, _ORDER_VOLATILE) if not created else {}
-
-    order.number = data.number
-    order.number_key = key
-    order.external_id = data.external_id or order.external_id
-    order.source = source
-    order.email, order.email_key = data.email, email_key(data.email)
-    order.phone, order.phone_key = data.phone, phone_key(data.phone)
     postal = data.postal_code or (data.shipping_address.postal_code if data.shipping_address else None)
-    order.postal_code, order.postal_key = postal, postal_key(postal)
-    order.customer_id, order.guest_id = data.customer_id, data.guest_id
+    values: dict[str, Any] = {
+        "number": data.number, "number_key": key, "external_id": data.external_id or (order and order.external_id),
+        "source": source, "email": data.email, "email_key": email_key(data.email),
+        "phone": data.phone, "phone_key": phone_key(data.phone),
+        "postal_code": postal, "postal_key": postal_key(postal),
+        "customer_id": data.customer_id, "guest_id": data.guest_id, "locale": data.locale,
+        "status": data.status, "cancel_reason": data.cancel_reason,
+        "payment_status": data.payment_status, "fulfillment_status": data.fulfillment_status,
+        "return_status": data.return_status,
+        "currency": data.currency, "presentment_currency": data.presentment_currency or data.currency,
+        "shipping_address": data.shipping_address.model_dump(exclude_none=True) if data.shipping_address else {},
+        "tags": data.tags, "note": data.note, "order_status_url": data.order_status_url,
+        **{name: amounts[name] for name in ORDER_TOTAL_FIELDS},
+        **{f"presentment_{name}": amounts[f"presentment_{name}"] for name in ORDER_TOTAL_FIELDS},
+        **(columns or {}),
+    }
     if data.placed_at:
-        order.placed_at = data.placed_at
-    order.locale = data.locale
-    order.status = data.status
-    order.cancel_reason = data.cancel_reason
-    if data.status == "cancelled" and order.cancelled_at is None:
-        order.cancelled_at = now
-    elif data.status != "cancelled":
-        order.cancelled_at = None
-    order.payment_status = data.payment_status
-    order.fulfillment_status = data.fulfillment_status
-    order.return_status = data.return_status
-    order.currency = data.currency
-    order.presentment_currency = data.presentment_currency or data.currency
-    for name in ORDER_TOTAL_FIELDS:
-        setattr(order, name, amounts[name])
-        setattr(order, f"presentment_{name}", amounts[f"presentment_{name}"])
-    order.shipping_address = data.shipping_address.model_dump(exclude_none=True) if data.shipping_address else {}
-    order.tags = data.tags
-    order.note = data.note
-    order.order_status_url = data.order_status_url
-    session.add(order)
-    session.flush()
+        values["placed_at"] = data.placed_at
+    if data.status != "cancelled":
+        values["cancelled_at"] = None
+    elif order is None or order.cancelled_at is None:
+        values["cancelled_at"] = now
+    before = _state(order, _ORDER_VOLATILE) if order is not None else {}
+    if order is None:
+        # One INSERT … RETURNING that hands back the loaded object: constructing an Order through
+        # its model and flushing it costs several times more (webhooks are the hot path).
+        values.setdefault("placed_at", now)
+        values.setdefault("raw_statuses", {})
+        values.update(merchant_id=merchant.id, public_id=new_public_id(), link_nonce=new_link_nonce())
+        order = session.scalars(_INSERT_ORDER, [values]).one()
+    else:
+        for name, value in values.items():
+            if getattr(order, name) != value:
+                setattr(order, name, value)
+        session.add(order)
+        session.flush()
 
     if created:
         _timeline(session, order, "placed", order.placed_at)

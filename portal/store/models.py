@@ -13,6 +13,17 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+# Default factories are plain functions, not the `dict` and `list` types: pydantic inspects a
+# factory's signature on every model construction, and for a builtin type that means parsing its
+# text signature and failing (about 0.2 ms each; an Order has three).
+def empty_dict() -> dict[str, Any]:
+    return {}
+
+
+def empty_list() -> list[Any]:
+    return []
+
+
 class Merchant(SQLModel, table=True):
     __tablename__ = "merchants"
 
@@ -26,7 +37,7 @@ class Merchant(SQLModel, table=True):
     currency: str = Field(default="USD", max_length=3)
     timezone: str = Field(default="UTC", max_length=64)
     theme: str = Field(default="classic", max_length=64)
-    theme_settings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    theme_settings: dict[str, Any] = Field(default_factory=empty_dict, sa_column=Column(JSON, nullable=False))
     support_email: str | None = Field(default=None, max_length=255)
     support_phone: str | None = Field(default=None, max_length=64)
     support_url: str | None = Field(default=None, max_length=500)
@@ -36,7 +47,7 @@ class Merchant(SQLModel, table=True):
     woocommerce_webhook_secret: str | None = Field(default=None, max_length=255)
     bigcommerce_webhook_secret: str | None = Field(default=None, max_length=255)
     # Free-form settings owned by features (poll interval, notifications, ...).
-    settings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    settings: dict[str, Any] = Field(default_factory=empty_dict, sa_column=Column(JSON, nullable=False))
     version: int = Field(default=1)
     created_at: datetime = Field(default_factory=utcnow)
 
@@ -102,7 +113,7 @@ class Order(SQLModel, table=True):
     return_status: str = Field(default="none", max_length=32)
     custom_status: str | None = Field(default=None, max_length=64)
     # Platform values we could not map exactly, kept for the merchant's eyes.
-    raw_statuses: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    raw_statuses: dict[str, Any] = Field(default_factory=empty_dict, sa_column=Column(JSON, nullable=False))
     currency: str = Field(max_length=3)
     presentment_currency: str = Field(max_length=3)
     subtotal: int = 0
@@ -115,8 +126,8 @@ class Order(SQLModel, table=True):
     presentment_tax: int = 0
     presentment_discounts: int = 0
     presentment_total: int = 0
-    shipping_address: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    shipping_address: dict[str, Any] = Field(default_factory=empty_dict, sa_column=Column(JSON, nullable=False))
+    tags: list[str] = Field(default_factory=empty_list, sa_column=Column(JSON, nullable=False))
     note: str | None = Field(default=None, max_length=5000)
     order_status_url: str | None = Field(default=None, max_length=1000)
     # Set when the shopper follows the unsubscribe link: no more e-mails about this order.
@@ -188,7 +199,7 @@ class TrackingEvent(SQLModel, table=True):
     substatus: str | None = Field(default=None, max_length=64)
     message: str | None = Field(default=None, max_length=1000)
     location: str | None = Field(default=None, max_length=255)
-    raw: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    raw: dict[str, Any] = Field(default_factory=empty_dict, sa_column=Column(JSON, nullable=False))
 
 
 class TimelineEntry(SQLModel, table=True):
@@ -200,7 +211,7 @@ class TimelineEntry(SQLModel, table=True):
     # A known kind ("placed", "paid", ...) is rendered through the translation layer;
     # "message" entries carry merchant-written text.
     kind: str = Field(max_length=32)
-    params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    params: dict[str, Any] = Field(default_factory=empty_dict, sa_column=Column(JSON, nullable=False))
     visible_to_shopper: bool = True
 
 
@@ -248,7 +259,7 @@ class CustomStatus(SQLModel, table=True):
     merchant_id: int = Field(foreign_key="merchants.id", index=True)
     key: str = Field(max_length=64)
     # {locale: label}; a locale without a label falls back to the merchant's default language.
-    labels: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    labels: dict[str, str] = Field(default_factory=empty_dict, sa_column=Column(JSON, nullable=False))
     # A validated CSS colour, served from a generated stylesheet (the CSP forbids inline styles).
     color: str = Field(default="#6b7280", max_length=64)
     # Index into statuses.PROGRESS_STEPS where the status sits; None keeps it off the progress bar.
@@ -256,7 +267,7 @@ class CustomStatus(SQLModel, table=True):
     visible_to_shopper: bool = True
     send_email: bool = False
     # Platform tags that set this status when an order arrives carrying one of them.
-    tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    tags: list[str] = Field(default_factory=empty_list, sa_column=Column(JSON, nullable=False))
     position: int = 0
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
@@ -288,7 +299,7 @@ class ThemeRevision(SQLModel, table=True):
     merchant_id: int = Field(foreign_key="merchants.id", index=True)
     kind: str = Field(max_length=16)  # "draft" or "previous"
     theme: str = Field(max_length=64)
-    setting_values: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    setting_values: dict[str, Any] = Field(default_factory=empty_dict, sa_column=Column(JSON, nullable=False))
     updated_at: datetime = Field(default_factory=utcnow)
 
 
@@ -308,7 +319,7 @@ class TranslationOverride(SQLModel, table=True):
     msgctxt: str = Field(default="", max_length=64)
     msgid: str = Field(max_length=1000)
     text: str = Field(max_length=2000)
-    plural_forms: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    plural_forms: list[str] = Field(default_factory=empty_list, sa_column=Column(JSON, nullable=False))
     updated_at: datetime = Field(default_factory=utcnow)
 
 
@@ -331,7 +342,7 @@ class OutboxMessage(SQLModel, table=True):
     order_id: int | None = Field(default=None, foreign_key="orders.id", index=True)
     # shipped, out_for_delivery, delivered, exception, custom_status or test
     kind: str = Field(max_length=32)
-    params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    params: dict[str, Any] = Field(default_factory=empty_dict, sa_column=Column(JSON, nullable=False))
     recipient: str = Field(max_length=255)
     # One message per change: "shipment:12:delivered" is never queued twice.
     dedupe_key: str = Field(max_length=128)

@@ -43,4 +43,4 @@ def test_shopify_deliveries_on_postgres(pg_app):  # noqa: F811
         queries.prune_webhook_receipts(session, shop.id, utcnow())
     with session_scope(engine) as session:
         assert len(queries.webhook_deliveries(session, shop.id)) == 1
-        assert queries.webhook_receipt(session, shop.id, "shopify", "w1") is None
+        assert queries.receipt_body_hash(session, shop.id, "shopify", "w1") is None
