@@ -25,7 +25,7 @@ from sqlmodel import Session
 
 from portal import money
 from portal.i18n import normalise_locale
-from portal.orders import STATUS_FIELDS, OrderInputError, remove_shipments, upsert_order, upsert_shipment
+from portal.orders import STATUS_FIELDS, OrderInputError, number_key, remove_shipments, upsert_order, upsert_shipment
 from portal.schemas import OrderIn, ShipmentIn, error_list, is_email
 from portal.statuses import closest, status_key
 from portal.store import queries
@@ -243,9 +243,9 @@ def _invalid(exc: ValidationError | OrderInputError) -> Rejected:
 def apply_order(session: Session, merchant: Merchant, platform: str, mapped: PlatformOrder) -> Outcome:
     """Create or update the order; a payload older than the stored one changes nothing."""
     data = dict(mapped.data)
-    existing = None
-    if data.get("external_id"):
-        existing = queries.order_by_external_id(session, merchant.id, platform, data["external_id"])
+    found = queries.upsert_targets(session, merchant.id, platform, data.get("external_id"),
+                                   number_key(str(data.get("number") or "")))
+    existing = found[0]
     if existing is not None:
         stored_at = existing.source_updated_at
         if mapped.updated_at and stored_at and stored_at > mapped.updated_at:
@@ -254,7 +254,7 @@ def apply_order(session: Session, merchant: Merchant, platform: str, mapped: Pla
         for name in (*STATUS_FIELDS, "cancel_reason"):
             data.setdefault(name, getattr(existing, name))
     try:
-        result = upsert_order(session, merchant, OrderIn.model_validate(data), source=platform, by_external_id=existing,
+        result = upsert_order(session, merchant, OrderIn.model_validate(data), source=platform, found=found,
                               columns={"raw_statuses": mapped.raw_statuses, "source_updated_at": mapped.updated_at
                                        or (existing.source_updated_at if existing else None)})
     except (ValidationError, OrderInputError) as exc:

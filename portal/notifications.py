@@ -49,42 +49,48 @@ def switch_settings(merchant: Merchant, on: set[str]) -> dict[str, Any]:
     return settings
 
 
-def _queue(session: Session, merchant: Merchant, order: Order, kind: str, dedupe_key: str,
-           at: datetime | None, params: dict[str, Any]) -> bool:
+def _message(merchant: Merchant, order: Order, kind: str, dedupe_key: str, at: datetime | None,
+             params: dict[str, Any]) -> dict[str, Any] | None:
     if not order.email or order.email_opt_out_at is not None or not enabled(merchant, kind):
-        return False
+        return None
     if at is not None and at < utcnow() - STALE_AFTER:
-        return False
-    return outbox.queue(session, merchant.id, order.id, kind, order.email, dedupe_key, params)
+        return None
+    return outbox.message(merchant.id, order.id, kind, order.email, dedupe_key, params)
 
 
-def shipment_changed(session: Session, merchant: Merchant, order: Order, shipment: Shipment,
-                     old_status: str | None) -> bool:
-    """Queue the e-mail for a new shipment (`old_status` None) or a status it moved to.
+def shipment_message(merchant: Merchant, order: Order, shipment: Shipment, old_status: str | None) -> dict[str, Any] | None:
+    """The e-mail a new shipment (`old_status` None) or a status it moved to is worth, as an outbox
+    row for outbox.queue(), or None.
 
     Each shipment sends each kind at most once: a carrier repeating "delivered" mails nobody twice.
     """
     if old_status is not None and old_status == shipment.status:
-        return False
+        return None
     kind = _STATUS_KIND.get(shipment.status)
     if kind is None:
         if old_status is not None:
-            return False  # in transit, info received, ...: the shopper learns these on the page
+            return None  # in transit, info received, ...: the shopper learns these on the page
         kind = "shipped"
     when = {"shipped": shipment.shipped_at, "delivered": shipment.delivered_at}.get(kind)
-    return _queue(session, merchant, order, kind, f"shipment:{shipment.id}:{kind}", when,
-                  {"shipment_id": shipment.id})
+    return _message(merchant, order, kind, f"shipment:{shipment.id}:{kind}", when, {"shipment_id": shipment.id})
+
+
+def shipment_changed(session: Session, merchant: Merchant, order: Order, shipment: Shipment,
+                     old_status: str | None) -> bool:
+    """Queue the e-mail shipment_message() picks, if any; True when it was new."""
+    row = shipment_message(merchant, order, shipment, old_status)
+    return row is not None and outbox.queue(session, [row]) == 1
 
 
 def custom_status_set(session: Session, merchant: Merchant, order: Order,
                       status: CustomStatus | None) -> bool:
     if status is None or not status.send_email or not status.visible_to_shopper:
         return False
-    return _queue(session, merchant, order, "custom_status", f"order:{order.id}:custom:{status.key}", None,
-                  {"key": status.key})
+    row = _message(merchant, order, "custom_status", f"order:{order.id}:custom:{status.key}", None, {"key": status.key})
+    return row is not None and outbox.queue(session, [row]) == 1
 
 
 def queue_test(session: Session, merchant: Merchant, recipient: str) -> bool:
     """A sample e-mail to the merchant's own address; it ignores the switches."""
-    return outbox.queue(session, merchant.id, None, "test", recipient, f"test:{utcnow().isoformat()}",
-                        {"sample": "shipped"})
+    return outbox.queue(session, [outbox.message(merchant.id, None, "test", recipient, f"test:{utcnow().isoformat()}",
+                                                 {"sample": "shipped"})]) == 1

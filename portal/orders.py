@@ -136,23 +136,17 @@ def _amounts(data: OrderIn) -> dict[str, int]:
     return values
 
 
-# Default of upsert_order(by_external_id=...): the caller has not looked the order up.
-NOT_LOOKED_UP: Any = object()
-
-
 def upsert_order(session: Session, merchant: Merchant, data: OrderIn, source: str = "api",
-                 by_external_id: Order | None = NOT_LOOKED_UP, columns: dict[str, Any] | None = None) -> UpsertResult:
-    """Create or update an order by merchant + external id, else by number. `by_external_id`: what
-    the caller already found by this source and external id, None included (saves a query).
-    `columns`: more Order columns to write with it (a platform's raw statuses and version time)."""
+                 found: tuple[Order | None, Order | None] | None = None,
+                 columns: dict[str, Any] | None = None) -> UpsertResult:
+    """Create or update an order by merchant + external id, else by number. `found`: what the caller
+    already looked up with queries.upsert_targets (saves a query). `columns`: more Order columns to
+    write with it (a platform's raw statuses and version time)."""
     amounts = _amounts(data)
     explicit, wanted = _wanted_custom_status(session, merchant, data)
-    order = None if by_external_id is NOT_LOOKED_UP else by_external_id
-    if by_external_id is NOT_LOOKED_UP and data.external_id:
-        order = queries.order_by_external_id(session, merchant.id, source, data.external_id)
     key = number_key(data.number)
-    if order is None:
-        order = queries.order_by_number_key(session, merchant.id, key)
+    by_external_id, by_number = found or queries.upsert_targets(session, merchant.id, source, data.external_id, key)
+    order = by_external_id or by_number
     created = order is None
     now = utcnow()
     postal = data.postal_code or (data.shipping_address.postal_code if data.shipping_address else None)
@@ -193,9 +187,7 @@ def upsert_order(session: Session, merchant: Merchant, data: OrderIn, source: st
         session.add(order)
         session.flush()
 
-    if created:
-        _timeline(session, order, "placed", order.placed_at)
-    _status_timeline(session, order, before, now if not created else order.placed_at, bool(data.shipments))
+    _status_timeline(session, order, before, now if not created else order.placed_at, bool(data.shipments), created)
 
     if explicit and custom_statuses.apply(session, merchant, order, wanted):
         notifications.custom_status_set(session, merchant, order, wanted)
@@ -216,8 +208,10 @@ def upsert_order(session: Session, merchant: Merchant, data: OrderIn, source: st
 
 
 def _status_timeline(session: Session, order: Order, before: dict[str, str], at: datetime,
-                     has_shipments: bool = False) -> None:
-    """A timeline entry for each status that changed (every set one, when `before` is empty)."""
+                     has_shipments: bool = False, placed: bool = False) -> None:
+    """A timeline entry for each status that changed (every set one, when `before` is empty), after
+    the "placed" entry of a new order: one statement for all of them."""
+    rows = [_timeline_row(order, "placed", order.placed_at)] if placed else []
     for name in STATUS_FIELDS:
         value = getattr(order, name)
         if before.get(name) != value and (name, value) in _TIMELINE_KINDS:
@@ -225,7 +219,9 @@ def _status_timeline(session: Session, order: Order, before: dict[str, str], at:
             if name == "fulfillment_status" and kind != "on_hold" and has_shipments:
                 continue  # the shipments' own "shipped" entries say it, with the real time
             params = {"reason": order.cancel_reason} if kind == "cancelled" and order.cancel_reason else {}
-            _timeline(session, order, kind, at, params)
+            rows.append(_timeline_row(order, kind, at, params))
+    if rows:
+        insert_rows(session, TimelineEntry.__table__, rows)
 
 
 def change_statuses(session: Session, order: Order, changes: dict[str, str], at: datetime | None = None) -> bool:
@@ -291,10 +287,14 @@ def _replace_line_items(session: Session, order: Order, data: OrderIn, amounts: 
     return True
 
 
+def _timeline_row(order: Order, kind: str, at: datetime, params: dict[str, Any] | None = None,
+                  visible: bool = True) -> dict[str, Any]:
+    return {"order_id": order.id, "at": at, "kind": kind, "params": params or {}, "visible_to_shopper": visible}
+
+
 def _timeline(session: Session, order: Order, kind: str, at: datetime, params: dict[str, Any] | None = None,
               visible: bool = True) -> None:
-    insert_rows(session, TimelineEntry.__table__,
-                [{"order_id": order.id, "at": at, "kind": kind, "params": params or {}, "visible_to_shopper": visible}])
+    insert_rows(session, TimelineEntry.__table__, [_timeline_row(order, kind, at, params, visible)])
 
 
 def upsert_shipment(session: Session, merchant: Merchant, order: Order, data: ShipmentIn, bump: bool = True) -> Shipment:
@@ -424,7 +424,7 @@ def _move_shipments(session: Session, shipments: list[Shipment], values: list[di
     by which columns changed, often into one statement per parcel); the loaded objects are told."""
     if not values:
         return
-    session.flush(shipments)  # anything else pending on them goes first
+    session.flush()  # anything pending on them goes first
     session.connection().execute(_MOVE_SHIPMENT, values)
     for shipment, row in zip(shipments, values):
         for name in ("status", "delivered_at", "updated_at"):
@@ -472,6 +472,27 @@ def fulfillment_display(order: Order, shipments: list[Shipment]) -> str:
     if order.fulfillment_status == "fulfilled" and all_delivered(shipments):
         return "delivered"
     return order.fulfillment_status
+
+
+_TOUCH = (
+    update(Order.__table__)  # type: ignore[arg-type]
+    .where(Order.__table__.c.id == bindparam("order_id"))  # type: ignore[attr-defined]
+    .values(version=Order.__table__.c.version + 1, updated_at=bindparam("now"))  # type: ignore[attr-defined]
+)
+
+
+def touch_many(session: Session, touched: list[tuple[Order, list[live.Fact]]], panels: Iterable[str]) -> None:
+    """touch() for many orders in one executemany UPDATE (a bulk of carrier events moves hundreds)."""
+    if not touched:
+        return
+    now = utcnow()
+    session.flush()  # anything pending on them goes first
+    session.connection().execute(_TOUCH, [{"order_id": order.id, "now": now} for order, _ in touched])
+    panels = tuple(panels)
+    for order, facts in touched:
+        set_committed_value(order, "version", order.version + 1)
+        set_committed_value(order, "updated_at", now)
+        live.record(session, order, panels, *facts)
 
 
 def touch(session: Session, order: Order, panels: Iterable[str] = live.PANELS, *facts: live.Fact) -> None:

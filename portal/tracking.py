@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from portal import carriers, live, notifications, orders
 from portal.schemas import TrackingUpdateIn, error_list
-from portal.store import queries
+from portal.store import outbox, queries
 from portal.store.models import Merchant, Shipment
 
 
@@ -38,15 +38,16 @@ def add_tracking_updates(session: Session, merchant: Merchant, updates: list[Tra
     for index, new in zip(owners, added):
         results[index] = "added" if new or results[index] == "added" else "duplicate"
     touched = {shipment.order_id for (shipment, _, _), new in zip(items, added) if new}
+    messages, bumps = [], []
     for order in filter(None, (loaded.get(order_id) for order_id in sorted(touched))):
         shipments = order_shipments.get(order.id, [])
         orders.settle_delivery(session, order, shipments)
-        for shipment in shipments:
-            if shipment.id in status_before:
-                notifications.shipment_changed(session, merchant, order, shipment, status_before[shipment.id])
-        orders.touch(session, order, live.SHIPPING_PANELS,
-                     *(live.Fact("shipment_status", s.status, s.id) for s in shipments
-                      if s.id in status_before and s.status != status_before[s.id]))
+        moved = [s for s in shipments if s.id in status_before]
+        messages += filter(None, (notifications.shipment_message(merchant, order, s, status_before[s.id]) for s in moved))
+        bumps.append((order, [live.Fact("shipment_status", s.status, s.id) for s in moved
+                              if s.status != status_before[s.id]]))
+    outbox.queue(session, messages)
+    orders.touch_many(session, bumps, live.SHIPPING_PANELS)
     session.flush()
     return results
 

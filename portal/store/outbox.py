@@ -15,15 +15,22 @@ from portal.store.db import insert_rows
 from portal.store.models import OutboxMessage, utcnow
 
 
-def queue(session: Session, merchant_id: int, order_id: int | None, kind: str, recipient: str,
-          dedupe_key: str, params: dict[str, Any] | None = None) -> bool:
-    """Add a message in the caller's transaction; False when that change was already queued.
+def message(merchant_id: int, order_id: int | None, kind: str, recipient: str, dedupe_key: str,
+            params: dict[str, Any] | None = None) -> dict[str, Any]:
+    """An outbox row for queue()."""
+    return {"merchant_id": merchant_id, "order_id": order_id, "kind": kind, "recipient": recipient,
+            "dedupe_key": dedupe_key, "params": params or {}, "message_token": secrets.token_hex(12)}
 
-    One statement (no lookup first, no savepoint): a bulk of carrier events may queue dozens.
+
+def queue(session: Session, messages: list[dict[str, Any]]) -> int:
+    """Add messages in the caller's transaction; returns how many were new (a change already queued
+    is skipped by its dedupe key).
+
+    One statement however many (no lookup first, no savepoint): a bulk of carrier events may queue dozens.
     """
-    row = {"merchant_id": merchant_id, "order_id": order_id, "kind": kind, "recipient": recipient,
-           "dedupe_key": dedupe_key, "params": params or {}, "message_token": secrets.token_hex(12)}
-    return insert_rows(session, OutboxMessage.__table__, [row], skip_duplicates_of=["merchant_id", "dedupe_key"]).rowcount == 1
+    if not messages:
+        return 0
+    return insert_rows(session, OutboxMessage.__table__, messages, skip_duplicates_of=["merchant_id", "dedupe_key"]).rowcount
 
 
 def _due(now: datetime):

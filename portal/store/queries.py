@@ -6,7 +6,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, delete, func, or_, update
+from sqlalchemy import Connection, and_, bindparam, delete, func, or_, update
 from sqlmodel import Session, col, select
 
 from portal.store.models import (
@@ -56,6 +56,23 @@ _ORDER_BY_NUMBER_KEY = select(Order).where(
 _ORDER_BY_EXTERNAL_ID = select(Order).where(
     Order.merchant_id == bindparam("merchant_id"), Order.source == bindparam("source"),
     Order.external_id == bindparam("external_id"))
+
+
+_UPSERT_TARGETS = select(Order).where(or_(
+    and_(Order.merchant_id == bindparam("merchant_id"), Order.source == bindparam("source"),
+         Order.external_id == bindparam("external_id")),
+    and_(Order.merchant_id == bindparam("merchant_id"), Order.number_key == bindparam("number_key")),
+))
+
+
+def upsert_targets(session: Session, merchant_id: int, source: str, external_id: str | None,
+                   number_key: str) -> tuple[Order | None, Order | None]:
+    """(the order with this source and external id, the order with this number) in one statement
+    (each side of the OR uses its own index)."""
+    found = session.exec(_UPSERT_TARGETS, params={
+        "merchant_id": merchant_id, "source": source, "external_id": external_id, "number_key": number_key}).all()
+    by_external = next((o for o in found if external_id and o.source == source and o.external_id == external_id), None)
+    return by_external, next((o for o in found if o.number_key == number_key), None)
 
 
 def order_by_number_key(session: Session, merchant_id: int, number_key: str) -> Order | None:
