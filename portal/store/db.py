@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
 import functools
+import os
+import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,10 +32,92 @@ def make_engine(url: str) -> Engine:
         database = parsed.database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        connect_args: dict[str, Any] = {"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS}
+        if database and database != ":memory:":
+            lock_path = str(Path(database).resolve()) + "-writer.lock"
+            connect_args["factory"] = type("QueuedWritesConnection", (QueuedWrites,), {"lock_path": lock_path})
+        engine = create_engine(url, connect_args=connect_args)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+SQLITE_BUSY_SECONDS = 30
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLAC")
+
+
+class QueuedWrites(sqlite3.Connection):
+    """A SQLite connection whose write transactions queue on an OS file lock beside the database.
+
+    SQLite lets one writer in at a time; one that finds the database busy sleeps in SQLite's busy
+    handler (1, 2, 5, … up to 100 ms) and wakes late, long after the lock was freed, or a batch of
+    carrier events starves every webhook behind it. Here a connection takes the file lock just
+    before its first write (where SQLite takes its own) and frees it at commit or rollback; waiters,
+    in any process, retry within half a millisecond. Reads take no lock. After
+    SQLITE_BUSY_SECONDS of waiting it fails as SQLite would: "database is locked".
+    """
+
+    lock_path = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._lock_fd: int | None = None
+        self._locked = False
+
+    def cursor(self, factory: Any = None) -> sqlite3.Cursor:  # type: ignore[override]
+        return super().cursor(factory or _QueuedCursor)
+
+    def before(self, sql: str) -> None:
+        if not self._locked and not self.in_transaction and sql.lstrip()[:6].upper() in _WRITES:
+            self._acquire()
+
+    def _acquire(self) -> None:
+        if self._lock_fd is None:
+            self._lock_fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        deadline = time.monotonic() + SQLITE_BUSY_SECONDS
+        while True:
+            try:
+                fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise sqlite3.OperationalError("database is locked") from None
+                time.sleep(0.0005)
+        self._locked = True
+
+    def _release(self) -> None:
+        if self._locked and self._lock_fd is not None:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+        self._locked = False
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self._release()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self._release()
+
+    def close(self) -> None:
+        self._release()
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+        super().close()
+
+
+class _QueuedCursor(sqlite3.Cursor):
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:  # type: ignore[override]
+        self.connection.before(sql)  # type: ignore[attr-defined]
+        return super().execute(sql, parameters)
+
+    def executemany(self, sql: str, parameters: Any, /) -> sqlite3.Cursor:  # type: ignore[override]
+        self.connection.before(sql)  # type: ignore[attr-defined]
+        return super().executemany(sql, parameters)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -39,7 +125,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
     cursor.close()
 
 
