@@ -24,6 +24,9 @@ import http.client
 import json
 import os
 import random
+import shutil
+import sqlite3
+import subprocess
 import sys
 import tempfile
 import threading
@@ -36,7 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.run import server  # noqa: E402  (the page benchmark's uvicorn launcher)
+from bench.run import server, wrk_figures  # noqa: E402  (the page benchmark's uvicorn launcher, wrk)
 
 SHOP = "bench"
 SECRET = "bench-webhook-secret"
@@ -98,14 +101,21 @@ class Tally:
 class Client(threading.Thread):
     """One keep-alive connection sending one kind of request until told to stop."""
 
-    def __init__(self, port: int, stop: threading.Event, tally: Tally, make) -> None:
+    def __init__(self, port: int, stop: threading.Event, tally: Tally, make, rate: float = 0) -> None:
+        """`rate`: requests per second at most (0: as fast as the server answers)."""
         super().__init__(daemon=True)
         self.port, self.stop, self.tally, self.make = port, stop, tally, make
+        self.interval = 1 / rate if rate else 0.0
         self.lock = threading.Lock()
 
     def run(self) -> None:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        next_at = time.perf_counter()
         while not self.stop.is_set():
+            if self.interval:
+                next_at += self.interval
+                if self.stop.wait(max(0.0, next_at - time.perf_counter())):
+                    break
             method, path, body, headers, items = self.make()
             started = time.perf_counter()
             try:
@@ -177,14 +187,8 @@ def page_maker(seeded: Seeded):
     return make
 
 
-def prebuilt(make, count: int):
-    """`make`, with its first `count` requests built in advance (it builds more if they run out)."""
-    ready = iter([make() for _ in range(count)])
-    return lambda: next(ready, None) or make()
-
-
 def tree_cpu_seconds(root: int) -> float:
-    """User + system CPU of every process under `root` (the uvicorn server and its workers)."""
+    """User + system CPU of `root` and every process under it (the uvicorn server and its workers)."""
     parents: dict[int, int] = {}
     times: dict[int, float] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -198,7 +202,7 @@ def tree_cpu_seconds(root: int) -> float:
     total, frontier = 0.0, [root]
     while frontier:
         pid = frontier.pop()
-        total += times.get(pid, 0.0) if pid != root else 0.0
+        total += times.get(pid, 0.0)
         frontier += [child for child, parent in parents.items() if parent == pid]
     return total
 
@@ -208,42 +212,128 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * share))] * 1000 if ordered else 0.0
 
 
-def run_phase(port: int, seeded: Seeded, seconds: float, clients: dict[str, int], batch: int,
-              offset: int) -> tuple[dict[str, Tally], float]:
-    """Run the given numbers of clients of each kind for `seconds`; return tallies and server CPU."""
-    kinds = {"webhooks": Tally(), "events": Tally(), "pages": Tally()}
+# wrk posts the webhooks: a C client leaves the two CPUs to the server. Each wrk thread loads its
+# share of the prebuilt, signed deliveries (one per line: topic, delivery id, signature, body).
+WEBHOOK_LUA = """
+local threads, count = {}, 0
+function setup(thread)
+  thread:set("id", count); count = count + 1
+  table.insert(threads, thread)
+end
+function init(args)
+  deliveries, index = {}, 0
+  local line_number = 0
+  for line in io.lines(args[1]) do
+    if line_number % tonumber(args[2]) == id then
+      local topic, hook, signature, body = line:match("^([^\t]*)\t([^\t]*)\t([^\t]*)\t(.*)$")
+      table.insert(deliveries, wrk.format("POST", "/webhooks/shopify/SHOP", {
+        ["Content-Type"] = "application/json", ["X-Shopify-Topic"] = topic,
+        ["X-Shopify-Webhook-Id"] = hook, ["X-Shopify-Hmac-Sha256"] = signature,
+        ["X-Shopify-Shop-Domain"] = "bench.myshopify.com"}, body))
+    end
+    line_number = line_number + 1
+  end
+end
+function request()
+  index = index % #deliveries + 1
+  return deliveries[index]
+end
+"""
+
+
+def write_deliveries(path: Path, count: int, worker: int) -> None:
+    make = webhook_maker(worker)
+    with path.open("w") as out:
+        for _ in range(count):
+            _, _, body, headers, _ = make()
+            out.write("\t".join((headers["X-Shopify-Topic"], headers["X-Shopify-Webhook-Id"],
+                                 headers["X-Shopify-Hmac-Sha256"], body.decode())) + "\n")
+
+
+def applied_deliveries(database: str) -> int:
+    """Deliveries applied so far: each commits one receipt (its order created, updated, or found
+    newer already), read beside the server."""
+    with sqlite3.connect(database, timeout=60) as connection:
+        return connection.execute("SELECT count(*) FROM webhook_receipts").fetchone()[0]
+
+
+def server_pid() -> int:
+    """The uvicorn process this benchmark started (its workers are its children)."""
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            args = cmdline.read_bytes().split(b"\0")
+            parent = int((cmdline.parent / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError):
+            continue
+        if parent == os.getpid() and b"uvicorn" in args:
+            return int(cmdline.parent.name)
+    raise RuntimeError("the uvicorn server is not running")
+
+
+@dataclass
+class PhaseResult:
+    kinds: dict[str, Tally]
+    server_cpu: float
+    webhooks: dict[str, float] | None = None  # wrk's figures
+    applied: int = 0  # webhook deliveries applied during the phase
+
+
+def run_phase(port: int, seeded: Seeded, seconds: float, clients: dict[str, int], args, offset: int,
+              workdir: Path, database: str) -> PhaseResult:
+    """Run the given numbers of clients of each kind for `seconds`, with page readers at
+    `--page-rate`; return their tallies, wrk's figures for the webhooks and the server's CPU."""
+    kinds = {"events": Tally(), "pages": Tally()}
     stop = threading.Event()
-    makers = {
-        "webhooks": lambda i: webhook_maker(offset + i),
-        "events": lambda i: events_maker(offset + i, seeded, batch),
-        "pages": lambda i: page_maker(seeded),
-    }
-    # Requests are built and signed before the clock starts: the clients share the server's two
-    # CPUs, and JSON encoding and signing in the measured window would take CPU from the server.
-    per_client = {"webhooks": int(seconds * 1000), "events": int(seconds * 30), "pages": 0}
-    threads = [Client(port, stop, kinds[kind], prebuilt(makers[kind](i), per_client[kind] // max(count, 1)))
-               for kind, count in clients.items() for i in range(count)]
-    cpu_before = tree_cpu_seconds(os.getpid())
+    threads = [Client(port, stop, kinds["events"], events_maker(offset + i, seeded, args.batch))
+               for i in range(clients.get("events", 0))]
+    threads += [Client(port, stop, kinds["pages"], page_maker(seeded), args.page_rate / args.page_clients)
+                for _ in range(args.page_clients if args.page_rate else 0)]
+    wrk_args = None
+    if clients.get("webhooks"):
+        # Every delivery new (fresh ids, numbers and webhook ids), enough for 1,500/s; built and
+        # signed before the clock starts.
+        deliveries = workdir / f"deliveries-{offset}.tsv"
+        write_deliveries(deliveries, int(seconds * 1500), offset)
+        script = workdir / "webhooks.lua"
+        script.write_text(WEBHOOK_LUA.replace("SHOP", SHOP))
+        wrk_args = ["wrk", "-t2", f"-c{clients['webhooks']}", f"-d{seconds:g}s", "--latency", "-s", str(script),
+                    f"http://127.0.0.1:{port}", "--", str(deliveries), "2"]
+    before, root = applied_deliveries(database), server_pid()
+    cpu_before = tree_cpu_seconds(root)
+    wrk_run = subprocess.Popen(wrk_args, stdout=subprocess.PIPE, text=True) if wrk_args else None
     for thread in threads:
         thread.start()
     time.sleep(seconds)
     stop.set()
+    webhooks = wrk_figures(wrk_run.communicate()[0]) if wrk_run else None
     for thread in threads:
         thread.join(70)
-    return kinds, tree_cpu_seconds(os.getpid()) - cpu_before
+    time.sleep(0.5)  # the last answers are on their way
+    server_cpu = tree_cpu_seconds(root) - cpu_before
+    return PhaseResult(kinds, server_cpu, webhooks, applied_deliveries(database) - before)
 
 
-def report(name: str, kinds: dict[str, Tally], seconds: float, server_cpu: float) -> int:
-    print(f"\n{name}: {seconds:g}s, server CPU {server_cpu:.1f}s")
+def report(name: str, phase: PhaseResult, seconds: float) -> int:
+    print(f"\n{name}: {seconds:g}s, server CPU {phase.server_cpu:.1f}s")
     print(f"  {'stream':<10}{'req/s':>9}{'items/s':>10}{'per CPU-s':>11}{'p50 ms':>9}{'p99 ms':>9}  statuses")
-    for kind, tally in kinds.items():
+    alone = (phase.webhooks is not None) + sum(1 for kind, t in phase.kinds.items() if t.requests and kind != "pages") == 1
+    errors = 0
+    if phase.webhooks is not None:
+        figures = phase.webhooks
+        per_cpu = f"{phase.applied / phase.server_cpu:.0f}" if alone else "-"
+        print(f"  {'webhooks':<10}{figures['rps']:>9.0f}{phase.applied / seconds:>10.0f}{per_cpu:>11}"
+              f"{figures['p50_ms']:>9.1f}{figures['p99_ms']:>9.1f}  {figures['requests']:.0f} sent, "
+              f"{phase.applied} applied, non-2xx {figures['errors']:.0f}")
+        errors += int(figures["errors"])
+    for kind, tally in phase.kinds.items():
         if not tally.requests:
             continue
-        per_cpu = f"{tally.items / server_cpu:.0f}" if len([t for t in kinds.values() if t.requests]) == 1 else "-"
+        per_cpu = f"{tally.items / phase.server_cpu:.0f}" if alone and kind != "pages" else "-"
         print(f"  {kind:<10}{tally.requests / seconds:>9.0f}{tally.items / seconds:>10.0f}{per_cpu:>11}"
               f"{percentile(tally.latencies, .5):>9.1f}{percentile(tally.latencies, .99):>9.1f}  "
               f"{dict(sorted(tally.statuses.items()))}")
-    return sum(n for t in kinds.values() for s, n in t.statuses.items() if not 200 <= s < 400)
+        errors += sum(n for s, n in tally.statuses.items() if not 200 <= s < 400)
+    return errors
 
 
 def main() -> None:
@@ -252,41 +342,44 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument("--orders", type=int, default=2000, help="seeded orders (each with a parcel)")
     parser.add_argument("--batch", type=int, default=500, help="events per /api/v1/events request")
-    parser.add_argument("--webhook-clients", type=int, default=4)
+    parser.add_argument("--webhook-clients", type=int, default=8, help="wrk connections posting webhooks")
     parser.add_argument("--event-clients", type=int, default=2)
     parser.add_argument("--page-clients", type=int, default=2)
+    parser.add_argument("--page-rate", type=float, default=50, help="order pages read per second in every phase")
     parser.add_argument("--phase", action="append", choices=["webhooks", "events", "all"],
                         help="run only this phase (repeatable); default: all three")
     args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed: apt-get install wrk (make bench-ingest does it)")
     phases = {
-        "webhooks alone": {"webhooks": args.webhook_clients},
-        "events alone": {"events": args.event_clients},
-        "all at once (with page readers)": {"webhooks": args.webhook_clients, "events": args.event_clients,
-                                            "pages": args.page_clients},
+        "webhooks": ("webhooks, with shoppers reading pages", {"webhooks": args.webhook_clients}),
+        "events": ("events, with shoppers reading pages", {"events": args.event_clients}),
+        "all": ("webhooks and events at once, with shoppers reading pages",
+                {"webhooks": args.webhook_clients, "events": args.event_clients}),
     }
-    if args.phase:
-        wanted = {"webhooks": "webhooks alone", "events": "events alone", "all": "all at once (with page readers)"}
-        phases = {name: clients for name, clients in phases.items() if name in {wanted[p] for p in args.phase}}
+    chosen = [phases[name] for name in (args.phase or list(phases))]
 
     with tempfile.TemporaryDirectory(prefix="portal-ingest-bench-") as tmp:
-        env = {"PORTAL_DATABASE_URL": f"sqlite:///{tmp}/portal.db", "PORTAL_SECRET_KEY": "bench-" + "k" * 40,
+        database = f"{tmp}/portal.db"
+        env = {"PORTAL_DATABASE_URL": f"sqlite:///{database}", "PORTAL_SECRET_KEY": "bench-" + "k" * 40,
                "PORTAL_INSTANCE_DIR": f"{tmp}/instance", "PORTAL_BASE_URL": "http://127.0.0.1"}
         started = time.perf_counter()
         seeded = seed(env, args.orders)
         print(f"seeded {args.orders} orders in {time.perf_counter() - started:.1f}s; {args.workers} uvicorn "
-              f"worker(s), {os.cpu_count()} CPUs, SQLite WAL; events in batches of {args.batch}")
+              f"worker(s), {os.cpu_count()} CPUs, SQLite WAL; events in batches of {args.batch}; "
+              f"{args.page_rate:g} page reads/s in every phase")
         log_path = Path(tmp) / "server.log"
         errors = 0
         with open(log_path, "w") as log, server("portal.app:create_app", env, factory=True, workers=args.workers,
                                                 stderr=log) as base:
             port = int(base.rsplit(":", 1)[1])
-            for number, (name, clients) in enumerate(phases.items()):
-                kinds, server_cpu = run_phase(port, seeded, args.seconds, clients, args.batch, number * 100)
-                errors += report(name, kinds, args.seconds, server_cpu)
+            for number, (name, clients) in enumerate(chosen):
+                phase = run_phase(port, seeded, args.seconds, clients, args, number * 100, Path(tmp), database)
+                errors += report(name, phase, args.seconds)
         locked = log_path.read_text().count("database is locked")
 
-    print(f"\nerrors (non-2xx/3xx or connection): {errors}; 'database is locked' in the server log: {locked}; "
-          f"load average at the end: {os.getloadavg()[0]:.1f}")
+    print(f"\nerrors (non-2xx/3xx or connection): {errors}; 'database is locked' in the "
+          f"server log: {locked}; load average at the end: {os.getloadavg()[0]:.1f}")
     if errors or locked:
         sys.exit(1)
 

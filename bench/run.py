@@ -64,11 +64,20 @@ def wrk(url: str, seconds: int, connections: int, script: str | None = None,
     if script:
         args[1:1] = ["-s", script]
     out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    return wrk_figures(out)
+
+
+def wrk_figures(out: str) -> dict[str, float]:
+    """Requests/s, p50 and p99 latency (ms), requests and non-2xx/3xx answers from wrk --latency output."""
+    def percentile(label: str) -> float:
+        found = re.search(label + r"%\s+([\d.]+)(us|ms|s)", out)
+        return float(found.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[found.group(2)]
+
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
-    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    return {"rps": rps, "p99_ms": float(p99.group(1)) * scale, "errors": int(non2xx.group(1)) if non2xx else 0}
+    requests = re.search(r"(\d+) requests in", out)
+    return {"rps": rps, "p50_ms": percentile("50"), "p99_ms": percentile("99"),
+            "requests": int(requests.group(1)), "errors": int(non2xx.group(1)) if non2xx else 0}
 
 
 def lookup_script(base: str, shop: str, orders: int, path: Path) -> str:
