@@ -62,6 +62,7 @@ bench: deps assets i18n-compile
 
 # Webhooks and tracking events into SQLite while order pages are read (see README, Benchmarks).
 bench-ingest: deps assets i18n-compile
+	@$(MAKE) --no-print-directory sysdeps SYSTEM_PACKAGES=wrk
 	$(BIN)/python bench/ingest.py $(BENCH_ARGS)
 
 # Live updates: 304 polls against page renders, and 1,000 idle SSE streams on one server.

@@ -1,18 +1,20 @@
 """Ingestion benchmark: signed Shopify order webhooks and bulk tracking events into SQLite, with
 shoppers reading order pages at the same time. The real portal runs under uvicorn on loopback.
 
-    python bench/ingest.py [--seconds 20] [--workers 1] [--orders 2000] [--batch 500]
+    python bench/ingest.py [--seconds 15] [--workers 2] [--orders 2000] [--batch 500] [--phase webhooks]
 
-Three kinds of client run at once for the whole measurement, each in closed loop (a new request as
-soon as the previous one is answered), on keep-alive connections:
-- webhook senders: `orders/create` (new orders) and `orders/updated` (newer versions of them),
-  the project's Shopify fixture with fresh ids, numbers and times, HMAC-signed like Shopify does;
-- event senders: `POST /api/v1/events` with `--batch` new events each for seeded parcels;
-- page readers: shoppers opening signed order-page links.
-It prints requests/s and events/s per kind, latency percentiles, every non-2xx status, and counts
-`database is locked` in the server log (the answer must be zero).
+Phases (each `--seconds` long): webhooks, events, then both at once; in every phase shoppers
+read signed order pages at `--page-rate` per second. Clients:
+- webhooks: wrk (C, so the clients leave the CPUs to the server) on `--webhook-clients` keep-alive
+  connections, in closed loop, posting `orders/create` (new orders) and `orders/updated` (newer
+  versions of them): the project's Shopify fixture with fresh ids above 2**53, numbers and times,
+  HMAC-signed like Shopify does, all built before the clock starts. Counted by the receipts the
+  server committed (each delivery applied exactly once);
+- events: Python threads posting `POST /api/v1/events` with `--batch` new events each for seeded parcels;
+- page readers: Python threads opening signed order-page links at a fixed rate.
+It prints requests/s and webhooks or events/s, latency percentiles, every non-2xx status, the
+server's own CPU time, and counts `database is locked` in the server log (the answer must be zero).
 """
-
 from __future__ import annotations
 
 import argparse
