@@ -1,7 +1,7 @@
 """Ingestion benchmark: signed Shopify order webhooks and bulk tracking events into SQLite, with
 shoppers reading order pages at the same time. The real portal runs under uvicorn on loopback.
 
-    python bench/ingest.py [--seconds 15] [--workers 2] [--orders 2000] [--batch 500] [--phase webhooks]
+    python bench/ingest.py [--seconds 15] [--workers 4] [--orders 2000] [--batch 500] [--phase webhooks]
 
 Phases (each `--seconds` long): webhooks, events, then both at once; in every phase shoppers
 read signed order pages at `--page-rate` per second. Clients:
@@ -341,7 +341,8 @@ def report(name: str, phase: PhaseResult, seconds: float) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=15, help="length of each phase")
-    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    parser.add_argument("--workers", type=int, default=4,
+                        help="uvicorn worker processes (4 on 2 CPUs: see README, Benchmarks)")
     parser.add_argument("--orders", type=int, default=2000, help="seeded orders (each with a parcel)")
     parser.add_argument("--batch", type=int, default=500, help="events per /api/v1/events request")
     parser.add_argument("--webhook-clients", type=int, default=8, help="wrk connections posting webhooks")
