@@ -241,6 +241,8 @@ def change_statuses(session: Session, order: Order, changes: dict[str, str], at:
 def _wanted_custom_status(session: Session, merchant: Merchant, data: OrderIn) -> tuple[bool, CustomStatus | None]:
     """(whether to set the custom status, to what). An explicit `custom_status` wins over a mapped tag;
     with neither, the order keeps the status it has (one set in the console survives a webhook)."""
+    if "custom_status" not in data.model_fields_set and not data.tags:
+        return False, None  # nothing could set one: no need to read the shop's statuses
     statuses = queries.custom_statuses(session, merchant.id)
     if "custom_status" in data.model_fields_set:
         return True, _resolve_custom_status(statuses, data.custom_status)
