@@ -32,7 +32,7 @@ def add_tracking_updates(session: Session, merchant: Merchant, updates: list[Tra
     status_before = {shipment.id: shipment.status for shipment, _, _ in items}
     # Every read before the first write: SQLite holds its one write lock from then to the commit.
     addressed = {shipment.order_id for shipment, _, _ in items}
-    loaded = {order.id: order for order in queries.orders_by_ids(session, merchant.id, addressed)} if items else {}
+    loaded = {order.id: order for order in queries.orders_for_tracking(session, merchant.id, addressed)} if items else {}
     added = orders.record_events(session, items)
     results = ["unknown_tracking_number"] * len(updates)
     for index, new in zip(owners, added):

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Connection, and_, bindparam, delete, func, or_, update
+from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, select
 
 from portal.store.models import (
@@ -156,9 +157,18 @@ def orders_with_custom_status(session: Session, merchant_id: int, key: str) -> S
     return session.exec(select(Order).where(Order.merchant_id == merchant_id, Order.custom_status == key)).all()
 
 
-def orders_by_ids(session: Session, merchant_id: int, order_ids: Collection[int]) -> Sequence[Order]:
+# What a batch of carrier events reads and writes of each order it moves (settle, e-mail, version).
+_TRACKING_COLUMNS = (Order.id, Order.merchant_id, Order.version, Order.updated_at, Order.fulfillment_status,
+                     Order.email, Order.email_opt_out_at)
+
+
+def orders_for_tracking(session: Session, merchant_id: int, order_ids: Collection[int]) -> Sequence[Order]:
+    """The orders a batch of carrier events touches, with only the columns it uses: a batch loads
+    hundreds, and the full rows (three JSON columns each) cost a fifth of the batch. Reading any
+    other column of them raises instead of quietly querying once per order."""
     return session.exec(
-        select(Order).where(Order.merchant_id == merchant_id, col(Order.id).in_(list(order_ids)))
+        select(Order).options(load_only(*_TRACKING_COLUMNS, raiseload=True))  # type: ignore[arg-type]
+        .where(Order.merchant_id == merchant_id, col(Order.id).in_(list(order_ids)))
     ).all()
 
 
