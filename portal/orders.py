@@ -257,8 +257,9 @@ def _resolve_custom_status(statuses: Sequence[CustomStatus], key: str | None) ->
         raise OrderInputError([{"field": f, "message": m} for f, m in exc.errors.items()]) from None
 
 
-# Columns that record when something changed rather than what: left out of change detection.
-_ORDER_VOLATILE = frozenset({"version", "updated_at"})
+# Columns that record when something changed rather than what (and a platform's raw statuses,
+# which only staff see): left out of change detection.
+_ORDER_VOLATILE = frozenset({"version", "updated_at", "source_updated_at", "raw_statuses"})
 _SHIPMENT_VOLATILE = frozenset({"updated_at"})
 
 

@@ -290,3 +290,19 @@ def test_the_platforms_carrier_wins_over_what_the_number_looks_like(client, shop
         (shipment,) = queries.shipments(session, store.order(shop, ORDER_ID).id)
     assert (shipment.carrier, shipment.carrier_name) == ("usps", "USPS")
     assert "usps.com" in shipment.tracking_url
+
+
+def test_an_update_that_changes_nothing_a_shopper_sees_is_not_news(client, shop, store):
+    """Shopify sends orders/updated for edits we do not show (note attributes, a newer
+    updated_at): the order takes the newer version time, but its pages are not told to refresh."""
+    payload = fixture_json("shopify/orders-create.json")
+    assert deliver(client, "orders/create", payload, "wh-1").json()["result"] == "stored"
+    version = store.order(shop, ORDER_ID).version
+    payload["updated_at"] = "2026-11-28T09:00:00+01:00"
+    assert deliver(client, "orders/updated", payload, "wh-2").json()["result"] == "stored"
+    order = store.order(shop, ORDER_ID)
+    assert order.source_updated_at.isoformat().startswith("2026-11-28T08:00:00")
+    assert order.version == version
+    payload["updated_at"], payload["financial_status"] = "2026-11-28T10:00:00+01:00", "refunded"
+    assert deliver(client, "orders/updated", payload, "wh-3").json()["result"] == "stored"
+    assert store.order(shop, ORDER_ID).version == version + 1
