@@ -485,7 +485,9 @@ _TOUCH = (
 
 
 def touch_many(session: Session, touched: list[tuple[Order, list[live.Fact]]], panels: Iterable[str]) -> None:
-    """touch() for many orders in one executemany UPDATE (a bulk of carrier events moves hundreds)."""
+    """Bump each order's version and announce it with its facts (after commit): no change goes
+    unannounced. One executemany UPDATE (a bulk of carrier events moves hundreds); the version is
+    counted up in SQL, so a writer that read the order earlier cannot repeat a version."""
     if not touched:
         return
     now = utcnow()
@@ -499,11 +501,8 @@ def touch_many(session: Session, touched: list[tuple[Order, list[live.Fact]]], p
 
 
 def touch(session: Session, order: Order, panels: Iterable[str] = live.PANELS, *facts: live.Fact) -> None:
-    """Bump the order's version and announce it (after commit): no change goes unannounced."""
-    order.version += 1
-    order.updated_at = utcnow()
-    session.add(order)
-    live.record(session, order, panels, *facts)
+    """touch_many() for one order."""
+    touch_many(session, [(order, list(facts))], panels)
 
 
 def set_custom_status(session: Session, merchant: Merchant, order: Order, key: str | None) -> bool:
