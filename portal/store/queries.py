@@ -6,7 +6,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, bindparam, delete, func, or_, update
+from sqlalchemy import Connection, and_, bindparam, delete, func, or_
 from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, select
 
@@ -96,8 +96,16 @@ def order_by_public_id(session: Session, merchant_id: int, public_id: str) -> Or
 
 
 def bump_merchant_version(session: Session, merchant_id: int) -> None:
-    """Mark everything the merchant's pages show as changed (their ETags include this version)."""
-    session.execute(update(Merchant).where(Merchant.id == merchant_id).values(version=Merchant.version + 1))
+    """Mark everything the merchant's pages show as changed (their ETags include this version).
+
+    Through the loaded object (counted up in SQL), so the flush is seen like any other change of
+    the shop: each process's shop cache forgets it at once (web._forget_changed_merchants), and
+    no page kept for the old version is served again."""
+    merchant = session.get(Merchant, merchant_id)
+    if merchant is not None:
+        merchant.version = Merchant.version + 1  # type: ignore[assignment]
+        session.add(merchant)
+        session.flush()
 
 
 _ORDER_STAMP = (
