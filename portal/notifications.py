@@ -58,6 +58,11 @@ def _message(merchant: Merchant, order: Order, kind: str, dedupe_key: str, at: d
     return outbox.message(merchant.id, order.id, kind, order.email, dedupe_key, params)
 
 
+def _queue(session: Session, row: dict[str, Any] | None) -> bool:
+    """Queue one message, if there is one; True when it was new."""
+    return row is not None and outbox.queue(session, [row]) == 1
+
+
 def shipment_message(merchant: Merchant, order: Order, shipment: Shipment, old_status: str | None) -> dict[str, Any] | None:
     """The e-mail a new shipment (`old_status` None) or a status it moved to is worth, as an outbox
     row for outbox.queue(), or None.
@@ -78,19 +83,18 @@ def shipment_message(merchant: Merchant, order: Order, shipment: Shipment, old_s
 def shipment_changed(session: Session, merchant: Merchant, order: Order, shipment: Shipment,
                      old_status: str | None) -> bool:
     """Queue the e-mail shipment_message() picks, if any; True when it was new."""
-    row = shipment_message(merchant, order, shipment, old_status)
-    return row is not None and outbox.queue(session, [row]) == 1
+    return _queue(session, shipment_message(merchant, order, shipment, old_status))
 
 
 def custom_status_set(session: Session, merchant: Merchant, order: Order,
                       status: CustomStatus | None) -> bool:
     if status is None or not status.send_email or not status.visible_to_shopper:
         return False
-    row = _message(merchant, order, "custom_status", f"order:{order.id}:custom:{status.key}", None, {"key": status.key})
-    return row is not None and outbox.queue(session, [row]) == 1
+    return _queue(session, _message(merchant, order, "custom_status", f"order:{order.id}:custom:{status.key}", None,
+                                    {"key": status.key}))
 
 
 def queue_test(session: Session, merchant: Merchant, recipient: str) -> bool:
     """A sample e-mail to the merchant's own address; it ignores the switches."""
-    return outbox.queue(session, [outbox.message(merchant.id, None, "test", recipient, f"test:{utcnow().isoformat()}",
-                                                 {"sample": "shipped"})]) == 1
+    return _queue(session, outbox.message(merchant.id, None, "test", recipient, f"test:{utcnow().isoformat()}",
+                                          {"sample": "shipped"}))
