@@ -6,8 +6,8 @@ import fcntl
 import functools
 import os
 import sqlite3
-import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -46,14 +46,21 @@ SQLITE_BUSY_SECONDS = 30
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLAC")
 
 
+@functools.cache
+def _lock_waiters() -> ThreadPoolExecutor:
+    """Threads that wait in flock() for this process's queued writers (one per waiting connection)."""
+    return ThreadPoolExecutor(32, thread_name_prefix="sqlite-write-queue")
+
+
 class QueuedWrites(sqlite3.Connection):
     """A SQLite connection whose write transactions queue on an OS file lock beside the database.
 
     SQLite lets one writer in at a time; one that finds the database busy sleeps in SQLite's busy
     handler (1, 2, 5, … up to 100 ms) and wakes late, long after the lock was freed, or a batch of
     carrier events starves every webhook behind it. Here a connection takes the file lock just
-    before its first write (where SQLite takes its own) and frees it at commit or rollback; waiters,
-    in any process, retry within half a millisecond. Reads take no lock. After
+    before its first write (where SQLite takes its own) and frees it at commit or rollback; a
+    waiter, in any process, sleeps in the kernel and is woken the moment the lock is freed (no
+    polling: under load, polling waiters cost the holder CPU). Reads take no lock. After
     SQLITE_BUSY_SECONDS of waiting it fails as SQLite would: "database is locked".
     """
 
@@ -74,15 +81,24 @@ class QueuedWrites(sqlite3.Connection):
     def _acquire(self) -> None:
         if self._lock_fd is None:
             self._lock_fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-        deadline = time.monotonic() + SQLITE_BUSY_SECONDS
-        while True:
+        fd = self._lock_fd
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            # flock() has no timeout: a helper thread blocks in it (the GIL released) and we wait
+            # for that with one.
+            waiting = _lock_waiters().submit(fcntl.flock, fd, fcntl.LOCK_EX)
             try:
-                fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise sqlite3.OperationalError("database is locked") from None
-                time.sleep(0.0005)
+                waiting.result(timeout=SQLITE_BUSY_SECONDS)
+            except TimeoutError:
+                # The abandoned wait keeps this descriptor: it frees the lock as soon as it is
+                # granted and closes it. This connection opens a new one next time.
+                self._lock_fd = None
+                if waiting.cancel():
+                    os.close(fd)
+                else:
+                    waiting.add_done_callback(lambda _: (fcntl.flock(fd, fcntl.LOCK_UN), os.close(fd)))
+                raise sqlite3.OperationalError("database is locked") from None
         self._locked = True
 
     def _release(self) -> None:
