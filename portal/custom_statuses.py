@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from portal import i18n
@@ -172,6 +174,31 @@ def label(status: CustomStatus | None, default_locale: str) -> str:
         if labels.get(candidate):
             return labels[candidate]
     return next(iter(labels.values()), status.key)
+
+
+# engine -> merchant id -> ((merchant version, created), statuses): read-only copies per process.
+_shop_statuses: weakref.WeakKeyDictionary[Engine, dict[int, tuple[tuple[int, Any], tuple[CustomStatus, ...]]]] = (
+    weakref.WeakKeyDictionary())
+
+
+def of_shop(session: Session, merchant: Merchant) -> tuple[CustomStatus, ...]:
+    """The shop's statuses for reading (order pages, webhooks mapping tags), kept per process.
+
+    Every change of them bumps the shop's version (save, delete), so they are read again at the
+    shop's next version: a change made in this process shows at once, one made in another within
+    the shop cache's few seconds (web.MERCHANT_CACHE_SECONDS). The copies are detached: change
+    statuses through queries.custom_statuses in a session, never these.
+    """
+    shops = _shop_statuses.setdefault(session.get_bind(), {})
+    stamp = (merchant.version, merchant.created_at)
+    cached = shops.get(merchant.id)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    statuses = tuple(queries.custom_statuses(session, merchant.id))
+    for status in statuses:
+        session.expunge(status)
+    shops[merchant.id] = (stamp, statuses)
+    return statuses
 
 
 def from_tags(statuses: Sequence[CustomStatus], tags: Iterable[str]) -> CustomStatus | None:

@@ -12,7 +12,7 @@ from portal import custom_statuses
 from portal.orders import fulfillment_display
 from portal.statuses import PROBLEM_SHIPMENT_STATUSES, PROGRESS_STEPS, order_progress
 from portal.store import queries
-from portal.store.models import CustomStatus, LineItem, Order, Shipment, TrackingEvent
+from portal.store.models import CustomStatus, LineItem, Merchant, Order, Shipment, TrackingEvent
 
 
 @dataclass
@@ -81,7 +81,7 @@ def masked_address(address: dict) -> dict[str, str]:
     }
 
 
-def build(session: Session, order: Order) -> OrderView:
+def build(session: Session, merchant: Merchant, order: Order) -> OrderView:
     items = list(queries.line_items(session, order.id))
     shipments = list(queries.shipments(session, order.id))
     events = queries.events_for(session, [s.id for s in shipments])
@@ -95,7 +95,7 @@ def build(session: Session, order: Order) -> OrderView:
         for event in view.events:
             if event.status in ("out_for_delivery", "delivered", "exception", "attempt_fail", "available_for_pickup"):
                 timeline.append(TimelineItem(event.at, "tracking", {"message": event.message or ""}, event.status))
-    statuses = list(queries.custom_statuses(session, order.merchant_id))
+    statuses = custom_statuses.of_shop(session, merchant)
     by_key = custom_statuses.by_key(statuses)
     hidden = {s.key for s in statuses if not s.visible_to_shopper}
     timeline = [item for item in timeline if not (item.kind == "custom_status" and item.params.get("key") in hidden)]

@@ -243,7 +243,7 @@ def _wanted_custom_status(session: Session, merchant: Merchant, data: OrderIn) -
     with neither, the order keeps the status it has (one set in the console survives a webhook)."""
     if "custom_status" not in data.model_fields_set and not data.tags:
         return False, None  # nothing could set one: no need to read the shop's statuses
-    statuses = queries.custom_statuses(session, merchant.id)
+    statuses = custom_statuses.of_shop(session, merchant)
     if "custom_status" in data.model_fields_set:
         return True, _resolve_custom_status(statuses, data.custom_status)
     mapped = custom_statuses.from_tags(statuses, data.tags)

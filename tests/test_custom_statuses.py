@@ -152,6 +152,26 @@ def test_platform_tag_maps_to_status(client, factory, shop):
     assert page_of(client, factory, shop, order).select(".progress__step")[0].select_one(".badge--custom")
 
 
+def test_a_changed_status_applies_to_the_next_order_and_page(client, factory, shop):
+    """Statuses are kept per process for the shop's version: every change must reach the next
+    order that arrives and the next page view."""
+    status = define(factory, shop, tags=["engrave"])
+    key = {"Authorization": f"Bearer {factory.api_key(shop)}"}
+    first = client.post("/api/v1/orders", json=order_data(number="2001", currency="NOK", tags=["engrave"]), headers=key)
+    assert first.json()["custom_status"] == "engraving"
+    with session_scope(factory.portal.engine) as session:
+        stored = session.get(CustomStatus, status.id)
+        custom_statuses.save(session, shop, StatusInput(key="engraving", labels={"nb": "Gravering pågår"},
+                                                        color="#1f7a4d", tags=["laser"]), stored)
+    second = client.post("/api/v1/orders", json=order_data(number="2002", currency="NOK", tags=["engrave"]), headers=key)
+    third = client.post("/api/v1/orders", json=order_data(number="2003", currency="NOK", tags=["laser"]), headers=key)
+    assert (second.json()["custom_status"], third.json()["custom_status"]) == (None, "engraving")
+    with session_scope(factory.portal.engine) as session:
+        order = session.exec(select(Order).where(Order.number == "2003")).one()
+    badge = html(client.get(factory.link(shop, order))).select_one("#panel-status .badge--custom")
+    assert text_of(badge) == "Gravering pågår"
+
+
 def test_missing_translation_falls_back_to_default_language(client, factory, shop):
     define(factory, shop)  # labels in nb and en, none in German
     order = factory.order(shop, currency="NOK", custom_status="engraving")

@@ -170,7 +170,7 @@ def _preview_data(request: Request, merchant: Merchant):
     with portal_of(request).session() as session:
         config = service.draft_or_live(session, merchant)
         latest = queries.search_orders(session, merchant.id, per_page=1).orders
-        view = order_view.build(session, latest[0]) if latest else None
+        view = order_view.build(session, merchant, latest[0]) if latest else None
         return config, view
 
 

@@ -159,7 +159,7 @@ async def _render_order(request: Request, merchant: Merchant, order_id: int, err
             order = queries.order_by_id(session, merchant.id, order_id)
             if order is None:
                 return None
-            view = order_view.build(session, order)
+            view = order_view.build(session, merchant, order)
             timeline = list(queries.timeline(session, order.id, shopper_only=False))
             statuses = list(queries.custom_statuses(session, merchant.id))
             return view, timeline, statuses, portal.tracking_path(merchant, order, request.app)
