@@ -29,7 +29,7 @@ from portal.orders import STATUS_FIELDS, OrderInputError, number_key, remove_shi
 from portal.schemas import OrderIn, ShipmentIn, error_list, is_email
 from portal.statuses import closest, status_key
 from portal.store import queries
-from portal.store.db import insert_rows, session_scope
+from portal.store.db import insert_row, insert_rows, session_scope
 from portal.store.models import Merchant, Order, WebhookDelivery, WebhookReceipt, utcnow
 
 log = logging.getLogger("portal.ingest")
@@ -333,11 +333,11 @@ def log_outcome(engine: Engine, merchant: Merchant, delivery: Delivery, outcome:
 
 
 def _log(session: Session, merchant: Merchant, delivery: Delivery, outcome: Outcome) -> None:
-    entry_id = insert_rows(session, WebhookDelivery.__table__, [{
+    entry_id = insert_row(session, WebhookDelivery.__table__, {
         "merchant_id": merchant.id, "platform": delivery.platform, "topic": (outcome.topic or delivery.topic)[:64],
         "delivery_id": delivery.delivery_id[:128], "result": outcome.result, "reason": outcome.reason[:500],
         "order_number": outcome.order_number, "http_status": outcome.http_status,
-    }]).inserted_primary_key[0]
+    })
     if entry_id and entry_id % 100 == 0:
         queries.prune_webhook_deliveries(session, merchant.id, DELIVERY_LOG_KEEP)
     if entry_id and entry_id % 1000 == 0:

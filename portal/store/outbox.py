@@ -30,7 +30,7 @@ def queue(session: Session, messages: list[dict[str, Any]]) -> int:
     """
     if not messages:
         return 0
-    return insert_rows(session, OutboxMessage.__table__, messages, skip_duplicates_of=["merchant_id", "dedupe_key"]).rowcount
+    return insert_rows(session, OutboxMessage.__table__, messages, skip_duplicates_of=["merchant_id", "dedupe_key"])
 
 
 def _due(now: datetime):

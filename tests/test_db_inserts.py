@@ -1,0 +1,54 @@
+"""The prepared INSERTs of the write path (store.db.insert_rows / insert_row / insert_object) store
+exactly what the ORM would: JSON, timezone-aware datetimes, the models' defaults."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from sqlmodel import select
+
+from portal.store.db import insert_object, insert_row, insert_rows, session_scope
+from portal.store.models import Order, TimelineEntry, WebhookReceipt
+from tests.conftest import order_data
+
+
+def test_rows_read_back_as_the_orm_writes_them(factory, merchant):
+    order = factory.order(merchant, **order_data(number="5001"))
+    at = datetime(2026, 11, 27, 9, 30, 15, 123456, tzinfo=timezone(timedelta(hours=1)))
+    with session_scope(factory.portal.engine) as session:
+        entry_id = insert_row(session, TimelineEntry.__table__, {
+            "order_id": order.id, "at": at, "kind": "message", "params": {"text": "Pakken er på vei ✓", "n": [1, 2]}})
+        session.add(TimelineEntry(order_id=order.id, at=at, kind="message", params={"text": "Pakken er på vei ✓", "n": [1, 2]}))
+    with session_scope(factory.portal.engine) as session:
+        ours, orms = session.exec(select(TimelineEntry).where(TimelineEntry.kind == "message")
+                                  .order_by(TimelineEntry.id)).all()
+    assert ours.id == entry_id
+    assert (ours.at, ours.params, ours.visible_to_shopper) == (orms.at, orms.params, orms.visible_to_shopper)
+    assert ours.at == at  # the same instant
+
+
+def test_duplicates_are_skipped_and_counted(factory, merchant):
+    receipt = {"merchant_id": merchant.id, "platform": "shopify", "delivery_id": "d-1", "body_hash": "a" * 64}
+    with session_scope(factory.portal.engine) as session:
+        assert insert_rows(session, WebhookReceipt.__table__, [receipt, {**receipt, "delivery_id": "d-2"}],
+                           skip_duplicates_of=["merchant_id", "platform", "delivery_id"]) == 2
+        assert insert_rows(session, WebhookReceipt.__table__, [receipt, {**receipt, "delivery_id": "d-3"}],
+                           skip_duplicates_of=["merchant_id", "platform", "delivery_id"]) == 1
+    with session_scope(factory.portal.engine) as session:
+        stored = session.exec(select(WebhookReceipt).order_by(WebhookReceipt.delivery_id)).all()
+    assert [r.delivery_id for r in stored] == ["d-1", "d-2", "d-3"]
+    assert all(r.received_at is not None for r in stored)  # the model's default was written
+
+
+def test_an_inserted_object_is_the_row_as_loaded(factory, merchant):
+    with session_scope(factory.portal.engine) as session:
+        order = insert_object(session, Order, {
+            "merchant_id": merchant.id, "public_id": "p" * 22, "link_nonce": "n" * 16, "number": "#7", "number_key": "7",
+            "currency": "NOK", "presentment_currency": "NOK", "shipping_address": {"city": "Bodø"}, "tags": ["vip"],
+            "placed_at": datetime(2026, 11, 1, tzinfo=timezone.utc)})
+        order.note = "changed after insert"
+    with session_scope(factory.portal.engine) as session:
+        loaded = session.get(Order, order.id)
+        assert (loaded.number, loaded.shipping_address, loaded.tags, loaded.raw_statuses) == ("#7", {"city": "Bodø"}, ["vip"], {})
+        assert loaded.note == "changed after insert"  # the object is tracked like a loaded one
+        assert loaded.placed_at == datetime(2026, 11, 1, tzinfo=timezone.utc) and loaded.version == order.version == 1
