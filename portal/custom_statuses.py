@@ -177,7 +177,7 @@ def label(status: CustomStatus | None, default_locale: str) -> str:
 
 
 # engine -> merchant id -> ((merchant version, created), statuses): read-only copies per process.
-_shop_statuses: weakref.WeakKeyDictionary[Engine, dict[int, tuple[tuple[int, Any], tuple[CustomStatus, ...]]]] = (
+_shop_statuses: weakref.WeakKeyDictionary[Engine, dict[int, tuple[tuple[int | None, Any], tuple[CustomStatus, ...]]]] = (
     weakref.WeakKeyDictionary())
 
 
@@ -186,19 +186,18 @@ def of_shop(session: Session, merchant: Merchant) -> tuple[CustomStatus, ...]:
 
     Every change of them bumps the shop's version (save, delete), so they are read again at the
     shop's next version: a change made in this process shows at once, one made in another within
-    the shop cache's few seconds (web.MERCHANT_CACHE_SECONDS). The copies are detached: change
-    statuses through queries.custom_statuses in a session, never these.
+    the shop cache's few seconds (web.MERCHANT_CACHE_SECONDS). They are read committed, with the
+    version they belong to, in a session of their own: nothing uncommitted is kept, and nothing
+    of the caller's session is touched. Change statuses through queries.custom_statuses, never these.
     """
     shops = _shop_statuses.setdefault(session.get_bind(), {})
-    stamp = (merchant.version, merchant.created_at)
     cached = shops.get(merchant.id)
-    if cached is not None and cached[0] == stamp:
+    if cached is not None and cached[0] == (merchant.version, merchant.created_at):
         return cached[1]
-    statuses = tuple(queries.custom_statuses(session, merchant.id))
-    for status in statuses:
-        session.expunge(status)
-    shops[merchant.id] = (stamp, statuses)
-    return statuses
+    with Session(session.get_bind()) as own:
+        version, statuses = queries.shop_statuses(own, merchant.id)
+    shops[merchant.id] = ((version, merchant.created_at), tuple(statuses))
+    return tuple(statuses)
 
 
 def from_tags(statuses: Sequence[CustomStatus], tags: Iterable[str]) -> CustomStatus | None:

@@ -155,6 +155,20 @@ def custom_statuses(session: Session, merchant_id: int) -> Sequence[CustomStatus
     return session.exec(_CUSTOM_STATUSES, params={"merchant_id": merchant_id}).all()
 
 
+_SHOP_STATUSES = (
+    select(Merchant.version, CustomStatus).select_from(Merchant)
+    .outerjoin(CustomStatus, CustomStatus.merchant_id == Merchant.id)  # type: ignore[arg-type]
+    .where(Merchant.id == bindparam("merchant_id"))
+    .order_by(CustomStatus.position, CustomStatus.id)
+)
+
+
+def shop_statuses(session: Session, merchant_id: int) -> tuple[int | None, list[CustomStatus]]:
+    """(the shop's version, its custom statuses), read together in one statement: one snapshot."""
+    rows = session.exec(_SHOP_STATUSES, params={"merchant_id": merchant_id}).all()
+    return (rows[0][0] if rows else None), [status for _, status in rows if status is not None]
+
+
 def custom_status_by_id(session: Session, merchant_id: int, status_id: int) -> CustomStatus | None:
     return session.exec(
         select(CustomStatus).where(CustomStatus.merchant_id == merchant_id, CustomStatus.id == status_id)
