@@ -8,7 +8,7 @@ from sqlmodel import select
 from portal import custom_statuses, i18n
 from portal.custom_statuses import StatusInput, css_colour
 from portal.store.db import session_scope
-from portal.store.models import CustomStatus, Order
+from portal.store.models import CustomStatus, Merchant, Order
 from tests.conftest import console_login as login, html, order_data, text_of
 
 
@@ -170,6 +170,24 @@ def test_a_changed_status_applies_to_the_next_order_and_page(client, factory, sh
         order = session.exec(select(Order).where(Order.number == "2003")).one()
     badge = html(client.get(factory.link(shop, order))).select_one("#panel-status .badge--custom")
     assert text_of(badge) == "Gravering pågår"
+
+
+def test_a_change_rolled_back_is_never_shown(client, factory, shop):
+    """What a transaction changed and then rolled back must not be kept for the shop's next version."""
+    status = define(factory, shop)
+    order = factory.order(shop, currency="NOK", custom_status="engraving")
+
+    def relabel(session, label):
+        custom_statuses.save(session, shop, StatusInput(key="engraving", labels={"nb": label}, color="#1f7a4d"),
+                             session.get(CustomStatus, status.id))
+
+    with pytest.raises(RuntimeError), session_scope(factory.portal.engine) as session:
+        relabel(session, "Feil")
+        custom_statuses.of_shop(session, session.get(Merchant, shop.id))  # read while it is uncommitted
+        raise RuntimeError("rolled back")
+    with session_scope(factory.portal.engine) as session:
+        relabel(session, "Gravering pågår")  # the version the rolled-back change had reached
+    assert text_of(page_of(client, factory, shop, order).select_one("#panel-status .badge--custom")) == "Gravering pågår"
 
 
 def test_missing_translation_falls_back_to_default_language(client, factory, shop):
