@@ -129,8 +129,20 @@ def latest_order(session: Session, merchant_id: int) -> Order | None:
     ).first()
 
 
+# The order page's own statements, built once too: each page view that is not cached runs them.
+_ORDER_BY_ID = select(Order).where(Order.merchant_id == bindparam("merchant_id"), Order.id == bindparam("order_id"))
+_EVENTS_FOR = (select(TrackingEvent).where(col(TrackingEvent.shipment_id).in_(bindparam("shipment_ids", expanding=True)))
+               .order_by(col(TrackingEvent.at).desc(), col(TrackingEvent.id).desc()))
+_TIMELINE = {
+    shopper_only: select(TimelineEntry).where(TimelineEntry.order_id == bindparam("order_id"),
+                                              *([TimelineEntry.visible_to_shopper == True] if shopper_only else []))  # noqa: E712
+    .order_by(col(TimelineEntry.at).desc(), col(TimelineEntry.id).desc())
+    for shopper_only in (True, False)
+}
+
+
 def order_by_id(session: Session, merchant_id: int, order_id: int) -> Order | None:
-    return session.exec(select(Order).where(Order.merchant_id == merchant_id, Order.id == order_id)).first()
+    return session.exec(_ORDER_BY_ID, params={"merchant_id": merchant_id, "order_id": order_id}).first()
 
 
 def shipment_by_id(session: Session, merchant_id: int, shipment_id: int) -> Shipment | None:
@@ -236,18 +248,11 @@ def shipments(session: Session, order_id: int) -> Sequence[Shipment]:
 def events_for(session: Session, shipment_ids: Sequence[int]) -> Sequence[TrackingEvent]:
     if not shipment_ids:
         return []
-    return session.exec(
-        select(TrackingEvent)
-        .where(col(TrackingEvent.shipment_id).in_(shipment_ids))
-        .order_by(col(TrackingEvent.at).desc(), col(TrackingEvent.id).desc())
-    ).all()
+    return session.exec(_EVENTS_FOR, params={"shipment_ids": list(shipment_ids)}).all()
 
 
 def timeline(session: Session, order_id: int, shopper_only: bool = True) -> Sequence[TimelineEntry]:
-    query = select(TimelineEntry).where(TimelineEntry.order_id == order_id)
-    if shopper_only:
-        query = query.where(TimelineEntry.visible_to_shopper == True)  # noqa: E712
-    return session.exec(query.order_by(col(TimelineEntry.at).desc(), col(TimelineEntry.id).desc())).all()
+    return session.exec(_TIMELINE[shopper_only], params={"order_id": order_id}).all()
 
 
 @dataclass
