@@ -133,12 +133,9 @@ def latest_order(session: Session, merchant_id: int) -> Order | None:
 _ORDER_BY_ID = select(Order).where(Order.merchant_id == bindparam("merchant_id"), Order.id == bindparam("order_id"))
 _EVENTS_FOR = (select(TrackingEvent).where(col(TrackingEvent.shipment_id).in_(bindparam("shipment_ids", expanding=True)))
                .order_by(col(TrackingEvent.at).desc(), col(TrackingEvent.id).desc()))
-_TIMELINE = {
-    shopper_only: select(TimelineEntry).where(TimelineEntry.order_id == bindparam("order_id"),
-                                              *([TimelineEntry.visible_to_shopper == True] if shopper_only else []))  # noqa: E712
-    .order_by(col(TimelineEntry.at).desc(), col(TimelineEntry.id).desc())
-    for shopper_only in (True, False)
-}
+_TIMELINE_ALL = (select(TimelineEntry).where(TimelineEntry.order_id == bindparam("order_id"))
+                 .order_by(col(TimelineEntry.at).desc(), col(TimelineEntry.id).desc()))
+_TIMELINE = {False: _TIMELINE_ALL, True: _TIMELINE_ALL.where(TimelineEntry.visible_to_shopper == True)}  # noqa: E712
 
 
 def order_by_id(session: Session, merchant_id: int, order_id: int) -> Order | None:
@@ -159,12 +156,8 @@ def shipments_by_tracking_key(session: Session, merchant_id: int, tracking_key: 
     ).all()
 
 
-_CUSTOM_STATUSES = (select(CustomStatus).where(CustomStatus.merchant_id == bindparam("merchant_id"))
-                    .order_by(CustomStatus.position, CustomStatus.id))
-
-
 def custom_statuses(session: Session, merchant_id: int) -> Sequence[CustomStatus]:
-    return session.exec(_CUSTOM_STATUSES, params={"merchant_id": merchant_id}).all()
+    return shop_statuses(session, merchant_id)[1]
 
 
 _SHOP_STATUSES = (
