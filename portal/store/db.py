@@ -187,8 +187,8 @@ class _PreparedInsert:
         return {**constants, **{key: make() for key, make in factories.items() if key not in row}, **row}
 
     def params(self, row: dict[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
-        full = self.complete(row)
-        values = [process(full[name]) if process else full[name] for name, process in self.processors]
+        """The driver's parameters for a complete() row."""
+        values = [process(row[name]) if process else row[name] for name, process in self.processors]
         return tuple(values) if self.positional else dict(zip((name for name, _ in self.processors), values))
 
 
@@ -217,15 +217,21 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]],
     if not rows:
         return 0
     connection, insert = _prepare(session, table, tuple(skip_duplicates_of or ()))
-    params = [insert.params(row) for row in rows]
+    params = [insert.params(insert.complete(row)) for row in rows]
     return connection.exec_driver_sql(insert.sql, params if len(params) > 1 else params[0]).rowcount
 
 
 def insert_row(session: Session, table: Table, row: dict[str, Any]) -> int:
     """INSERT one row (columns left out get the model's defaults); returns its new primary key."""
+    return _insert_one(session, table, row)[0]
+
+
+def _insert_one(session: Session, table: Table, row: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """(the new primary key, the row as written, defaults included)."""
     connection, insert = _prepare(session, table, returning=True)
-    result = connection.exec_driver_sql(insert.sql, insert.params(row))
-    return result.scalar_one() if insert.returning else result.lastrowid
+    full = insert.complete(row)
+    result = connection.exec_driver_sql(insert.sql, insert.params(full))
+    return (result.scalar_one() if insert.returning else result.lastrowid), full
 
 
 def _model_of(table: Table) -> type:
@@ -269,8 +275,8 @@ def insert_object(session: Session, model: type[M], values: dict[str, Any]) -> M
     (webhooks create an order each). Columns left out get the model's defaults.
     """
     table = model.__table__  # type: ignore[attr-defined]
-    row = _prepare(session, table, returning=True)[1].complete(values)
-    row[table.primary_key.columns.values()[0].key] = insert_row(session, table, row)
+    key, row = _insert_one(session, table, values)
+    row[table.primary_key.columns.values()[0].key] = key
     instance = class_mapper(model).class_manager.new_instance()
     instance.__dict__.update(row)
     make_transient_to_detached(instance)
