@@ -15,6 +15,7 @@ from portal.links import LinkSigner
 from portal.settings import Settings
 from portal.store import outbox
 from portal.store.models import CustomStatus, Merchant, Order, Shipment, utcnow
+from portal.store.queries import Parcel, TrackedOrder
 
 # Notifications a merchant can switch off, in the console's order. All are on by default.
 SWITCHES: tuple[str, ...] = ("shipped", "out_for_delivery", "delivered", "exception", "custom_status")
@@ -49,7 +50,7 @@ def switch_settings(merchant: Merchant, on: set[str]) -> dict[str, Any]:
     return settings
 
 
-def _message(merchant: Merchant, order: Order, kind: str, dedupe_key: str, at: datetime | None,
+def _message(merchant: Merchant, order: Order | TrackedOrder, kind: str, dedupe_key: str, at: datetime | None,
              params: dict[str, Any]) -> dict[str, Any] | None:
     if not order.email or order.email_opt_out_at is not None or not enabled(merchant, kind):
         return None
@@ -63,7 +64,8 @@ def _queue(session: Session, row: dict[str, Any] | None) -> bool:
     return row is not None and outbox.queue(session, [row]) == 1
 
 
-def shipment_message(merchant: Merchant, order: Order, shipment: Shipment, old_status: str | None) -> dict[str, Any] | None:
+def shipment_message(merchant: Merchant, order: Order | TrackedOrder, shipment: Shipment | Parcel,
+                     old_status: str | None) -> dict[str, Any] | None:
     """The e-mail a new shipment (`old_status` None) or a status it moved to is worth, as an outbox
     row for outbox.queue(), or None.
 

@@ -370,7 +370,8 @@ def _save_shipment(session: Session, merchant: Merchant, order: Order, data: Shi
 
 # -- tracking events -----------------------------------------------------------------------
 
-EventItem = tuple[Shipment, EventIn, "dict[str, Any] | None"]
+# A shipment is an ORM object (one order's events) or a plain row (a bulk of carrier events).
+EventItem = tuple["Shipment | queries.Parcel", EventIn, "dict[str, Any] | None"]
 
 
 def record_events(session: Session, items: list[EventItem], derive_status: bool = True) -> list[bool]:
@@ -422,7 +423,7 @@ _MOVE_SHIPMENT = (
 )
 
 
-def _move_shipments(session: Session, shipments: list[Shipment], values: list[dict[str, Any]]) -> None:
+def _move_shipments(session: Session, shipments: list[Shipment | queries.Parcel], values: list[dict[str, Any]]) -> None:
     """New statuses for many shipments in one executemany UPDATE (the unit of work would split it
     by which columns changed, often into one statement per parcel); the loaded objects are told."""
     if not values:
@@ -430,8 +431,15 @@ def _move_shipments(session: Session, shipments: list[Shipment], values: list[di
     session.flush()  # anything pending on them goes first
     session.connection().execute(_MOVE_SHIPMENT, values)
     for shipment, row in zip(shipments, values):
-        for name in ("status", "delivered_at", "updated_at"):
-            set_committed_value(shipment, name, row[name])
+        _tell(shipment, status=row["status"], delivered_at=row["delivered_at"], updated_at=row["updated_at"])
+
+
+def _tell(loaded: Any, **values: Any) -> None:
+    """Tell a loaded object what a Core statement just wrote: an ORM object as its committed state
+    (no UPDATE left pending), a plain row (queries.Parcel, TrackedOrder) by its attributes."""
+    setter = set_committed_value if hasattr(loaded, "_sa_instance_state") else setattr
+    for name, value in values.items():
+        setter(loaded, name, value)
 
 
 def add_events(session: Session, order: Order, shipment: Shipment, events: list[EventIn],
@@ -455,22 +463,42 @@ def add_events(session: Session, order: Order, shipment: Shipment, events: list[
 
 def settle_delivery(session: Session, order: Order, shipments: list[Shipment] | None = None) -> bool:
     """When every shipment of an order is delivered, the order counts as fulfilled (a carrier's
-    word beats a platform that never sent the update). A partially fulfilled order still has
-    items to ship, so it stays as it is. Returns whether the order changed."""
+    word beats a platform that never sent the update). Returns whether the order changed."""
     if shipments is None:
         shipments = list(queries.shipments(session, order.id))
-    if not all_delivered(shipments) or order.fulfillment_status in ("fulfilled", "partially_fulfilled"):
+    if not settles(order, shipments):
         return False
     order.fulfillment_status = "fulfilled"
     session.add(order)
     return True
 
 
-def all_delivered(shipments: list[Shipment]) -> bool:
+def settles(order: Order | queries.TrackedOrder, shipments: Sequence[Shipment | queries.Parcel]) -> bool:
+    """Whether the order is now fulfilled by its parcels (settle_delivery). A partially fulfilled
+    order still has items to ship, so it stays as it is."""
+    return all_delivered(shipments) and order.fulfillment_status not in ("fulfilled", "partially_fulfilled")
+
+
+_SETTLE = (
+    update(Order.__table__)  # type: ignore[arg-type]
+    .where(Order.__table__.c.id == bindparam("order_id"))  # type: ignore[attr-defined]
+    .values(fulfillment_status="fulfilled")
+)
+
+
+def settle_many(session: Session, orders: list[queries.TrackedOrder]) -> None:
+    """settle_delivery() for the plain rows of a bulk of carrier events, in one executemany UPDATE."""
+    if orders:
+        session.connection().execute(_SETTLE, [{"order_id": order.id} for order in orders])
+        for order in orders:
+            order.fulfillment_status = "fulfilled"
+
+
+def all_delivered(shipments: Sequence[Shipment | queries.Parcel]) -> bool:
     return bool(shipments) and all(s.status == "delivered" for s in shipments)
 
 
-def fulfillment_display(order: Order, shipments: list[Shipment]) -> str:
+def fulfillment_display(order: Order, shipments: Sequence[Shipment]) -> str:
     """What the shopper's "Shipping" badge says: "delivered" once every parcel has arrived."""
     if order.fulfillment_status == "fulfilled" and all_delivered(shipments):
         return "delivered"
@@ -484,7 +512,8 @@ _TOUCH = (
 )
 
 
-def touch_many(session: Session, touched: list[tuple[Order, list[live.Fact]]], panels: Iterable[str]) -> None:
+def touch_many(session: Session, touched: Sequence[tuple[Order | queries.TrackedOrder, list[live.Fact]]],
+               panels: Iterable[str]) -> None:
     """Bump each order's version and announce it with its facts (after commit): no change goes
     unannounced. One executemany UPDATE (a bulk of carrier events moves hundreds); the version is
     counted up in SQL, so a writer that read the order earlier cannot repeat a version."""
@@ -495,8 +524,7 @@ def touch_many(session: Session, touched: list[tuple[Order, list[live.Fact]]], p
     session.connection().execute(_TOUCH, [{"order_id": order.id, "now": now} for order, _ in touched])
     panels = tuple(panels)
     for order, facts in touched:
-        set_committed_value(order, "version", order.version + 1)
-        set_committed_value(order, "updated_at", now)
+        _tell(order, version=order.version + 1, updated_at=now)
         live.record(session, order, panels, *facts)
 
 

@@ -10,7 +10,7 @@ from sqlmodel import Session
 from portal import carriers, live, notifications, orders
 from portal.schemas import TrackingUpdateIn, error_list
 from portal.store import outbox, queries
-from portal.store.models import Merchant, Shipment
+from portal.store.models import Merchant
 
 
 def add_tracking_updates(session: Session, merchant: Merchant, updates: list[TrackingUpdateIn],
@@ -18,9 +18,9 @@ def add_tracking_updates(session: Session, merchant: Merchant, updates: list[Tra
     """Apply carrier events addressed by tracking number, in bulk: a handful of statements however
     many events. Returns per update "added", "duplicate" or "unknown_tracking_number"."""
     keys = [orders.tracking_key(update.tracking_number) or "" for update in updates]
-    by_key: dict[str, list[Shipment]] = {}
-    order_shipments: dict[int, list[Shipment]] = {}
-    for shipment in queries.shipments_sharing_orders_with(session, merchant.id, set(keys)):
+    by_key: dict[str, list[queries.Parcel]] = {}
+    order_shipments: dict[int, list[queries.Parcel]] = {}
+    for shipment in queries.parcels_sharing_orders_with(session, merchant.id, set(keys)):
         by_key.setdefault(shipment.tracking_key or "", []).append(shipment)
         order_shipments.setdefault(shipment.order_id, []).append(shipment)
     items: list[orders.EventItem] = []
@@ -39,9 +39,10 @@ def add_tracking_updates(session: Session, merchant: Merchant, updates: list[Tra
         results[index] = "added" if new or results[index] == "added" else "duplicate"
     touched = {shipment.order_id for (shipment, _, _), new in zip(items, added) if new}
     messages, bumps = [], []
-    for order in filter(None, (loaded.get(order_id) for order_id in sorted(touched))):
+    moving = [order for order in (loaded.get(order_id) for order_id in sorted(touched)) if order is not None]
+    orders.settle_many(session, [order for order in moving if orders.settles(order, order_shipments.get(order.id, []))])
+    for order in moving:
         shipments = order_shipments.get(order.id, [])
-        orders.settle_delivery(session, order, shipments)
         moved = [s for s in shipments if s.id in status_before]
         messages += filter(None, (notifications.shipment_message(merchant, order, s, status_before[s.id]) for s in moved))
         bumps.append((order, [live.Fact("shipment_status", s.status, s.id) for s in moved
@@ -52,7 +53,7 @@ def add_tracking_updates(session: Session, merchant: Merchant, updates: list[Tra
     return results
 
 
-def _addressed(shipments: list[Shipment], carrier: str | None) -> list[Shipment]:
+def _addressed(shipments: list[queries.Parcel], carrier: str | None) -> list[queries.Parcel]:
     """Every shipment with the number, unless the event's carrier picks some of them out: one
     parcel can carry several orders, but two carriers can also reuse the same number."""
     code = carriers.carrier_code(carrier) if carrier else None
