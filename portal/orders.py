@@ -20,7 +20,7 @@ from portal.links import new_link_nonce, new_public_id
 from portal.schemas import EventIn, OrderIn, ShipmentIn
 from portal.statuses import shipment_step
 from portal.store import queries
-from portal.store.db import insert_object, insert_rows
+from portal.store.db import Writes, insert_object, insert_rows, writes
 from portal.store.models import (
     CustomStatus,
     LineItem,
@@ -374,10 +374,12 @@ def _save_shipment(session: Session, merchant: Merchant, order: Order, data: Shi
 EventItem = tuple["Shipment | queries.Parcel", EventIn, "dict[str, Any] | None"]
 
 
-def record_events(session: Session, items: list[EventItem], derive_status: bool = True) -> list[bool]:
+def record_events(session: Session, items: list[EventItem], derive_status: bool = True,
+                  batch: Writes | None = None) -> list[bool]:
     """Store events in one statement, skipping any already stored for that shipment at that time with
     that status. `derive_status` moves each shipment to its latest event. Returns, per item, whether
-    it was new. The caller settles and touches the orders concerned."""
+    it was new. The caller settles and touches the orders concerned. With `batch`, the writes are
+    added to it (the shipments are told their new status at once)."""
     if not items:
         return []
     shipments = {shipment.id: shipment for shipment, _, _ in items}
@@ -396,8 +398,7 @@ def record_events(session: Session, items: list[EventItem], derive_status: bool 
             "message": event.message, "location": event.location,
             "raw": raw if raw is not None else event.model_dump(mode="json"),
         })
-    if rows:
-        insert_rows(session, TrackingEvent.__table__, rows)
+    moved: list[dict[str, Any]] = []
     if rows and derive_status:
         # Latest event wins; at the same instant, the one further along (delivered beats out for delivery).
         latest: dict[int, tuple[datetime, int, str]] = {}
@@ -406,13 +407,14 @@ def record_events(session: Session, items: list[EventItem], derive_status: bool 
             if shipment_id in shipments and (shipment_id not in latest or rank > latest[shipment_id]):
                 latest[shipment_id] = rank
         now = utcnow()
-        moved = []
         for shipment_id in sorted({row["shipment_id"] for row in rows}):
             shipment = shipments[shipment_id]
             at, _, status = latest[shipment_id]
             moved.append({"shipment_id": shipment_id, "status": status, "updated_at": now,
                           "delivered_at": at if status == "delivered" else shipment.delivered_at})
-        _move_shipments(session, [shipments[row["shipment_id"]] for row in moved], moved)
+    with writes(session, batch) as burst:
+        burst.insert(TrackingEvent.__table__, rows)
+        _move_shipments(session, [shipments[row["shipment_id"]] for row in moved], moved, burst)
     return added
 
 
@@ -423,13 +425,14 @@ _MOVE_SHIPMENT = (
 )
 
 
-def _move_shipments(session: Session, shipments: list[Shipment | queries.Parcel], values: list[dict[str, Any]]) -> None:
+def _move_shipments(session: Session, shipments: list[Shipment | queries.Parcel], values: list[dict[str, Any]],
+                    batch: Writes) -> None:
     """New statuses for many shipments in one executemany UPDATE (the unit of work would split it
     by which columns changed, often into one statement per parcel); the loaded objects are told."""
     if not values:
         return
     session.flush()  # anything pending on them goes first
-    session.connection().execute(_MOVE_SHIPMENT, values)
+    batch.execute(_MOVE_SHIPMENT, values)
     for shipment, row in zip(shipments, values):
         _tell(shipment, status=row["status"], delivered_at=row["delivered_at"], updated_at=row["updated_at"])
 
@@ -486,10 +489,10 @@ _SETTLE = (
 )
 
 
-def settle_many(session: Session, orders: list[queries.TrackedOrder]) -> None:
+def settle_many(batch: Writes, orders: list[queries.TrackedOrder]) -> None:
     """settle_delivery() for the plain rows of a bulk of carrier events, in one executemany UPDATE."""
     if orders:
-        session.connection().execute(_SETTLE, [{"order_id": order.id} for order in orders])
+        batch.execute(_SETTLE, [{"order_id": order.id} for order in orders])
         for order in orders:
             order.fulfillment_status = "fulfilled"
 
@@ -513,15 +516,17 @@ _TOUCH = (
 
 
 def touch_many(session: Session, touched: Sequence[tuple[Order | queries.TrackedOrder, list[live.Fact]]],
-               panels: Iterable[str]) -> None:
+               panels: Iterable[str], batch: Writes | None = None) -> None:
     """Bump each order's version and announce it with its facts (after commit): no change goes
     unannounced. One executemany UPDATE (a bulk of carrier events moves hundreds); the version is
-    counted up in SQL, so a writer that read the order earlier cannot repeat a version."""
+    counted up in SQL, so a writer that read the order earlier cannot repeat a version. With
+    `batch`, the UPDATE is added to it."""
     if not touched:
         return
     now = utcnow()
     session.flush()  # anything pending on them goes first
-    session.connection().execute(_TOUCH, [{"order_id": order.id, "now": now} for order, _ in touched])
+    with writes(session, batch) as burst:
+        burst.execute(_TOUCH, [{"order_id": order.id, "now": now} for order, _ in touched])
     panels = tuple(panels)
     for order, facts in touched:
         _tell(order, version=order.version + 1, updated_at=now)

@@ -10,6 +10,7 @@ from sqlmodel import Session
 from portal import carriers, live, notifications, orders
 from portal.schemas import TrackingUpdateIn, error_list
 from portal.store import outbox, queries
+from portal.store.db import Writes
 from portal.store.models import Merchant
 
 
@@ -33,23 +34,25 @@ def add_tracking_updates(session: Session, merchant: Merchant, updates: list[Tra
     # Every read before the first write: SQLite holds its one write lock from then to the commit.
     addressed = {shipment.order_id for shipment, _, _ in items}
     loaded = {order.id: order for order in queries.orders_for_tracking(session, merchant.id, addressed)} if items else {}
-    added = orders.record_events(session, items)
+    # Every write is worked out first and run at the end, back to back (store.db.Writes).
+    batch = Writes(session)
+    added = orders.record_events(session, items, batch=batch)
     results = ["unknown_tracking_number"] * len(updates)
     for index, new in zip(owners, added):
         results[index] = "added" if new or results[index] == "added" else "duplicate"
     touched = {shipment.order_id for (shipment, _, _), new in zip(items, added) if new}
     messages, bumps = [], []
     moving = [order for order in (loaded.get(order_id) for order_id in sorted(touched)) if order is not None]
-    orders.settle_many(session, [order for order in moving if orders.settles(order, order_shipments.get(order.id, []))])
+    orders.settle_many(batch, [order for order in moving if orders.settles(order, order_shipments.get(order.id, []))])
     for order in moving:
         shipments = order_shipments.get(order.id, [])
         moved = [s for s in shipments if s.id in status_before]
         messages += filter(None, (notifications.shipment_message(merchant, order, s, status_before[s.id]) for s in moved))
         bumps.append((order, [live.Fact("shipment_status", s.status, s.id) for s in moved
                               if s.status != status_before[s.id]]))
-    outbox.queue(session, messages)
-    orders.touch_many(session, bumps, live.SHIPPING_PANELS)
-    session.flush()
+    outbox.queue_in(batch, messages)
+    orders.touch_many(session, bumps, live.SHIPPING_PANELS, batch)
+    batch.run()
     return results
 
 

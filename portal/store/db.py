@@ -157,11 +157,33 @@ def session_scope(engine: Engine) -> Iterator[Session]:
             raise
 
 
-class _PreparedInsert:
-    """An INSERT of every column of a table but its primary key, compiled once for a dialect and
-    run with exec_driver_sql: the values go through each column type's own bind processor (JSON,
-    datetimes), as Core would, without Core's per-statement work (a webhook makes five inserts,
-    all while holding SQLite's single write lock: this cut the hold by a third)."""
+class _Prepared:
+    """A Core statement compiled once for a dialect and run with exec_driver_sql: each value goes
+    through its bind's own type processor (JSON, datetimes), as Core would, without Core's
+    per-statement work (a webhook makes five inserts, all while holding SQLite's single write
+    lock: this cut the hold by a third). A bind with a value in the statement keeps it."""
+
+    def __init__(self, statement: Any, dialect: Any, column_keys: list[str] | None = None) -> None:
+        compiled = statement.compile(dialect=dialect, column_keys=column_keys)
+        self.sql = str(compiled)
+        self.positional = bool(compiled.positiontup)
+        binds = {name: bind for bind, name in compiled.bind_names.items()}
+        names = compiled.positiontup or list(dict.fromkeys(compiled.bind_names.values()))
+        self.binds = [(name, binds[name].type.dialect_impl(dialect).bind_processor(dialect),
+                       _REQUIRED if binds[name].required else binds[name].effective_value) for name in names]
+
+    def params(self, row: dict[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
+        """The driver's parameters for one row of values by bind name."""
+        values = [row[name] if default is _REQUIRED or name in row else default for name, _, default in self.binds]
+        values = [process(value) if process else value for (_, process, _), value in zip(self.binds, values)]
+        return tuple(values) if self.positional else dict(zip((name for name, _, _ in self.binds), values))
+
+
+_REQUIRED = object()
+
+
+class _PreparedInsert(_Prepared):
+    """An INSERT of every column of a table but its primary key (see _Prepared)."""
 
     def __init__(self, table: Table, dialect: Any, skip_duplicates_of: tuple[str, ...], returning: bool) -> None:
         self.model = _model_of(table)
@@ -173,26 +195,17 @@ class _PreparedInsert:
         self.returning = returning and dialect.name != "sqlite"  # SQLite hands the new key over as lastrowid
         if self.returning:
             statement = statement.returning(table.primary_key.columns.values()[0])
-        compiled = statement.compile(dialect=dialect, column_keys=columns)
-        if set(compiled.binds) != set(columns):
-            raise RuntimeError(f"INSERT INTO {table.name}: unexpected bind parameters {sorted(compiled.binds)}")
-        self.sql = str(compiled)
-        self.positional = bool(compiled.positiontup)
-        processors = {c.key: c.type.dialect_impl(dialect).bind_processor(dialect) for c in table.columns}
-        self.processors = [(name, processors[name]) for name in (compiled.positiontup or columns)]
+        super().__init__(statement, dialect, columns)
+        if sorted(name for name, _, _ in self.binds) != sorted(columns):
+            raise RuntimeError(f"INSERT INTO {table.name}: unexpected bind parameters {[b[0] for b in self.binds]}")
 
     def complete(self, row: dict[str, Any]) -> dict[str, Any]:
         """The row with every column: those left out get the model's defaults."""
         constants, factories = _defaults(self.model)
         return {**constants, **{key: make() for key, make in factories.items() if key not in row}, **row}
 
-    def params(self, row: dict[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
-        """The driver's parameters for a complete() row."""
-        values = [process(row[name]) if process else row[name] for name, process in self.processors]
-        return tuple(values) if self.positional else dict(zip((name for name, _ in self.processors), values))
 
-
-_prepared: dict[tuple[Table, str, tuple[str, ...], bool], _PreparedInsert] = {}
+_prepared: dict[tuple[Any, ...], _Prepared] = {}
 
 
 def _prepare(session: Session, table: Table, skip_duplicates_of: tuple[str, ...] = (),
@@ -201,7 +214,58 @@ def _prepare(session: Session, table: Table, skip_duplicates_of: tuple[str, ...]
     key = (table, connection.dialect.name, skip_duplicates_of, returning)
     if key not in _prepared:
         _prepared[key] = _PreparedInsert(table, connection.dialect, skip_duplicates_of, returning)
-    return connection, _prepared[key]
+    return connection, _prepared[key]  # type: ignore[return-value]
+
+
+class Writes:
+    """Write statements made ready as a transaction works out what to write, run back to back by
+    run(), each one an executemany.
+
+    SQLite lets one writer in at a time, from a transaction's first write to its commit. A bulk of
+    carrier events that wrote as it went held that lock while it worked out its next rows and
+    processed their values, over half of its time, and every other writer waited. Here the values
+    go through their types' bind processors when they are added, and the lock is held only while
+    SQLite writes. The unit of work is not flushed: a caller whose statements touch rows with
+    pending changes flushes first.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._steps: list[tuple[str, list[Any]]] = []
+
+    def insert(self, table: Table, rows: list[dict[str, Any]], skip_duplicates_of: list[str] | None = None) -> None:
+        """INSERT rows (see insert_rows)."""
+        if rows:
+            _, insert = _prepare(self.session, table, tuple(skip_duplicates_of or ()))
+            self._steps.append((insert.sql, [insert.params(insert.complete(row)) for row in rows]))
+
+    def execute(self, statement: Any, rows: list[dict[str, Any]]) -> None:
+        """A Core statement (an UPDATE by bind parameters) once per row of values."""
+        if rows:
+            dialect = self.session.connection().dialect
+            key = (statement, dialect.name)
+            if key not in _prepared:
+                _prepared[key] = _Prepared(statement, dialect)
+            prepared = _prepared[key]
+            self._steps.append((prepared.sql, [prepared.params(row) for row in rows]))
+
+    def run(self) -> list[int]:
+        """Run what was added, in order; the rows each statement wrote."""
+        connection = self.session.connection()
+        steps, self._steps = self._steps, []
+        return [connection.exec_driver_sql(sql, params if len(params) > 1 else params[0]).rowcount
+                for sql, params in steps]
+
+
+@contextmanager
+def writes(session: Session, batch: Writes | None = None) -> Iterator[Writes]:
+    """`batch`, to add to, or a Writes of its own that runs when the block ends."""
+    if batch is not None:
+        yield batch
+        return
+    own = Writes(session)
+    yield own
+    own.run()
 
 
 def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]],
@@ -214,11 +278,9 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]],
     (ON CONFLICT DO NOTHING, on SQLite and PostgreSQL alike), and losing a race to a concurrent
     transaction undoes nothing around it.
     """
-    if not rows:
-        return 0
-    connection, insert = _prepare(session, table, tuple(skip_duplicates_of or ()))
-    params = [insert.params(insert.complete(row)) for row in rows]
-    return connection.exec_driver_sql(insert.sql, params if len(params) > 1 else params[0]).rowcount
+    batch = Writes(session)
+    batch.insert(table, rows, skip_duplicates_of)
+    return sum(batch.run())
 
 
 def insert_row(session: Session, table: Table, row: dict[str, Any]) -> int:
