@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, delete, func, or_
 from sqlmodel import Session, col, select
@@ -212,24 +213,31 @@ class Parcel:
     updated_at: datetime
 
 
-_TRACKED_ORDERS = select(*(getattr(Order, f) for f in TrackedOrder.__slots__))  # type: ignore[call-overload]
-_PARCELS = select(*(getattr(Shipment, f) for f in Parcel.__slots__))  # type: ignore[call-overload]
+# A bulk's statements are built once, their lists bound at execution (a statement built per call
+# coerced each of hundreds of values on the way).
+_TRACKED_ORDERS = select(*(getattr(Order, f) for f in TrackedOrder.__slots__)).where(  # type: ignore[call-overload]
+    Order.merchant_id == bindparam("merchant_id"), col(Order.id).in_(bindparam("order_ids", expanding=True)))
+_PARCELS = select(*(getattr(Shipment, f) for f in Parcel.__slots__)).where(  # type: ignore[call-overload]
+    Shipment.merchant_id == bindparam("merchant_id"),
+    col(Shipment.order_id).in_(select(Shipment.order_id).where(
+        Shipment.merchant_id == bindparam("merchant_id"),
+        col(Shipment.tracking_key).in_(bindparam("keys", expanding=True)))),
+).order_by(col(Shipment.id))
+_EVENT_KEYS = (select(TrackingEvent.shipment_id, TrackingEvent.at, TrackingEvent.status)
+               .where(col(TrackingEvent.shipment_id).in_(bindparam("shipment_ids", expanding=True))))
+_EVENT_KEYS_SINCE = _EVENT_KEYS.where(col(TrackingEvent.at) >= bindparam("since"))
 
 
 def orders_for_tracking(session: Session, merchant_id: int, order_ids: Collection[int]) -> list[TrackedOrder]:
     """The orders a batch of carrier events touches."""
-    rows = session.exec(_TRACKED_ORDERS.where(Order.merchant_id == merchant_id,
-                                              col(Order.id).in_(list(order_ids))))
+    rows = session.exec(_TRACKED_ORDERS, params={"merchant_id": merchant_id, "order_ids": list(order_ids)})
     return [TrackedOrder(*row) for row in rows]
 
 
 def parcels_sharing_orders_with(session: Session, merchant_id: int, keys: Collection[str]) -> list[Parcel]:
     """Every shipment of the merchant's orders that have a parcel with one of these tracking keys
     (the parcels addressed, and their siblings that decide whether the order is all delivered)."""
-    tracked = select(Shipment.order_id).where(Shipment.merchant_id == merchant_id,
-                                              col(Shipment.tracking_key).in_(list(keys)))
-    rows = session.exec(_PARCELS.where(Shipment.merchant_id == merchant_id, col(Shipment.order_id).in_(tracked))
-                        .order_by(col(Shipment.id)))
+    rows = session.exec(_PARCELS, params={"merchant_id": merchant_id, "keys": list(keys)})
     return [Parcel(*row) for row in rows]
 
 
@@ -240,11 +248,10 @@ def event_keys(session: Session, shipment_ids: Collection[int],
     one nor be a shipment's latest, so a parcel's long history is not read again each time."""
     if not shipment_ids:
         return set()
-    query = (select(TrackingEvent.shipment_id, TrackingEvent.at, TrackingEvent.status)
-             .where(col(TrackingEvent.shipment_id).in_(list(shipment_ids))))
+    params: dict[str, Any] = {"shipment_ids": list(shipment_ids)}
     if since is not None:
-        query = query.where(col(TrackingEvent.at) >= since)
-    rows = session.exec(query).all()
+        params["since"] = since
+    rows = session.exec(_EVENT_KEYS if since is None else _EVENT_KEYS_SINCE, params=params).all()
     return {(shipment_id, at, status) for shipment_id, at, status in rows}
 
 
