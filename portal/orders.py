@@ -399,6 +399,7 @@ def record_events(session: Session, items: list[EventItem], derive_status: bool 
             "raw": raw if raw is not None else event.model_dump(mode="json"),
         })
     moved: list[dict[str, Any]] = []
+    now = utcnow()
     if rows and derive_status:
         # Latest event wins; at the same instant, the one further along (delivered beats out for delivery).
         latest: dict[int, tuple[datetime, int, str]] = {}
@@ -406,15 +407,14 @@ def record_events(session: Session, items: list[EventItem], derive_status: bool 
             rank = (at, shipment_step(status), status)
             if shipment_id in shipments and (shipment_id not in latest or rank > latest[shipment_id]):
                 latest[shipment_id] = rank
-        now = utcnow()
         for shipment_id in sorted({row["shipment_id"] for row in rows}):
             shipment = shipments[shipment_id]
             at, _, status = latest[shipment_id]
-            moved.append({"shipment_id": shipment_id, "status": status, "updated_at": now,
+            moved.append({"shipment_id": shipment_id, "status": status,
                           "delivered_at": at if status == "delivered" else shipment.delivered_at})
     with writes(session, batch) as burst:
         burst.insert(TrackingEvent.__table__, rows)
-        _move_shipments(session, [shipments[row["shipment_id"]] for row in moved], moved, burst)
+        _move_shipments(session, [shipments[row["shipment_id"]] for row in moved], moved, now, burst)
     return added
 
 
@@ -426,15 +426,15 @@ _MOVE_SHIPMENT = (
 
 
 def _move_shipments(session: Session, shipments: list[Shipment | queries.Parcel], values: list[dict[str, Any]],
-                    batch: Writes) -> None:
+                    now: datetime, batch: Writes) -> None:
     """New statuses for many shipments in one executemany UPDATE (the unit of work would split it
     by which columns changed, often into one statement per parcel); the loaded objects are told."""
     if not values:
         return
     session.flush()  # anything pending on them goes first
-    batch.execute(_MOVE_SHIPMENT, values)
+    batch.execute(_MOVE_SHIPMENT, values, updated_at=now)
     for shipment, row in zip(shipments, values):
-        _tell(shipment, status=row["status"], delivered_at=row["delivered_at"], updated_at=row["updated_at"])
+        _tell(shipment, status=row["status"], delivered_at=row["delivered_at"], updated_at=now)
 
 
 def _tell(loaded: Any, **values: Any) -> None:
@@ -526,7 +526,7 @@ def touch_many(session: Session, touched: Sequence[tuple[Order | queries.Tracked
     now = utcnow()
     session.flush()  # anything pending on them goes first
     with writes(session, batch) as burst:
-        burst.execute(_TOUCH, [{"order_id": order.id, "now": now} for order, _ in touched])
+        burst.execute(_TOUCH, [{"order_id": order.id} for order, _ in touched], now=now)
     panels = tuple(panels)
     for order, facts in touched:
         _tell(order, version=order.version + 1, updated_at=now)

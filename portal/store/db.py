@@ -172,11 +172,19 @@ class _Prepared:
         self.binds = [(name, binds[name].type.dialect_impl(dialect).bind_processor(dialect),
                        _REQUIRED if binds[name].required else binds[name].effective_value) for name in names]
 
-    def params(self, row: dict[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
+    def params(self, row: dict[str, Any], binds: list[tuple[str, Any, Any]] | None = None) -> tuple[Any, ...] | dict[str, Any]:
         """The driver's parameters for one row of values by bind name."""
-        values = [row[name] if default is _REQUIRED or name in row else default for name, _, default in self.binds]
-        values = [process(value) if process else value for (_, process, _), value in zip(self.binds, values)]
-        return tuple(values) if self.positional else dict(zip((name for name, _, _ in self.binds), values))
+        binds = binds or self.binds
+        values = [row[name] if default is _REQUIRED or name in row else default for name, _, default in binds]
+        values = [process(value) if process else value for (_, process, _), value in zip(binds, values)]
+        return tuple(values) if self.positional else dict(zip((name for name, _, _ in binds), values))
+
+    def many(self, rows: list[dict[str, Any]], shared: dict[str, Any]) -> list[Any]:
+        """params() for each row; `shared` values (by bind name), the same in every row, are
+        processed once (a bulk stamps hundreds of rows with one time)."""
+        binds = [(name, None, process(shared[name]) if process else shared[name]) if name in shared
+                 else (name, process, default) for name, process, default in self.binds]
+        return [self.params(row, binds) for row in rows]
 
 
 _REQUIRED = object()
@@ -239,15 +247,16 @@ class Writes:
             _, insert = _prepare(self.session, table, tuple(skip_duplicates_of or ()))
             self._steps.append((insert.sql, [insert.params(insert.complete(row)) for row in rows]))
 
-    def execute(self, statement: Any, rows: list[dict[str, Any]]) -> None:
-        """A Core statement (an UPDATE by bind parameters) once per row of values."""
+    def execute(self, statement: Any, rows: list[dict[str, Any]], **shared: Any) -> None:
+        """A Core statement (an UPDATE by bind parameters) once per row of values; `shared`:
+        values the same in every row, by bind name."""
         if rows:
             dialect = self.session.connection().dialect
             key = (statement, dialect.name)
             if key not in _prepared:
                 _prepared[key] = _Prepared(statement, dialect)
             prepared = _prepared[key]
-            self._steps.append((prepared.sql, [prepared.params(row) for row in rows]))
+            self._steps.append((prepared.sql, prepared.many(rows, shared)))
 
     def run(self) -> list[int]:
         """Run what was added, in order; the rows each statement wrote."""
