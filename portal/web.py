@@ -7,6 +7,7 @@ import contextvars
 import functools
 import time
 import weakref
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
 
 from portal import custom_statuses, exchange, i18n, labels, live, merchant_texts, overrides, panels
 from portal.links import LinkSigner
@@ -203,15 +205,29 @@ class Portal:
 
 def url_path(app: Any, name: str, **params: Any) -> str:
     """app.url_path_for, remembered: the route table never changes once built, and a page asks for
-    a dozen paths (stylesheets, images, links) that would each walk it again."""
+    a dozen paths (stylesheets, images, links) that would each walk it again. A path not seen yet
+    (one with an order's token) is asked of its route directly: walking the table tried each route
+    in turn, and each that did not match raised an exception (about 30 per path)."""
     cache: dict[tuple, str] = app.state.url_paths
     key = (name, *sorted(params.items()))
     path = cache.get(key)
     if path is None:
         if len(cache) >= 10_000:  # links carry per-order tokens: keep the memory bounded
             cache.clear()
-        path = cache[key] = str(app.url_path_for(name, **params))
+        route = routes_by_name(app).get(name)
+        path = cache[key] = str((route or app).url_path_for(name, **params))
     return path
+
+
+def routes_by_name(app: Any) -> dict[str, Route]:
+    """The app's top-level routes by name, for names only one route has (a Mount and a repeated
+    name go through the whole table)."""
+    index = getattr(app.state, "routes_by_name", None)
+    if index is None:
+        named = Counter(getattr(route, "name", None) for route in app.routes)
+        index = app.state.routes_by_name = {route.name: route for route in app.routes
+                                            if isinstance(route, Route) and named[route.name] == 1}
+    return index
 
 
 def portal_of(request: Request) -> Portal:
