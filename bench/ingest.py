@@ -189,8 +189,9 @@ def page_maker(seeded: Seeded):
     return make
 
 
-def tree_cpu_seconds(root: int) -> float:
-    """User + system CPU of `root` and every process under it (the uvicorn server and its workers)."""
+def tree_cpu_seconds(root: int) -> dict[int, float]:
+    """User + system CPU of `root` and every process under it (the uvicorn server and its
+    workers), by process."""
     parents: dict[int, int] = {}
     times: dict[int, float] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -201,12 +202,12 @@ def tree_cpu_seconds(root: int) -> float:
         pid = int(stat.parent.name)
         parents[pid] = int(fields[1])
         times[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    total, frontier = 0.0, [root]
+    tree, frontier = {}, [root]
     while frontier:
         pid = frontier.pop()
-        total += times.get(pid, 0.0)
+        tree[pid] = times.get(pid, 0.0)
         frontier += [child for child, parent in parents.items() if parent == pid]
-    return total
+    return tree
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -276,6 +277,10 @@ def server_pid() -> int:
 class PhaseResult:
     kinds: dict[str, Tally]
     server_cpu: float
+    # CPU seconds of each process, busiest first: uvicorn's workers share one listening socket and
+    # the first to wake takes every pending connection, so a phase's few keep-alive connections
+    # can all land on one worker, which then uses one CPU at most (Python's GIL).
+    process_cpu: list[float]
     webhooks: dict[str, float] | None = None  # wrk's figures
     applied: int = 0  # webhook deliveries applied during the phase
 
@@ -311,12 +316,14 @@ def run_phase(port: int, seeded: Seeded, seconds: float, clients: dict[str, int]
     for thread in threads:
         thread.join(70)
     time.sleep(0.5)  # the last answers are on their way
-    server_cpu = tree_cpu_seconds(root) - cpu_before
-    return PhaseResult(kinds, server_cpu, webhooks, applied_deliveries(database) - before)
+    cpu = {pid: seconds - cpu_before.get(pid, 0.0) for pid, seconds in tree_cpu_seconds(root).items()}
+    return PhaseResult(kinds, sum(cpu.values()), sorted(cpu.values(), reverse=True), webhooks,
+                       applied_deliveries(database) - before)
 
 
 def report(name: str, phase: PhaseResult, seconds: float) -> int:
-    print(f"\n{name}: {seconds:g}s, server CPU {phase.server_cpu:.1f}s")
+    by_process = " / ".join(f"{cpu:.1f}" for cpu in phase.process_cpu)
+    print(f"\n{name}: {seconds:g}s, server CPU {phase.server_cpu:.1f}s (by process, busiest first: {by_process})")
     print(f"  {'stream':<10}{'req/s':>9}{'items/s':>10}{'per CPU-s':>11}{'p50 ms':>9}{'p99 ms':>9}  statuses")
     alone = (phase.webhooks is not None) + sum(1 for kind, t in phase.kinds.items() if t.requests and kind != "pages") == 1
     errors = 0
