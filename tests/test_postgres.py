@@ -72,3 +72,32 @@ def test_order_api_lookup_and_page_on_postgres(pg_app):
         page = html(client.get(found.headers["location"]))
         assert "#1001" in text_of(page.find("h1"))
         assert page.select_one("#panel-shipments .badge")["data-status"] == "in_transit"
+
+
+def test_carrier_events_in_bulk_on_postgres(pg_app):
+    """The bulk path's prepared statements (plain-row reads, executemany writes) on PostgreSQL:
+    both parcels delivered, the order fulfilled, e-mails queued once, a repeat changes nothing."""
+    from datetime import datetime, timedelta, timezone
+
+    factory = Factory(pg_app.state.portal)
+    merchant = factory.merchant("acme")
+    auth = {"Authorization": f"Bearer {factory.api_key(merchant)}"}
+    numbers = ("1Z999AA10123456784", "9400111899223197428490")
+    soon = datetime.now(timezone.utc) - timedelta(hours=1)
+    events = [{"tracking_number": number, "at": (soon + timedelta(minutes=minutes)).isoformat(), "status": status}
+              for number in numbers for minutes, status in ((0, "InTransit"), (30, "Delivered"))]
+    with TestClient(pg_app, follow_redirects=False) as client:
+        data = order_data(shipments=[{"tracking_number": numbers[0]}, {"tracking_number": numbers[1], "carrier": "USPS"}])
+        assert client.post("/api/v1/orders", headers=auth, json=data).status_code == 201
+        first = client.post("/api/v1/events", headers=auth, json={"events": events + [
+            {"tracking_number": "NOPE123", "at": soon.isoformat(), "status": "InTransit"}]}).json()
+        assert (first["added"], first["unknown"]) == (4, 1)
+        again = client.post("/api/v1/events", headers=auth, json={"events": events}).json()
+        assert (again["added"], again["duplicates"]) == (0, 4)
+        order = client.get("/api/v1/orders/1001", headers=auth).json()
+    assert order["fulfillment_status"] == "fulfilled"
+    assert [s["status"] for s in order["shipments"]] == ["delivered", "delivered"]
+    assert [len(s["events"]) for s in order["shipments"]] == [2, 2]
+    with pg_app.state.portal.engine.connect() as connection:
+        kinds = connection.execute(text("SELECT kind FROM outbox ORDER BY id")).scalars().all()
+    assert kinds.count("delivered") == 2
