@@ -249,7 +249,8 @@ class Writes:
 
     def execute(self, statement: Any, rows: list[dict[str, Any]], **shared: Any) -> None:
         """A Core statement (an UPDATE by bind parameters) once per row of values; `shared`:
-        values the same in every row, by bind name."""
+        values the same in every row, by bind name. The statement is prepared once per statement
+        object: build it once, at module level, not per call."""
         if rows:
             dialect = self.session.connection().dialect
             key = (statement, dialect.name)
