@@ -340,7 +340,7 @@ def _save_shipment(session: Session, merchant: Merchant, order: Order, data: Shi
         shipment.carrier = carriers.carrier_code(data.carrier) or data.carrier
         shipment.carrier_name = carriers.carrier_display_name(shipment.carrier) if carriers.carrier_code(data.carrier) else data.carrier
         shipment.tracking_url = data.tracking_url
-    if data.status:
+    if data.status and (created or not _carrier_went_further(session, shipment, data.status)):
         shipment.status = data.status
         if data.status == "delivered" and shipment.delivered_at is None:
             shipment.delivered_at = max((e.at for e in data.events if e.status == "delivered"), default=now)
@@ -366,6 +366,20 @@ def _save_shipment(session: Session, merchant: Merchant, order: Order, data: Shi
         live.record(session, order, live.SHIPPING_PANELS, *facts)
         notifications.shipment_changed(session, merchant, order, shipment, status_before)
     return shipment, changed
+
+
+def _carrier_went_further(session: Session, shipment: Shipment, status: str) -> bool:
+    """Whether the parcel's own latest tracking event is further along than `status`, a status a
+    platform or file states for it. Then the stated one is old news: platforms pass carrier news
+    on late (an order update still says "in transit" after the carrier said "delivered"), and a
+    file imported again says what it said the first time."""
+    if shipment_step(status) >= shipment_step(shipment.status):
+        return False
+    stored = queries.event_keys(session, [shipment.id])
+    if not stored:
+        return False
+    _, step = max((at, shipment_step(event_status)) for _, at, event_status in stored)
+    return step > shipment_step(status)
 
 
 # -- tracking events -----------------------------------------------------------------------

@@ -123,6 +123,20 @@ def test_importing_the_same_file_again_changes_nothing(run, portal, merchant):
     assert {n: stored(portal, merchant, n) for n in ("#1001", "#1002")} == before
 
 
+def test_a_reimport_does_not_take_a_parcel_back_from_what_its_carrier_said(run, portal, merchant, client, factory):
+    """The file says "in transit"; the carrier has since said "delivered". Importing the same
+    file again leaves the parcel delivered and the order as it was."""
+    assert run(GOOD).exit_code == 0
+    auth = {"Authorization": f"Bearer {factory.api_key(merchant)}"}
+    delivered = {"tracking_number": "1Z999AA10123456784", "at": "2026-11-05T10:00:00Z", "status": "Delivered"}
+    assert client.post("/api/v1/events", json={"events": [delivered]}, headers=auth).json()["added"] == 1
+    before = stored(portal, merchant, "#1001")
+    assert before["shipments"][0]["status"] == "delivered"
+    again = run(GOOD)
+    assert "0 orders were created, 0 were updated, 2 unchanged" in again.output
+    assert stored(portal, merchant, "#1001") == before
+
+
 def test_changed_rows_update_their_order_only(run, portal, merchant):
     run(GOOD)
     result = run(GOOD.replace("Cap,,1,12.00", "Cap,,3,12.00"))

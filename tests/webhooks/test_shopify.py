@@ -306,3 +306,25 @@ def test_an_update_that_changes_nothing_a_shopper_sees_is_not_news(client, shop,
     payload["updated_at"], payload["financial_status"] = "2026-11-28T10:00:00+01:00", "refunded"
     assert deliver(client, "orders/updated", payload, "wh-3").json()["result"] == "stored"
     assert store.order(shop, ORDER_ID).version == version + 1
+
+
+def test_a_late_order_update_does_not_take_a_parcel_back(client, shop, store, factory, portal):
+    """Shopify passes carrier news on late: an order update that still says "in transit" after the
+    carrier told us "delivered" leaves the parcel delivered; the rest of the update applies."""
+    from portal.store import queries
+    from portal.store.db import session_scope
+
+    deliver(client, "orders/create", fixture_bytes("shopify/orders-create.json"), "wh-create")
+    deliver(client, "orders/updated", fixture_bytes("shopify/orders-updated.json"), "wh-update-1")
+    auth = {"Authorization": f"Bearer {factory.api_key(shop)}"}
+    delivered = {"tracking_number": "1Z999AA10123456784", "at": "2026-11-22T09:00:00Z", "status": "Delivered"}
+    assert client.post("/api/v1/events", json={"events": [delivered]}, headers=auth).json()["added"] == 1
+    later = fixture_json("shopify/orders-updated.json")
+    later["updated_at"] = "2026-11-22T12:00:00+01:00"
+    later["tags"] = "vip, late"
+    assert deliver(client, "orders/updated", later, "wh-update-2").json()["result"] == "stored"
+    order = store.order(shop, ORDER_ID)
+    with session_scope(portal.engine) as session:
+        parcels = {s.tracking_number: s.status for s in queries.shipments(session, order.id)}
+    assert parcels["1Z999AA10123456784"] == "delivered"
+    assert order.tags == ["vip", "late"]
