@@ -64,3 +64,40 @@ def test_a_writer_that_waits_too_long_fails_as_sqlite_would(engine, monkeypatch)
         connection.execute(text("INSERT INTO t VALUES (3)"))
         connection.commit()
         assert sorted(connection.execute(text("SELECT n FROM t")).scalars()) == [1, 3]
+
+
+def test_the_log_is_checkpointed_after_the_queue_is_freed(engine, monkeypatch):
+    """SQLite would copy the write-ahead log into the database inside the commit that takes it past
+    its limit, with the write queue still held: every other writer waited for the copy. The
+    committing writer frees the queue first, then checkpoints, and the log does not pile up."""
+    import fcntl
+    import os
+    from pathlib import Path
+
+    monkeypatch.setattr(db, "CHECKPOINT_PAGES", 10)
+    queue_free: list[bool] = []
+    checkpoint = db.QueuedWrites._checkpoint
+
+    def probing(self):
+        probe = os.open(self.lock_path, os.O_RDWR)
+        try:
+            fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(probe, fcntl.LOCK_UN)
+            queue_free.append(True)
+        except BlockingIOError:
+            queue_free.append(False)
+        finally:
+            os.close(probe)
+        checkpoint(self)
+
+    monkeypatch.setattr(db.QueuedWrites, "_checkpoint", probing)
+    wal = Path(engine.url.database + "-wal")
+    sizes = []
+    for batch in range(6):  # about 18 pages each
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO t VALUES (:n)"), [{"n": batch * 10_000 + i} for i in range(6000)])
+        sizes.append(wal.stat().st_size)
+    assert queue_free and all(queue_free)
+    assert max(sizes) < 2 * sizes[0]  # without checkpoints it would hold all six transactions
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM t")).scalar() == 36_000

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import functools
+import logging
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -34,8 +35,9 @@ def make_engine(url: str) -> Engine:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         connect_args: dict[str, Any] = {"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS}
         if database and database != ":memory:":
-            lock_path = str(Path(database).resolve()) + "-writer.lock"
-            connect_args["factory"] = type("QueuedWritesConnection", (QueuedWrites,), {"lock_path": lock_path})
+            path = str(Path(database).resolve())
+            connect_args["factory"] = type("QueuedWritesConnection", (QueuedWrites,),
+                                           {"lock_path": path + "-writer.lock", "wal_path": path + "-wal"})
         engine = create_engine(url, connect_args=connect_args)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -43,6 +45,9 @@ def make_engine(url: str) -> Engine:
 
 
 SQLITE_BUSY_SECONDS = 30
+# Pages in the write-ahead log past which a committing writer copies them into the database
+# (SQLite's own default), once it has freed the write queue (QueuedWrites.commit).
+CHECKPOINT_PAGES = 1000
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLAC")
 
 
@@ -62,9 +67,18 @@ class QueuedWrites(sqlite3.Connection):
     waiter, in any process, sleeps in the kernel and is woken the moment the lock is freed (no
     polling: under load, polling waiters cost the holder CPU). Reads take no lock. After
     SQLITE_BUSY_SECONDS of waiting it fails as SQLite would: "database is locked".
+
+    SQLite would checkpoint the write-ahead log (copy it into the database) inside the commit
+    that takes it past 1,000 pages, while this connection still held the queue, so every writer
+    waited for the copy. Its automatic checkpoints are off here: the writer that took the log past
+    CHECKPOINT_PAGES checkpoints it right after freeing the queue (PASSIVE: writers go on
+    meanwhile). The log is emptied when it is reset (journal_size_limit 0), so its size on disk
+    says how many pages are waiting.
     """
 
     lock_path = ""
+    wal_path = ""
+    frame_bytes = 4096 + 24  # a page and its frame header; set from the page size on connect
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -107,10 +121,25 @@ class QueuedWrites(sqlite3.Connection):
         self._locked = False
 
     def commit(self) -> None:
+        wrote = self._locked
         try:
             super().commit()
         finally:
             self._release()
+        if wrote and self._log_pages() >= CHECKPOINT_PAGES:
+            self._checkpoint()
+
+    def _log_pages(self) -> int:
+        try:
+            return os.stat(self.wal_path).st_size // self.frame_bytes
+        except OSError:
+            return 0
+
+    def _checkpoint(self) -> None:
+        try:
+            self.execute("PRAGMA wal_checkpoint(PASSIVE)").close()
+        except sqlite3.Error as exc:  # the transaction is committed: the next writer tries again
+            logging.getLogger(__name__).warning("WAL checkpoint failed: %s", exc)
 
     def rollback(self) -> None:
         try:
@@ -142,6 +171,10 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
+    if isinstance(dbapi_connection, QueuedWrites):
+        cursor.execute("PRAGMA wal_autocheckpoint=0")
+        cursor.execute("PRAGMA journal_size_limit=0")
+        dbapi_connection.frame_bytes = cursor.execute("PRAGMA page_size").fetchone()[0] + 24
     cursor.close()
 
 
