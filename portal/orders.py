@@ -378,8 +378,14 @@ def _carrier_went_further(session: Session, shipment: Shipment, status: str) -> 
     stored = queries.event_keys(session, [shipment.id])
     if not stored:
         return False
-    _, step = max((at, shipment_step(event_status)) for _, at, event_status in stored)
+    _, step, _ = max(_rank(at, event_status) for _, at, event_status in stored)
     return step > shipment_step(status)
+
+
+def _rank(at: datetime, status: str) -> tuple[datetime, int, str]:
+    """Which of a parcel's events is its latest: the later one; at the same instant, the one
+    further along (delivered beats out for delivery)."""
+    return at, shipment_step(status), status
 
 
 # -- tracking events -----------------------------------------------------------------------
@@ -415,10 +421,9 @@ def record_events(session: Session, items: list[EventItem], derive_status: bool 
     moved: list[dict[str, Any]] = []
     now = utcnow()
     if rows and derive_status:
-        # Latest event wins; at the same instant, the one further along (delivered beats out for delivery).
-        latest: dict[int, tuple[datetime, int, str]] = {}
+        latest: dict[int, tuple[datetime, int, str]] = {}  # the latest event sets the status
         for shipment_id, at, status in seen:
-            rank = (at, shipment_step(status), status)
+            rank = _rank(at, status)
             if shipment_id in shipments and (shipment_id not in latest or rank > latest[shipment_id]):
                 latest[shipment_id] = rank
         for shipment_id in sorted({row["shipment_id"] for row in rows}):
