@@ -52,3 +52,28 @@ def test_an_inserted_object_is_the_row_as_loaded(factory, merchant):
         assert (loaded.number, loaded.shipping_address, loaded.tags, loaded.raw_statuses) == ("#7", {"city": "Bodø"}, ["vip"], {})
         assert loaded.note == "changed after insert"  # the object is tracked like a loaded one
         assert loaded.placed_at == datetime(2026, 11, 1, tzinfo=timezone.utc) and loaded.version == order.version == 1
+
+
+def test_prepared_updates_write_what_core_writes(factory, merchant):
+    """Writes.execute: a value every row shares (processed once), per-row values and a value fixed
+    in the statement are stored exactly as SQLAlchemy Core stores them (SQLite compares times as
+    text, so the stored form matters, not only what reads back)."""
+    from sqlalchemy import bindparam, text, update
+
+    from portal.store.db import Writes
+
+    moves = update(Order.__table__).where(Order.__table__.c.id == bindparam("order_id")).values(
+        fulfillment_status="fulfilled", payment_status=bindparam("paid"), updated_at=bindparam("now"))
+    ours, also_ours, cores = (factory.order(merchant, **order_data(number=n)) for n in ("6001", "6002", "6003"))
+    now = datetime(2026, 11, 27, 10, 0, 0, 250000, tzinfo=timezone(timedelta(hours=-5)))
+    with session_scope(factory.portal.engine) as session:
+        batch = Writes(session)
+        batch.execute(moves, [{"order_id": ours.id, "paid": "paid"}, {"order_id": also_ours.id, "paid": "paid"}], now=now)
+        assert batch.run() == [2]
+        session.connection().execute(moves, {"order_id": cores.id, "paid": "paid", "now": now})
+    with session_scope(factory.portal.engine) as session:
+        stored = session.connection().execute(text(
+            "SELECT fulfillment_status, payment_status, updated_at FROM orders WHERE id IN (:a, :b, :c) ORDER BY id"),
+            {"a": ours.id, "b": also_ours.id, "c": cores.id}).all()
+        assert session.get(Order, ours.id).updated_at == now
+    assert stored[0] == stored[1] == stored[2] and stored[0][:2] == ("fulfilled", "paid")

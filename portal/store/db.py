@@ -23,6 +23,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel, create_engine
 
 M = TypeVar("M")
+P = TypeVar("P", bound="_Prepared")
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -249,13 +250,19 @@ class _PreparedInsert(_Prepared):
 _prepared: dict[tuple[Any, ...], _Prepared] = {}
 
 
+def _prepared_for(session: Session, key: tuple[Any, ...], make: Callable[[Any], P]) -> tuple[Any, P]:
+    """(the session's connection, what `make(dialect)` prepares), made once per key and dialect."""
+    connection = session.connection()
+    full = (*key, connection.dialect.name)
+    if full not in _prepared:
+        _prepared[full] = make(connection.dialect)
+    return connection, _prepared[full]  # type: ignore[return-value]
+
+
 def _prepare(session: Session, table: Table, skip_duplicates_of: tuple[str, ...] = (),
              returning: bool = False) -> tuple[Any, _PreparedInsert]:
-    connection = session.connection()
-    key = (table, connection.dialect.name, skip_duplicates_of, returning)
-    if key not in _prepared:
-        _prepared[key] = _PreparedInsert(table, connection.dialect, skip_duplicates_of, returning)
-    return connection, _prepared[key]  # type: ignore[return-value]
+    return _prepared_for(session, (table, skip_duplicates_of, returning),
+                         lambda dialect: _PreparedInsert(table, dialect, skip_duplicates_of, returning))
 
 
 class Writes:
@@ -285,11 +292,7 @@ class Writes:
         values the same in every row, by bind name. The statement is prepared once per statement
         object: build it once, at module level, not per call."""
         if rows:
-            dialect = self.session.connection().dialect
-            key = (statement, dialect.name)
-            if key not in _prepared:
-                _prepared[key] = _Prepared(statement, dialect)
-            prepared = _prepared[key]
+            _, prepared = _prepared_for(self.session, (statement,), lambda dialect: _Prepared(statement, dialect))
             self._steps.append((prepared.sql, prepared.many(rows, shared)))
 
     def run(self) -> list[int]:
