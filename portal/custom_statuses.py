@@ -195,9 +195,10 @@ def of_shop(session: Session, merchant: Merchant) -> tuple[CustomStatus, ...]:
     if cached is not None and cached[0] == (merchant.version, merchant.created_at):
         return cached[1]
     with Session(session.get_bind()) as own:
-        version, statuses = queries.shop_statuses(own, merchant.id)
-    shops[merchant.id] = ((version, merchant.created_at), tuple(statuses))
-    return tuple(statuses)
+        version, read = queries.shop_statuses(own, merchant.id)
+    statuses = tuple(read)
+    shops[merchant.id] = ((version, merchant.created_at), statuses)
+    return statuses
 
 
 def from_tags(statuses: Sequence[CustomStatus], tags: Iterable[str]) -> CustomStatus | None:

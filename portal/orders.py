@@ -513,7 +513,7 @@ def settle_many(batch: Writes, orders: list[queries.TrackedOrder]) -> None:
     if orders:
         batch.execute(_SETTLE, [{"order_id": order.id} for order in orders])
         for order in orders:
-            order.fulfillment_status = "fulfilled"
+            _tell(order, fulfillment_status="fulfilled")
 
 
 def all_delivered(shipments: Sequence[Shipment | queries.Parcel]) -> bool:
