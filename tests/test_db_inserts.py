@@ -77,3 +77,42 @@ def test_prepared_updates_write_what_core_writes(factory, merchant):
             {"a": ours.id, "b": also_ours.id, "c": cores.id}).all()
         assert session.get(Order, ours.id).updated_at == now
     assert stored[0] == stored[1] == stored[2] and stored[0][:2] == ("fulfilled", "paid")
+
+
+def test_prepared_statements_read_tell_and_fail_as_core_does(factory, merchant):
+    """Prepared statements run on the driver's cursor (store.db._run): a SELECT's values come back
+    through their types as Core's do (times with their zone), listeners of the engine's cursor
+    events still see every statement, and a broken unique key raises SQLAlchemy's IntegrityError
+    (which the webhook path retries on), leaving the transaction to roll back whole."""
+    import pytest
+    from sqlalchemy import bindparam, event
+    from sqlalchemy.exc import IntegrityError
+
+    from portal.store.db import fetch
+
+    order = factory.order(merchant, **order_data(number="7001"))
+    placed = select(Order.number, Order.placed_at, Order.shipping_address).where(Order.id == bindparam("order_id"))
+    engine = factory.portal.engine
+    seen: list[str] = []
+
+    def told(_connection, _cursor, statement, _params, _context, _many):
+        seen.append(statement.split()[0])
+
+    event.listen(engine, "before_cursor_execute", told)
+    try:
+        with session_scope(engine) as session:
+            ours = fetch(session, placed, {"order_id": order.id})
+            cores = session.connection().execute(placed, {"order_id": order.id}).all()
+            assert ours == [tuple(row) for row in cores] and ours[0][1].tzinfo is not None
+            assert fetch(session, placed, {"order_id": -1}) == []
+        receipt = {"merchant_id": merchant.id, "platform": "shopify", "delivery_id": "same", "body_hash": "b" * 64}
+        with pytest.raises(IntegrityError), session_scope(engine) as session:
+            insert_row(session, TimelineEntry.__table__, {"order_id": order.id, "at": order.placed_at, "kind": "message"})
+            insert_row(session, WebhookReceipt.__table__, receipt)
+            insert_row(session, WebhookReceipt.__table__, receipt)
+    finally:
+        event.remove(engine, "before_cursor_execute", told)
+    assert seen.count("SELECT") == 3 and seen.count("INSERT") == 3
+    with session_scope(engine) as session:  # nothing of the failed transaction was kept
+        assert session.exec(select(WebhookReceipt)).all() == []
+        assert session.exec(select(TimelineEntry).where(TimelineEntry.kind == "message")).all() == []

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, delete, func, or_
 from sqlmodel import Session, col, select
 
+from portal.store.db import fetch
 from portal.store.models import (
     ApiKey,
     CustomStatus,
@@ -71,11 +72,11 @@ def upsert_targets(session: Session, merchant_id: int, source: str, external_id:
     """(the order with this source and external id, the order with this number) in one statement
     (each side of the OR uses its own index); orders are loaded only when there are some (a new
     order, the common case on the webhook path, costs one plain query)."""
-    found = session.connection().execute(_UPSERT_TARGETS, {
-        "merchant_id": merchant_id, "source": source, "external_id": external_id, "number_key": number_key}).all()
-    by_external = next((row.id for row in found if external_id and row.source == source
-                        and row.external_id == external_id), None)
-    by_number = next((row.id for row in found if row.number_key == number_key), None)
+    found = fetch(session, _UPSERT_TARGETS, {
+        "merchant_id": merchant_id, "source": source, "external_id": external_id, "number_key": number_key})
+    by_external = next((id_ for id_, row_source, row_external_id, _ in found if external_id
+                        and row_source == source and row_external_id == external_id), None)
+    by_number = next((id_ for id_, _, _, row_number_key in found if row_number_key == number_key), None)
     return (session.get(Order, by_external) if by_external else None,
             session.get(Order, by_number) if by_number else None)
 
@@ -332,11 +333,9 @@ _RECEIPT_HASH = select(WebhookReceipt.body_hash).where(
 
 
 def receipt_body_hash(session: Session, merchant_id: int, platform: str, delivery_id: str) -> str | None:
-    """The body hash of a delivery already received, or None (first statement of every webhook:
-    built once, run on the session's connection)."""
-    return session.connection().execute(
-        _RECEIPT_HASH, {"merchant_id": merchant_id, "platform": platform, "delivery_id": delivery_id}
-    ).scalar()
+    """The body hash of a delivery already received, or None (first statement of every webhook)."""
+    found = fetch(session, _RECEIPT_HASH, {"merchant_id": merchant_id, "platform": platform, "delivery_id": delivery_id})
+    return found[0][0] if found else None
 
 
 def webhook_deliveries(session: Session, merchant_id: int, limit: int = 100) -> Sequence[WebhookDelivery]:
