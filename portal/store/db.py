@@ -269,8 +269,8 @@ def fetch(session: Session, statement: Any, values: dict[str, Any]) -> list[tupl
     """The rows of a Core SELECT built once at module level (prepared once per statement object),
     run in the session's transaction on the driver's cursor (_run): for the few reads on the
     webhook path, where Core's execution costs more than the indexed query."""
-    connection, prepared = _prepared_for(session, (statement,), lambda dialect: _Prepared(statement, dialect))
-    cursor = _run(connection, prepared.sql, prepared.params(values))
+    prepared = _prepared_for(session, (statement,), lambda dialect: _Prepared(statement, dialect))
+    cursor = _run(session.connection(), prepared.sql, prepared.params(values))
     try:
         return prepared.rows(cursor)
     finally:
@@ -303,17 +303,18 @@ class _PreparedInsert(_Prepared):
 _prepared: dict[tuple[Any, ...], _Prepared] = {}
 
 
-def _prepared_for(session: Session, key: tuple[Any, ...], make: Callable[[Any], P]) -> tuple[Any, P]:
-    """(the session's connection, what `make(dialect)` prepares), made once per key and dialect."""
-    connection = session.connection()
-    full = (*key, connection.dialect.name)
+def _prepared_for(session: Session, key: tuple[Any, ...], make: Callable[[Any], P]) -> P:
+    """What `make(dialect)` prepares, made once per key and dialect (the session's engine's: asking
+    the session for its connection costs more, and adding a statement to a batch needs none)."""
+    dialect = session.get_bind().dialect
+    full = (*key, dialect.name)
     if full not in _prepared:
-        _prepared[full] = make(connection.dialect)
-    return connection, _prepared[full]  # type: ignore[return-value]
+        _prepared[full] = make(dialect)
+    return _prepared[full]  # type: ignore[return-value]
 
 
 def _prepare(session: Session, table: Table, skip_duplicates_of: tuple[str, ...] = (),
-             returning: bool = False) -> tuple[Any, _PreparedInsert]:
+             returning: bool = False) -> _PreparedInsert:
     return _prepared_for(session, (table, skip_duplicates_of, returning),
                          lambda dialect: _PreparedInsert(table, dialect, skip_duplicates_of, returning))
 
@@ -337,7 +338,7 @@ class Writes:
     def insert(self, table: Table, rows: list[dict[str, Any]], skip_duplicates_of: list[str] | None = None) -> None:
         """INSERT rows (see insert_rows)."""
         if rows:
-            _, insert = _prepare(self.session, table, tuple(skip_duplicates_of or ()))
+            insert = _prepare(self.session, table, tuple(skip_duplicates_of or ()))
             self._steps.append((insert.sql, [insert.params(insert.complete(row)) for row in rows]))
 
     def execute(self, statement: Any, rows: list[dict[str, Any]], **shared: Any) -> None:
@@ -345,7 +346,7 @@ class Writes:
         values the same in every row, by bind name. The statement is prepared once per statement
         object: build it once, at module level, not per call."""
         if rows:
-            _, prepared = _prepared_for(self.session, (statement,), lambda dialect: _Prepared(statement, dialect))
+            prepared = _prepared_for(self.session, (statement,), lambda dialect: _Prepared(statement, dialect))
             self._steps.append((prepared.sql, prepared.many(rows, shared)))
 
     def run(self) -> list[int]:
@@ -393,9 +394,9 @@ def insert_row(session: Session, table: Table, row: dict[str, Any]) -> int:
 
 def _insert_one(session: Session, table: Table, row: dict[str, Any]) -> tuple[int, dict[str, Any]]:
     """(the new primary key, the row as written, defaults included)."""
-    connection, insert = _prepare(session, table, returning=True)
+    insert = _prepare(session, table, returning=True)
     full = insert.complete(row)
-    cursor = _run(connection, insert.sql, insert.params(full))
+    cursor = _run(session.connection(), insert.sql, insert.params(full))
     key = cursor.fetchone()[0] if insert.returning else cursor.lastrowid
     cursor.close()
     return key, full
