@@ -292,24 +292,15 @@ def not_received_yet(external_id: str | None) -> Outcome:
 
 # -- the delivery transaction --------------------------------------------------------------------
 
-def receive(engine: Engine, merchant: Merchant, delivery: Delivery,
-            handler: Callable[[Session], Outcome]) -> Outcome:
+Handler = Callable[[Session], Outcome]
+
+
+def receive(engine: Engine, merchant: Merchant, delivery: Delivery, handler: Handler) -> Outcome:
     """Apply a verified, parsed delivery exactly once; the outcome is committed when this returns."""
     for attempt in range(2):
         try:
             with session_scope(engine) as session:
-                received = queries.receipt_body_hash(session, merchant.id, delivery.platform, delivery.delivery_id)
-                if received is not None:
-                    same = received == delivery.body_hash
-                    outcome = Outcome("duplicate", "already received" if same else
-                                      "delivery id already received with a different body: not applied")
-                else:
-                    outcome = handler(session)
-                    insert_rows(session, WebhookReceipt.__table__, [{
-                        "merchant_id": merchant.id, "platform": delivery.platform,
-                        "delivery_id": delivery.delivery_id, "body_hash": delivery.body_hash}])
-                _log(session, merchant, delivery, outcome)
-            return outcome
+                return _receive_in(session, merchant, delivery, handler)
         except Rejected as exc:
             outcome = Outcome("rejected", exc.reason, http_status=exc.status)
             break
@@ -324,6 +315,28 @@ def receive(engine: Engine, merchant: Merchant, delivery: Delivery,
                                                                         "the platform will retry", http_status=500))
             raise
     log_outcome(engine, merchant, delivery, outcome)
+    return outcome
+
+
+def receive_many(engine: Engine, deliveries: list[tuple[Merchant, Delivery, Handler]]) -> list[Outcome]:
+    """receive() for deliveries that arrived together, in one transaction: all of them are
+    committed, or none (an error is raised, and each should then be received alone)."""
+    with session_scope(engine) as session:
+        return [_receive_in(session, *delivery) for delivery in deliveries]
+
+
+def _receive_in(session: Session, merchant: Merchant, delivery: Delivery, handler: Handler) -> Outcome:
+    received = queries.receipt_body_hash(session, merchant.id, delivery.platform, delivery.delivery_id)
+    if received is not None:
+        same = received == delivery.body_hash
+        outcome = Outcome("duplicate", "already received" if same else
+                          "delivery id already received with a different body: not applied")
+    else:
+        outcome = handler(session)
+        insert_rows(session, WebhookReceipt.__table__, [{
+            "merchant_id": merchant.id, "platform": delivery.platform,
+            "delivery_id": delivery.delivery_id, "body_hash": delivery.body_hash}])
+    _log(session, merchant, delivery, outcome)
     return outcome
 
 

@@ -9,7 +9,7 @@ import time
 import weakref
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -35,6 +35,7 @@ from portal.store import queries
 from portal.store.db import session_scope
 from portal.store.models import Merchant, Order
 from portal.themes import ThemeRegistry
+from portal.writers import Writers
 from portal.theming.view import ThemeView, build_view
 
 LOCALE_COOKIE = "portal_lang"
@@ -52,7 +53,7 @@ T = TypeVar("T")
 _portals: weakref.WeakSet[Portal] = weakref.WeakSet()
 
 
-async def _run_in(executor: ThreadPoolExecutor | None, fn: Callable[..., T], *args: Any) -> T:
+async def _run_in(executor: Executor | None, fn: Callable[..., T], *args: Any) -> T:
     call = functools.partial(contextvars.copy_context().run, fn, *args)
     return await asyncio.get_running_loop().run_in_executor(executor, call)
 
@@ -77,7 +78,7 @@ class Portal:
     live: live.Broker
     pages: PageCache = field(default_factory=PageCache)
     readers: ThreadPoolExecutor | None = None
-    writers: ThreadPoolExecutor | None = None
+    writers: Writers | None = None
     _merchants: dict[str, tuple[float, Merchant | None]] = field(default_factory=dict)
     # merchant id -> (merchant version, {locale: overrides}); a changed override bumps the version.
     _overrides: dict[int, tuple[int, dict[str, i18n.Overrides]]] = field(default_factory=dict)
@@ -115,7 +116,7 @@ class Portal:
             readers=ThreadPoolExecutor(settings.db_read_threads, thread_name_prefix="portal-read"),
         )
         writers = settings.db_write_threads or (1 if engine.dialect.name == "sqlite" else 8)
-        portal.writers = ThreadPoolExecutor(writers, thread_name_prefix="portal-write")
+        portal.writers = Writers(writers)
         weakref.finalize(portal, portal.readers.shutdown, wait=False)
         weakref.finalize(portal, portal.writers.shutdown, wait=False)
         _portals.add(portal)
@@ -151,13 +152,14 @@ class Portal:
         return await _run_in(self.readers, fn, *args)
 
     async def write(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run an ingestion write transaction (API, webhooks) in the portal's writer threads.
-
-        SQLite lets one writer in at a time; threads of one process that write at once only wait on
-        each other in SQLite's sleeping busy handler. One writer thread per process (the default on
-        SQLite) queues them instead: more webhooks per second and a far shorter tail (bench/ingest.py).
-        """
+        """Run an ingestion write transaction (API, webhooks) in the portal's writer threads
+        (portal.writers: one per process on SQLite, whose writers queue there)."""
         return await _run_in(self.writers, fn, *args)
+
+    async def write_grouped(self, together: Callable[..., list[T]], alone: Callable[..., T], *item: Any) -> T:
+        """`alone(engine, *item)` in the writer threads, or, with the same kind of writes waiting
+        beside it, one `together(engine, items)` transaction for all of them (Writers.submit_grouped)."""
+        return await asyncio.wrap_future(self.writers.submit_grouped(together, alone, item, self.engine))
 
     def forget_merchant(self, slug: str) -> None:
         self._merchants.pop(slug, None)

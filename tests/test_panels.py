@@ -223,6 +223,6 @@ def test_page_cache_size_zero_renders_every_view(factory, merchant, settings, mo
 def test_database_thread_pools_follow_the_settings(settings):
     portal = create_app(settings).state.portal
     # SQLite takes one writer at a time: one writer thread per process queues instead of racing.
-    assert portal.writers._max_workers == 1 and portal.readers._max_workers == settings.db_read_threads
+    assert portal.writers.threads == 1 and portal.readers._max_workers == settings.db_read_threads
     tuned = create_app(settings.model_copy(update={"db_write_threads": 3, "db_read_threads": 2})).state.portal
-    assert tuned.writers._max_workers == 3 and tuned.readers._max_workers == 2
+    assert tuned.writers.threads == 3 and tuned.readers._max_workers == 2

@@ -89,8 +89,9 @@ async def _apply(request: Request, merchant: Merchant, delivery: Delivery, raw: 
         payload = ingest.parse_json(raw)
     except Rejected as exc:
         return await _reject(request, merchant, delivery, exc.reason, exc.status)
-    outcome = await portal_of(request).write(
-        ingest.receive, portal_of(request).engine, merchant, delivery,
+    # Deliveries waiting for the writer together share one transaction (Portal.write_grouped).
+    outcome = await portal_of(request).write_grouped(
+        ingest.receive_many, ingest.receive, merchant, delivery,
         lambda session: handler(session, merchant, delivery.topic, payload),
     )
     return _answer(outcome)

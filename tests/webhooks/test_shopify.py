@@ -328,3 +328,74 @@ def test_a_late_order_update_does_not_take_a_parcel_back(client, shop, store, fa
         parcels = {s.tracking_number: s.status for s in queries.shipments(session, order.id)}
     assert parcels["1Z999AA10123456784"] == "delivered"
     assert order.tags == ["vip", "late"]
+
+
+def deliver_together(client, portal, deliveries: list[tuple[str, object, str]], released=lambda: None) -> list:
+    """Post the deliveries at once while the writer is kept busy, so that they all wait for it
+    together (`released()` is called when they do); answers in the order given."""
+    import threading
+    import time
+
+    gate, started = threading.Event(), threading.Event()
+    portal.writers.submit(lambda: started.set() or gate.wait(10))
+    assert started.wait(10)
+    answers: list = [None] * len(deliveries)
+
+    def post(index: int, topic: str, payload, webhook_id: str) -> None:
+        answers[index] = deliver(client, topic, payload, webhook_id)
+
+    threads = [threading.Thread(target=post, args=(i, *d)) for i, d in enumerate(deliveries)]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 10
+    while portal.writers.waiting() < len(deliveries) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert portal.writers.waiting() == len(deliveries)
+    released()
+    gate.set()
+    for thread in threads:
+        thread.join(10)
+    return answers
+
+
+def numbered(n: int) -> dict:
+    payload = fixture_json("shopify/orders-create.json")
+    payload.update(id=9_007_199_254_740_993 + n, name=f"#30{n}", order_number=3000 + n)
+    return payload
+
+
+def test_deliveries_that_arrive_together_share_one_commit(client, portal, shop, store):
+    from sqlalchemy import event
+
+    commits: list[int] = []
+
+    def committed(_connection) -> None:
+        commits.append(1)
+
+    event.listen(portal.engine, "commit", committed)
+    try:
+        answers = deliver_together(client, portal, [
+            ("orders/create", numbered(1), "wh-1"), ("orders/create", numbered(2), "wh-2"),
+            ("orders/create", numbered(1), "wh-1")], released=commits.clear)
+    finally:
+        event.remove(portal.engine, "commit", committed)
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    assert sorted(a.json()["result"] for a in answers) == ["duplicate", "stored", "stored"]
+    assert len(commits) == 1  # one transaction for the three
+    assert sorted(o.number for o in store.orders(shop)) == ["#301", "#302"]
+    assert sorted(r.delivery_id for r in store.receipts(shop)) == ["wh-1", "wh-2"]
+    assert sorted(d.result for d in store.deliveries(shop)) == ["duplicate", "stored", "stored"]
+
+
+def test_a_refused_delivery_among_others_is_refused_alone(client, portal, shop, store):
+    bad = numbered(2)
+    bad["currency"] = "XXY"
+    answers = deliver_together(client, portal, [
+        ("orders/create", numbered(1), "wh-1"), ("orders/create", bad, "wh-2"), ("orders/create", numbered(3), "wh-3")])
+    assert [a.status_code for a in answers] == [200, 422, 200]
+    assert [a.json().get("result") for a in answers] == ["stored", None, "stored"]
+    assert "currency" in answers[1].json()["message"]
+    assert sorted(o.number for o in store.orders(shop)) == ["#301", "#303"]
+    assert sorted(r.delivery_id for r in store.receipts(shop)) == ["wh-1", "wh-3"]
+    assert sorted((d.delivery_id, d.result) for d in store.deliveries(shop)) == [
+        ("wh-1", "stored"), ("wh-2", "rejected"), ("wh-3", "stored")]
