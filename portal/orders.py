@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -20,7 +21,7 @@ from portal.links import new_link_nonce, new_public_id
 from portal.schemas import EventIn, OrderIn, ShipmentIn
 from portal.statuses import shipment_step
 from portal.store import queries
-from portal.store.db import Writes, insert_object, insert_rows, writes
+from portal.store.db import LATER, Writes, insert_object, insert_rows, writes
 from portal.store.models import (
     CustomStatus,
     LineItem,
@@ -175,23 +176,30 @@ def upsert_order(session: Session, merchant: Merchant, data: OrderIn, source: st
     before = _state(order, _ORDER_VOLATILE) if order is not None else {}
     if order is None:
         # One Core INSERT: constructing an Order through its model and flushing it costs about four
-        # times more (webhooks are the hot path).
+        # times more (webhooks are the hot path). Its timeline and line items are worked out
+        # first and wait only for its id: its INSERT takes SQLite's write lock, held to the commit.
         values.setdefault("placed_at", now)
         values.setdefault("raw_statuses", {})
         values.update(merchant_id=merchant.id, public_id=new_public_id(), link_nonce=new_link_nonce())
+        batch = Writes(session)
+        unsaved = SimpleNamespace(**values, id=LATER)
+        _status_timeline(session, unsaved, before, values["placed_at"], bool(data.shipments), True, batch)
+        _replace_line_items(session, unsaved, data, amounts, True, batch)
         order = insert_object(session, Order, values)
+        batch.run(order_id=order.id)
+        changed = True
     else:
         for name, value in values.items():
             if getattr(order, name) != value:
                 setattr(order, name, value)
         session.add(order)
         session.flush()
-
-    _status_timeline(session, order, before, now if not created else order.placed_at, bool(data.shipments), created)
+        _status_timeline(session, order, before, now, bool(data.shipments))
 
     if explicit and custom_statuses.apply(session, merchant, order, wanted):
         notifications.custom_status_set(session, merchant, order, wanted)
-    changed = _replace_line_items(session, order, data, amounts, created)
+    if not created:
+        changed = _replace_line_items(session, order, data, amounts)
     # A new order has nothing stored yet: no need to ask the database (webhooks are the hot path).
     shipments = [] if created else list(queries.shipments(session, order.id))
     for shipment in data.shipments:
@@ -207,10 +215,10 @@ def upsert_order(session: Session, merchant: Merchant, data: OrderIn, source: st
     return UpsertResult(order=order, created=created, changed=changed)
 
 
-def _status_timeline(session: Session, order: Order, before: dict[str, str], at: datetime,
-                     has_shipments: bool = False, placed: bool = False) -> None:
+def _status_timeline(session: Session, order: Any, before: dict[str, str], at: datetime,
+                     has_shipments: bool = False, placed: bool = False, batch: Writes | None = None) -> None:
     """A timeline entry for each status that changed (every set one, when `before` is empty), after
-    the "placed" entry of a new order: one statement for all of them."""
+    the "placed" entry of a new order: one statement for all of them (added to `batch` if given)."""
     rows = [_timeline_row(order, "placed", order.placed_at)] if placed else []
     for name in STATUS_FIELDS:
         value = getattr(order, name)
@@ -220,8 +228,8 @@ def _status_timeline(session: Session, order: Order, before: dict[str, str], at:
                 continue  # the shipments' own "shipped" entries say it, with the real time
             params = {"reason": order.cancel_reason} if kind == "cancelled" and order.cancel_reason else {}
             rows.append(_timeline_row(order, kind, at, params))
-    if rows:
-        insert_rows(session, TimelineEntry.__table__, rows)
+    with writes(session, batch) as queued:
+        queued.insert(TimelineEntry.__table__, rows)
 
 
 def change_statuses(session: Session, order: Order, changes: dict[str, str], at: datetime | None = None) -> bool:
@@ -270,9 +278,10 @@ def _state(row: Any, volatile: frozenset[str]) -> dict[str, Any]:
 _ITEM_FIELDS = ("title", "variant", "sku", "quantity", "unit_price", "presentment_unit_price", "image_url")
 
 
-def _replace_line_items(session: Session, order: Order, data: OrderIn, amounts: dict[str, int],
-                        created: bool = False) -> bool:
-    """Write the order's line items unless they are already exactly these. Returns whether they changed."""
+def _replace_line_items(session: Session, order: Any, data: OrderIn, amounts: dict[str, int],
+                        created: bool = False, batch: Writes | None = None) -> bool:
+    """Write the order's line items unless they are already exactly these (added to `batch` if
+    given). Returns whether they changed."""
     wanted = [
         {"title": item.title, "variant": item.variant, "sku": item.sku, "quantity": item.quantity,
          "unit_price": amounts[f"item{index}"], "presentment_unit_price": amounts[f"pitem{index}"],
@@ -284,9 +293,9 @@ def _replace_line_items(session: Session, order: Order, data: OrderIn, amounts: 
         if current == wanted:
             return False
         session.exec(delete(LineItem).where(LineItem.order_id == order.id))  # type: ignore[call-overload]
-    if wanted:  # one statement for all of them
-        rows = [{"order_id": order.id, "position": index, **item} for index, item in enumerate(wanted)]
-        insert_rows(session, LineItem.__table__, rows)
+    with writes(session, batch) as queued:  # one statement for all of them
+        queued.insert(LineItem.__table__, [{"order_id": order.id, "position": index, **item}
+                                           for index, item in enumerate(wanted)])
     return True
 
 

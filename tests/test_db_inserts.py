@@ -116,3 +116,26 @@ def test_prepared_statements_read_tell_and_fail_as_core_does(factory, merchant):
     with session_scope(engine) as session:  # nothing of the failed transaction was kept
         assert session.exec(select(WebhookReceipt)).all() == []
         assert session.exec(select(TimelineEntry).where(TimelineEntry.kind == "message")).all() == []
+
+
+def test_a_batch_fills_in_a_value_it_learns_when_it_runs(factory, merchant):
+    """Writes.insert with LATER: a new order's timeline and line items are worked out before the
+    order's INSERT (which takes SQLite's write lock) and get its id when the batch runs."""
+    import pytest
+
+    from portal.store.db import LATER, Writes
+
+    order = factory.order(merchant, **order_data(number="8001"))
+    at = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
+    with session_scope(factory.portal.engine) as session:
+        batch = Writes(session)
+        batch.insert(TimelineEntry.__table__, [{"order_id": LATER, "at": at, "kind": "message", "params": {"n": n}}
+                                               for n in (1, 2)])
+        with pytest.raises(ValueError):
+            batch.insert(TimelineEntry.__table__, [{"order_id": LATER, "at": at, "kind": "message"},
+                                                   {"order_id": order.id, "at": at, "kind": "message"}])
+        assert batch.run(order_id=order.id) == [2]
+    with session_scope(factory.portal.engine) as session:
+        entries = session.exec(select(TimelineEntry).where(TimelineEntry.kind == "message")
+                               .order_by(TimelineEntry.id)).all()
+    assert [(e.order_id, e.at, e.params) for e in entries] == [(order.id, at, {"n": 1}), (order.id, at, {"n": 2})]

@@ -319,6 +319,10 @@ def _prepare(session: Session, table: Table, skip_duplicates_of: tuple[str, ...]
                          lambda dialect: _PreparedInsert(table, dialect, skip_duplicates_of, returning))
 
 
+# A value a Writes batch learns only when it runs (a new parent row's key): see Writes.run.
+LATER = type("Later", (), {"__repr__": lambda self: "LATER"})()
+
+
 class Writes:
     """Write statements made ready as a transaction works out what to write, run back to back by
     run(), each one an executemany.
@@ -333,13 +337,21 @@ class Writes:
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self._steps: list[tuple[str, list[Any]]] = []
+        self._steps: list[tuple[str, list[Any], list[tuple[int, str, Any]]]] = []
 
     def insert(self, table: Table, rows: list[dict[str, Any]], skip_duplicates_of: list[str] | None = None) -> None:
-        """INSERT rows (see insert_rows)."""
+        """INSERT rows (see insert_rows). A column whose value is LATER in every row gets the value
+        given to run() under its name (a new order's id, for its timeline and line items)."""
         if rows:
             insert = _prepare(self.session, table, tuple(skip_duplicates_of or ()))
-            self._steps.append((insert.sql, [insert.params(insert.complete(row)) for row in rows]))
+            later = [name for name, value in rows[0].items() if value is LATER]
+            if later:
+                if any(row[name] is not LATER for row in rows for name in later):
+                    raise ValueError(f"INSERT INTO {table.name}: LATER must be in every row for {later}")
+                rows = [{**row, **dict.fromkeys(later)} for row in rows]
+            params = [insert.params(insert.complete(row)) for row in rows]
+            self._steps.append((insert.sql, params, [(i, name, process) for i, (name, process, _)
+                                                     in enumerate(insert.binds) if name in later]))
 
     def execute(self, statement: Any, rows: list[dict[str, Any]], **shared: Any) -> None:
         """A Core statement (an UPDATE by bind parameters) once per row of values; `shared`:
@@ -347,18 +359,32 @@ class Writes:
         object: build it once, at module level, not per call."""
         if rows:
             prepared = _prepared_for(self.session, (statement,), lambda dialect: _Prepared(statement, dialect))
-            self._steps.append((prepared.sql, prepared.many(rows, shared)))
+            self._steps.append((prepared.sql, prepared.many(rows, shared), []))
 
-    def run(self) -> list[int]:
-        """Run what was added, in order; the rows each statement wrote."""
+    def run(self, **later: Any) -> list[int]:
+        """Run what was added, in order, with the LATER values named here; the rows each statement wrote."""
+        if not self._steps:
+            return []
         connection = self.session.connection()
         steps, self._steps = self._steps, []
         counts = []
-        for sql, params in steps:
+        for sql, params, late in steps:
+            if late:
+                params = [_fill(row, late, later) for row in params]
             cursor = _run(connection, sql, params if len(params) > 1 else params[0], many=len(params) > 1)
             counts.append(cursor.rowcount)
             cursor.close()
         return counts
+
+
+def _fill(row: Any, late: list[tuple[int, str, Any]], values: dict[str, Any]) -> Any:
+    """A row's driver parameters with the LATER ones given their values (through their processors)."""
+    if isinstance(row, dict):
+        return {**row, **{name: process(values[name]) if process else values[name] for _, name, process in late}}
+    filled = list(row)
+    for index, name, process in late:
+        filled[index] = process(values[name]) if process else values[name]
+    return tuple(filled)
 
 
 @contextmanager
