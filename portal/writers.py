@@ -106,10 +106,12 @@ class Writers(Executor):
                 first = batch[0]
                 try:
                     results = first.fn(*first.args, [job.item for job in batch])
+                    if len(results) != len(batch):
+                        raise RuntimeError(f"{len(results)} results for a group of {len(batch)}")
                 except Exception:  # nothing of the group was kept: each runs alone below
                     log.debug("a group of %d writes failed; each runs alone", len(batch), exc_info=True)
                 else:
-                    for job, result in zip(batch, results, strict=True):
+                    for job, result in zip(batch, results):
                         job.future.set_result(result)
                     continue
             for job in batch:

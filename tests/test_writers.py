@@ -93,3 +93,14 @@ def test_shutdown_finishes_what_is_queued_and_refuses_new_work():
     assert [f.result(0) for f in queued] == [0, 2, 4, 6]
     with pytest.raises(RuntimeError):
         writers.submit(print)
+
+
+def test_a_group_that_answers_for_too_few_runs_each_alone(writers):
+    """The writer thread never dies on a group's mistake: every job still gets an answer."""
+    ran: list = []
+    gate = blocked(writers)
+    futures = [writers.submit_grouped(lambda tag, items: [], lambda tag, value: ran.append(value) or value, (n,), "t")
+               for n in range(3)]
+    gate.set()
+    assert [f.result(5) for f in futures] == [0, 1, 2] and ran == [0, 1, 2]
+    assert writers.submit(lambda: "still here").result(5) == "still here"
