@@ -35,8 +35,8 @@ from portal.store import queries
 from portal.store.db import session_scope
 from portal.store.models import Merchant, Order
 from portal.themes import ThemeRegistry
-from portal.writers import Writers
 from portal.theming.view import ThemeView, build_view
+from portal.writers import Writers
 
 LOCALE_COOKIE = "portal_lang"
 # The currency a shopper picked for approximate amounts ("-": they asked for none).

@@ -10,6 +10,7 @@ the more of them share it.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 from collections import deque
@@ -24,12 +25,15 @@ log = logging.getLogger(__name__)
 
 
 class _Job:
-    __slots__ = ("fn", "args", "item", "alone", "future")
+    __slots__ = ("fn", "args", "item", "alone", "future", "context")
 
     def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...], item: Any = None,
                  alone: Callable[..., Any] | None = None) -> None:
         self.fn, self.args, self.item, self.alone = fn, args, item, alone
         self.future: Future[Any] = Future()
+        # A grouped job runs in a copy of its submitter's context variables (the active locale…),
+        # as asyncio's run_in_executor callers do; a group runs in its first job's.
+        self.context = contextvars.copy_context() if alone is not None else None
 
     def joins(self, first: _Job) -> bool:
         return self.alone is not None and self.fn is first.fn and self.alone is first.alone and self.args == first.args
@@ -105,7 +109,7 @@ class Writers(Executor):
             if len(batch) > 1:
                 first = batch[0]
                 try:
-                    results = first.fn(*first.args, [job.item for job in batch])
+                    results = first.context.run(first.fn, *first.args, [job.item for job in batch])
                     if len(results) != len(batch):
                         raise RuntimeError(f"{len(results)} results for a group of {len(batch)}")
                 except Exception:  # nothing of the group was kept: each runs alone below
@@ -120,7 +124,10 @@ class Writers(Executor):
 
 def _run(job: _Job) -> None:
     try:
-        result = job.alone(*job.args, *job.item) if job.alone is not None else job.fn(*job.args)
+        if job.alone is not None:
+            result = job.context.run(job.alone, *job.args, *job.item)
+        else:
+            result = job.fn(*job.args)
     except BaseException as exc:  # handed to whoever waits for it, as ThreadPoolExecutor does
         job.future.set_exception(exc)
     else:

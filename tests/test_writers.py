@@ -104,3 +104,28 @@ def test_a_group_that_answers_for_too_few_runs_each_alone(writers):
     gate.set()
     assert [f.result(5) for f in futures] == [0, 1, 2] and ran == [0, 1, 2]
     assert writers.submit(lambda: "still here").result(5) == "still here"
+
+
+def test_a_grouped_job_sees_its_submitters_context_and_leaves_the_thread_clean(writers):
+    import contextvars
+
+    where: contextvars.ContextVar[str] = contextvars.ContextVar("where", default="thread")
+
+    def together(_tag, items):
+        seen = [where.get()]
+        where.set("changed by a group")
+        return seen * len(items)
+
+    def alone(_tag, value):
+        seen = where.get()
+        where.set("changed by a job")
+        return seen
+
+    gate = blocked(writers)
+    token = where.set("request A")
+    first = [writers.submit_grouped(together, alone, (n,), "t") for n in range(2)]
+    where.reset(token)
+    alone_job = writers.submit_grouped(together, alone, (9,), "u")
+    gate.set()
+    assert [f.result(5) for f in first] == ["request A", "request A"] and alone_job.result(5) == "thread"
+    assert writers.submit(where.get).result(5) == "thread"
