@@ -17,6 +17,8 @@ from portal.store.models import CustomStatus, LineItem, Merchant, Order, Shipmen
 
 @dataclass
 class ShipmentView:
+    # The models' objects, or plain rows with the same attributes (build() reads the page's lists
+    # as rows: queries.shipment_rows and the like).
     shipment: Shipment
     events: list[TrackingEvent]
     items: list[LineItem] = field(default_factory=list)
@@ -82,15 +84,15 @@ def masked_address(address: dict) -> dict[str, str]:
 
 
 def build(session: Session, merchant: Merchant, order: Order) -> OrderView:
-    items = list(queries.line_items(session, order.id))
-    shipments = list(queries.shipments(session, order.id))
-    events = queries.events_for(session, [s.id for s in shipments])
+    items = list(queries.line_item_rows(session, order.id))
+    shipments = list(queries.shipment_rows(session, order.id))
+    events = queries.event_rows(session, [s.id for s in shipments])
     by_shipment: dict[int, list[TrackingEvent]] = {}
     for event in events:
         by_shipment.setdefault(event.shipment_id, []).append(event)
     shipment_views = [ShipmentView(s, by_shipment.get(s.id, [])) for s in shipments]
 
-    timeline = [TimelineItem(e.at, e.kind, e.params) for e in queries.timeline(session, order.id)]
+    timeline = [TimelineItem(e.at, e.kind, e.params) for e in queries.timeline_rows(session, order.id)]
     for view in shipment_views:
         for event in view.events:
             if event.status in ("out_for_delivery", "delivered", "exception", "attempt_fail", "available_for_pickup"):
