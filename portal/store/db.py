@@ -240,9 +240,9 @@ _REQUIRED = object()
 def _run(connection: Connection, sql: str, params: Any, many: bool = False) -> Any:
     """Run a prepared statement on the driver's own cursor and return the cursor.
 
-    Core's execution (an execution context, its events, a result object) costs five times what
-    SQLite takes to run a small indexed statement: on the webhook path, a third of the time spent
-    in the database layer. The statement still runs in the connection's transaction (and, on
+    Core's execution (an execution context, its events, a result object) cost 38 µs a statement
+    against 7 µs on the cursor, for the small indexed statements of the write path (a webhook
+    runs seven). The statement still runs in the connection's transaction (and, on
     SQLite, takes the write queue: QueuedWrites); listeners of the engine's cursor events (a
     test's statement log, tracing) are still told, with no execution context; and a driver's
     error is raised as Core raises it (IntegrityError on a unique key, so a lost race is retried).
