@@ -139,3 +139,19 @@ def test_a_batch_fills_in_a_value_it_learns_when_it_runs(factory, merchant):
         entries = session.exec(select(TimelineEntry).where(TimelineEntry.kind == "message")
                                .order_by(TimelineEntry.id)).all()
     assert [(e.order_id, e.at, e.params) for e in entries] == [(order.id, at, {"n": 1}), (order.id, at, {"n": 2})]
+
+
+def test_a_statement_binding_a_list_is_refused_before_it_runs(factory, merchant):
+    """An IN list's SQL depends on the list's length, so it cannot be prepared once: fetch() says
+    so instead of sending SQLite a placeholder it cannot read."""
+    import pytest
+    from sqlalchemy import bindparam
+    from sqlmodel import col
+
+    from portal.store.db import fetch
+
+    order = factory.order(merchant, **order_data(number="9001"))
+    listed = select(Order.number).where(col(Order.id).in_(bindparam("ids", expanding=True)))
+    with session_scope(factory.portal.engine) as session:
+        with pytest.raises(TypeError, match="cannot bind a list"):
+            fetch(session, listed, {"ids": [order.id]})

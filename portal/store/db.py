@@ -200,9 +200,12 @@ class _Prepared:
 
     def __init__(self, statement: Any, dialect: Any, column_keys: list[str] | None = None) -> None:
         compiled = statement.compile(dialect=dialect, column_keys=column_keys)
+        binds = {name: bind for bind, name in compiled.bind_names.items()}
+        expanding = sorted(name for name, bind in binds.items() if bind.expanding)
+        if expanding:  # their SQL is only known with the list: Core renders it per execution
+            raise TypeError(f"a prepared statement cannot bind a list ({', '.join(expanding)}): run it with Core")
         self.sql = str(compiled)
         self.positional = bool(compiled.positiontup)
-        binds = {name: bind for bind, name in compiled.bind_names.items()}
         names = compiled.positiontup or list(dict.fromkeys(compiled.bind_names.values()))
         self.binds = [(name, binds[name].type.dialect_impl(dialect).bind_processor(dialect),
                        _REQUIRED if binds[name].required else binds[name].effective_value) for name in names]
