@@ -231,14 +231,14 @@ _EVENT_KEYS_SINCE = _EVENT_KEYS.where(col(TrackingEvent.at) >= bindparam("since"
 
 def orders_for_tracking(session: Session, merchant_id: int, order_ids: Collection[int]) -> list[TrackedOrder]:
     """The orders a batch of carrier events touches."""
-    rows = session.exec(_TRACKED_ORDERS, params={"merchant_id": merchant_id, "order_ids": list(order_ids)})
+    rows = _plain_rows(session, _TRACKED_ORDERS, merchant_id=merchant_id, order_ids=list(order_ids))
     return [TrackedOrder(*row) for row in rows]
 
 
 def parcels_sharing_orders_with(session: Session, merchant_id: int, keys: Collection[str]) -> list[Parcel]:
     """Every shipment of the merchant's orders that have a parcel with one of these tracking keys
     (the parcels addressed, and their siblings that decide whether the order is all delivered)."""
-    rows = session.exec(_PARCELS, params={"merchant_id": merchant_id, "keys": list(keys)})
+    rows = _plain_rows(session, _PARCELS, merchant_id=merchant_id, keys=list(keys))
     return [Parcel(*row) for row in rows]
 
 
@@ -278,6 +278,13 @@ def timeline(session: Session, order_id: int, shopper_only: bool = True) -> Sequ
     return session.exec(_TIMELINE[shopper_only], params={"order_id": order_id}).all()
 
 
+def _plain_rows(session: Session, statement: Any, **params: Any) -> Sequence[Any]:
+    """A Core statement's rows in the session's transaction, read by attribute or position: no ORM
+    objects and no ORM execution (nothing pending is flushed first: for reads that come before a
+    transaction writes, or of rows the ORM does not hold)."""
+    return session.connection().execute(statement, params).all()
+
+
 # The order page's lists as plain rows (read by attribute, like the models): the page only reads
 # them, and without loading ORM objects an uncached page takes 7% fewer instructions.
 _ROWS = {statement: statement.with_only_columns(*model.__table__.columns)  # type: ignore[attr-defined]
@@ -285,25 +292,21 @@ _ROWS = {statement: statement.with_only_columns(*model.__table__.columns)  # typ
                                   (_TIMELINE[True], TimelineEntry))}
 
 
-def _plain_rows(session: Session, statement: Any, **params: Any) -> Sequence[Any]:
-    return session.connection().execute(_ROWS[statement], params).all()
-
-
 def line_item_rows(session: Session, order_id: int) -> Sequence[Any]:
-    return _plain_rows(session, _LINE_ITEMS, order_id=order_id)
+    return _plain_rows(session, _ROWS[_LINE_ITEMS], order_id=order_id)
 
 
 def shipment_rows(session: Session, order_id: int) -> Sequence[Any]:
-    return _plain_rows(session, _SHIPMENTS, order_id=order_id)
+    return _plain_rows(session, _ROWS[_SHIPMENTS], order_id=order_id)
 
 
 def event_rows(session: Session, shipment_ids: Sequence[int]) -> Sequence[Any]:
-    return _plain_rows(session, _EVENTS_FOR, shipment_ids=list(shipment_ids)) if shipment_ids else []
+    return _plain_rows(session, _ROWS[_EVENTS_FOR], shipment_ids=list(shipment_ids)) if shipment_ids else []
 
 
 def timeline_rows(session: Session, order_id: int) -> Sequence[Any]:
     """The entries a shopper sees, newest first."""
-    return _plain_rows(session, _TIMELINE[True], order_id=order_id)
+    return _plain_rows(session, _ROWS[_TIMELINE[True]], order_id=order_id)
 
 
 @dataclass
