@@ -153,7 +153,8 @@ class Portal:
 
     async def write(self, fn: Callable[..., T], *args: Any) -> T:
         """Run an ingestion write transaction (API, webhooks) in the portal's writer threads
-        (portal.writers: one per process on SQLite, whose writers queue there)."""
+        (portal.writers: on SQLite one per process, so that the process's writes queue there
+        instead of racing for SQLite's one write lock)."""
         return await _run_in(self.writers, fn, *args)
 
     async def write_grouped(self, together: Callable[..., list[T]], alone: Callable[..., T], *item: Any) -> T:
