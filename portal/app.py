@@ -6,6 +6,7 @@ import logging
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
@@ -95,6 +96,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette):
+        # Before uvicorn hands this process its first connection.
+        await run_in_threadpool(portal.warm_up)
         async with live.listening(engine, portal.live), outbox_worker.embedded(portal, app):
             yield
         engine.dispose()

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, TemplateSyntaxError, select_autoescape
+from jinja2 import (BytecodeCache, ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, TemplateSyntaxError,
+                    select_autoescape)
+from jinja2.bccache import Bucket
 
 from portal import i18n
 from portal.theming.palette import BASE_PALETTE, parse_palette
@@ -26,6 +28,27 @@ __all__ = ["BASE_TEMPLATES", "DEFAULT_THEME", "Theme", "ThemeError", "ThemeRegis
 BASE_TEMPLATES = Path(__file__).resolve().parent / "templates"
 DEFAULT_THEME = "classic"
 MANIFEST_KEYS = {"name", "label", "description", "parent", "version", "stylesheets", "palette", "settings"}
+
+
+class CompiledTemplates(BytecodeCache):
+    """Compiled templates, shared by every theme environment of this process: a template file is
+    compiled once, not once per theme and per app. Sound because every environment that
+    `ThemeRegistry` builds has the same options; Jinja keys an entry by template name and file, and
+    compiles again when the file's contents no longer match."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED_TEMPLATES = CompiledTemplates()
 
 
 @dataclass(frozen=True)
@@ -173,6 +196,12 @@ class ThemeRegistry:
             theme = self.get(theme.parent)
         return chain
 
+    def shopper_templates(self, name: str | None) -> list[str]:
+        """The templates a shopper's pages can render with this theme (with their `default:`
+        aliases, which a theme extends): all but the console's `admin/` and the e-mails' `email/`."""
+        return [t for t in self.environment(name).list_templates(extensions=["html"])
+                if not t.removeprefix("default:").startswith(("admin/", "email/"))]
+
     def environment(self, name: str | None) -> Environment:
         key = name if self.get(name) else DEFAULT_THEME
         env = self._environments.get(key)
@@ -189,6 +218,7 @@ class ThemeRegistry:
             autoescape=select_autoescape(["html", "xml"], default_for_string=True),
             extensions=["jinja2.ext.i18n"],
             auto_reload=False,
+            bytecode_cache=COMPILED_TEMPLATES,
             trim_blocks=True,
             lstrip_blocks=True,
         )

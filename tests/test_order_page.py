@@ -11,6 +11,8 @@ from portal.demo import SCENARIOS, SHOPS, order_payload
 from portal.orders import upsert_order
 from portal.schemas import OrderIn
 from portal.store.db import session_scope
+from starlette.testclient import TestClient
+
 from tests.conftest import html, text_of
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=timezone.utc)
@@ -146,3 +148,26 @@ def test_page_structure(demo_page):
         assert page.find(id=panel) is not None
     assert page.find("script", src=True)["src"].endswith("htmx.min.js")
     assert not [s for s in page.find_all("script") if not s.get("src")]  # no inline script
+
+
+def test_the_first_shopper_after_start_up_waits_for_no_template_or_locale_data(app, factory, monkeypatch):
+    """Start-up does what the first page of a process would otherwise pay for (about half a
+    second): compiling the theme's templates and loading the shopper's CLDR locale data."""
+    import babel.localedata
+    from jinja2 import FileSystemLoader
+
+    babel.localedata._cache.clear()  # as in a new process
+    read = []
+    get_source = FileSystemLoader.get_source
+    monkeypatch.setattr(FileSystemLoader, "get_source",
+                        lambda loader, env, name: read.append(name) or get_source(loader, env, name))
+    with TestClient(app) as client:  # start-up (the lifespan) runs here
+        merchant = factory.merchant("fjord", theme="bold", locale="de", currency="EUR")
+        link = factory.link(merchant, factory.order(merchant, currency="EUR"))
+        read.clear()
+        loaded = set(babel.localedata._cache)
+        page = client.get(link, headers={"Accept-Language": "de"})
+    assert page.status_code == 200 and page.headers["Content-Language"] == "de"
+    assert "49,00" in text_of(html(page).select_one(".items") or html(page))  # German amounts
+    assert read == [], f"templates compiled while the shopper waited: {read}"
+    assert set(babel.localedata._cache) == loaded, "locale data loaded while the shopper waited"
