@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import functools
+import logging
 import time
 import weakref
 from collections import Counter
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from babel.numbers import get_currency_name
+from jinja2 import TemplateError
 from limits import parse as parse_limit
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
@@ -38,6 +40,8 @@ from portal.store.models import Merchant, Order
 from portal.themes import ThemeRegistry
 from portal.theming.view import ThemeView, build_view
 from portal.writers import Writers
+
+log = logging.getLogger(__name__)
 
 LOCALE_COOKIE = "portal_lang"
 # The currency a shopper picked for approximate amounts ("-": they asked for none).
@@ -131,7 +135,12 @@ class Portal:
         for name in self.themes.names():
             env = self.themes.environment(name)
             for template in self.themes.shopper_templates(name):
-                env.get_template(template)
+                try:
+                    env.get_template(template)
+                except TemplateError as exc:
+                    # A theme's template that parses but does not compile (an unknown filter, say)
+                    # fails its own pages, as it would without warming up; the portal still starts.
+                    log.warning("theme %s: template %s does not compile: %s", name, template, exc)
         for code in self.catalogs.available():
             self.catalogs.translations(code)
             i18n.locale_display_name(code)  # loads the locale's CLDR data, which formatting uses too

@@ -6,10 +6,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from starlette.testclient import TestClient
 
+from portal.app import create_app
 from portal.theming.check import check_theme
 from portal.themes import ThemeRegistry
-from tests.conftest import html, text_of
+from tests.conftest import Factory, html, text_of
 
 THEMES = Path(__file__).resolve().parent.parent / "themes"
 
@@ -139,3 +141,21 @@ def test_merchant_on_a_removed_theme_still_gets_a_page(client, factory):
     assert response.status_code == 200
     assert "theme-classic" in html(response).body["class"]
     assert gone.slug == "gone"
+
+
+def test_a_theme_template_that_does_not_compile_fails_its_pages_not_the_start_up(settings, themes_dir, caplog):
+    # Parses (so the theme loads), but an unknown filter fails only when Jinja compiles it, which
+    # start-up now does for every shopper template.
+    make_theme(themes_dir, "odd", 'parent = "classic"\n',
+               {"order.html": '{% extends "default:order.html" %}{% block title %}{{ "x" | nosuchfilter }}{% endblock %}'})
+    settings.themes_dir = themes_dir
+    app = create_app(settings)
+    with TestClient(app, raise_server_exceptions=False) as client:  # the lifespan warms up: must not raise
+        factory = Factory(app.state.portal)
+        factory.app_router = app
+        calm = factory.merchant("calm")
+        odd = factory.merchant("oddshop", theme="odd")
+        assert client.get(factory.link(calm, factory.order(calm))).status_code == 200
+        broken = client.get(factory.link(odd, factory.order(odd)))
+    assert broken.status_code == 500 and "Traceback" not in broken.text
+    assert "odd: template order.html does not compile" in caplog.text
