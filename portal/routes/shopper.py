@@ -173,7 +173,7 @@ async def order_page(request: Request, site: Site = FULL) -> Response:
 
     def load():
         with portal.session() as session:
-            order = queries.order_by_id(session, merchant.id, stamp.id)
+            order = queries.order_row(session, merchant.id, stamp.id)
             return order_view.build(session, merchant, order) if order else None
 
     view = await portal.read(load)
