@@ -38,6 +38,8 @@ class TimelineItem:
 
 @dataclass
 class OrderView:
+    # The model's object (the console's theme preview) or a plain row with the same attributes (the
+    # shopper's page: queries.order_row).
     order: Order
     items: Sequence[LineItem]
     shipments: list[ShipmentView]
