@@ -38,7 +38,7 @@ class TimelineItem:
 
 @dataclass
 class OrderView:
-    # The model's object (the console's theme preview) or a plain row with the same attributes (the
+    # The model's object (the console's previews) or a plain row with the same attributes (the
     # shopper's page: queries.order_row).
     order: Order
     items: Sequence[LineItem]
