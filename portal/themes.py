@@ -197,10 +197,13 @@ class ThemeRegistry:
         return chain
 
     def shopper_templates(self, name: str | None) -> list[str]:
-        """The templates a shopper's pages can render with this theme (with their `default:`
-        aliases, which a theme extends): all but the console's `admin/` and the e-mails' `email/`."""
+        """The templates a shopper's pages can render with this theme: all but the console's
+        `admin/` and the e-mails' `email/`, and the `default:` alias of each one the theme (or a
+        parent) overrides, which its own version extends."""
+        overridden = {template for theme in self.chain(name) for template in theme.template_names()}
         return [t for t in self.environment(name).list_templates(extensions=["html"])
-                if not t.removeprefix("default:").startswith(("admin/", "email/"))]
+                if not t.removeprefix("default:").startswith(("admin/", "email/"))
+                and (not t.startswith("default:") or t.removeprefix("default:") in overridden)]
 
     def environment(self, name: str | None) -> Environment:
         key = name if self.get(name) else DEFAULT_THEME
