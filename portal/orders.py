@@ -187,7 +187,6 @@ def upsert_order(session: Session, merchant: Merchant, data: OrderIn, source: st
         _replace_line_items(session, unsaved, data, amounts, True, batch)
         order = insert_object(session, Order, values)
         batch.run(order_id=order.id)
-        changed = True
     else:
         for name, value in values.items():
             if getattr(order, name) != value:
@@ -198,15 +197,15 @@ def upsert_order(session: Session, merchant: Merchant, data: OrderIn, source: st
 
     if explicit and custom_statuses.apply(session, merchant, order, wanted):
         notifications.custom_status_set(session, merchant, order, wanted)
-    if not created:
-        changed = _replace_line_items(session, order, data, amounts)
+    # A new order's line items went with its INSERT.
+    changed = created or _replace_line_items(session, order, data, amounts)
     # A new order has nothing stored yet: no need to ask the database (webhooks are the hot path).
     shipments = [] if created else list(queries.shipments(session, order.id))
     for shipment in data.shipments:
         changed = _save_shipment(session, merchant, order, shipment, shipments)[1] or changed
     settle_delivery(session, order, shipments)
     # A re-delivered webhook or a re-imported file must not look like news: no version bump.
-    changed = changed or created or _state(order, _ORDER_VOLATILE) != before
+    changed = changed or _state(order, _ORDER_VOLATILE) != before
     if changed and not created:
         touch(session, order, live.PANELS, *(live.Fact(name, getattr(order, name)) for name in STATUS_FIELDS
                                              if before.get(name) != getattr(order, name)))
