@@ -285,8 +285,8 @@ def _plain_rows(session: Session, statement: Any, **params: Any) -> Sequence[Any
     return session.connection().execute(statement, params).all()
 
 
-# The order page's order and lists as plain rows (read by attribute, like the models): the page only reads
-# them, and without loading ORM objects an uncached page takes 7% fewer instructions.
+# The order page's order and lists as plain rows (read by attribute, like the models): the page
+# only reads them, and without loading ORM objects an uncached page takes 7% fewer instructions.
 _ROWS = {statement: statement.with_only_columns(*model.__table__.columns)  # type: ignore[attr-defined]
          for statement, model in ((_ORDER_BY_ID, Order), (_LINE_ITEMS, LineItem), (_SHIPMENTS, Shipment),
                                   (_EVENTS_FOR, TrackingEvent), (_TIMELINE[True], TimelineEntry))}
