@@ -225,10 +225,7 @@ class ThemeRegistry:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        env.install_gettext_callables(  # type: ignore[attr-defined]
-            i18n.jinja_gettext, i18n.jinja_ngettext, newstyle=True,
-            pgettext=i18n.jinja_pgettext, npgettext=i18n.jinja_npgettext,
-        )
+        i18n.install(env)
         env.filters.update(
             money=i18n.money,
             date=i18n.date_,
