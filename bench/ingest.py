@@ -47,6 +47,10 @@ SHOP = "bench"
 SECRET = "bench-webhook-secret"
 TEMPLATE = json.loads((ROOT / "tests" / "fixtures" / "shopify" / "orders-create.json").read_text())
 STATUSES = ("InfoReceived", "InTransit", "in_transit", "OutForDelivery", "Delivered")
+# The seeded orders' goods (NOK): a shop's prices repeat, its orders' totals mostly do not.
+CATALOGUE = (("Ullgenser", 499), ("Votter", 149), ("Lue", 199), ("Skjerf", 249), ("Sokker", 89),
+             ("Jakke", 1299), ("Bukse", 699), ("Støvletter", 999), ("Vanter", 179), ("Pledd", 899))
+SHIPPING = (0, 49, 99)
 
 
 @dataclass
@@ -78,11 +82,18 @@ def seed(env: dict[str, str], orders: int) -> Seeded:
         with session_scope(portal.engine) as session:
             for i in range(start, min(start + 500, orders)):
                 number = f"BENCH{i:08d}NO"
+                picker = random.Random(i)
+                goods = [(title, price, picker.randint(1, 2))
+                         for title, price in picker.sample(CATALOGUE, picker.randint(1, 3))]
+                subtotal = sum(price * quantity for _, price, quantity in goods)
+                shipping = SHIPPING[i % len(SHIPPING)]
                 data = OrderIn.model_validate({
                     "number": f"#S{i}", "email": f"buyer{i}@example.com", "currency": "NOK",
                     "placed_at": (placed + timedelta(minutes=i)).isoformat(), "payment_status": "paid",
-                    "fulfillment_status": "fulfilled", "totals": {"subtotal": "499", "total": "548"},
-                    "line_items": [{"title": "Ullgenser", "quantity": 1, "unit_price": "499"}],
+                    "fulfillment_status": "fulfilled",
+                    "totals": {"subtotal": str(subtotal), "shipping": str(shipping), "total": str(subtotal + shipping)},
+                    "line_items": [{"title": title, "quantity": quantity, "unit_price": str(price)}
+                                   for title, price, quantity in goods],
                     "shipments": [{"carrier": "Posten", "tracking_number": number}],
                 })
                 order = upsert_order(session, merchant, data).order
