@@ -34,8 +34,11 @@ class Settings(BaseSettings):
     lookup_failure_floor_ms: int = 400
     session_max_age: int = 8 * 3600
     # Threads that run shopper page reads (shop, order stamp, order, lookup). A few are enough:
-    # each read is one indexed query, and more threads only fight over Python's GIL.
-    db_read_threads: int = Field(default=4, ge=1, le=64)
+    # each read is one indexed query, and more threads only fight over Python's GIL. 0 runs them on
+    # the event loop itself. Unset: 0 on SQLite (an indexed read in the process's own memory is a
+    # fraction of a millisecond, and handing it to a thread and back cost more than the read), 4 on
+    # PostgreSQL (a network round trip, which must not hold up the event loop).
+    db_read_threads: int | None = Field(default=None, ge=0, le=64)
     # Threads per process that run ingestion writes (API, webhooks). Unset: 1 on SQLite (one writer
     # at a time: more threads only wait on each other), 8 on PostgreSQL.
     db_write_threads: int | None = Field(default=None, ge=1, le=64)

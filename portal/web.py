@@ -118,11 +118,14 @@ class Portal:
             limiter=MovingWindowRateLimiter(MemoryStorage()),
             live=live.Broker(settings.live_max_streams_per_client, settings.live_max_streams),
             pages=PageCache(settings.page_cache_size),
-            readers=ThreadPoolExecutor(settings.db_read_threads, thread_name_prefix="portal-read"),
         )
-        writers = settings.db_write_threads or (1 if engine.dialect.name == "sqlite" else 8)
+        sqlite = engine.dialect.name == "sqlite"
+        readers = settings.db_read_threads if settings.db_read_threads is not None else (0 if sqlite else 4)
+        if readers:
+            portal.readers = ThreadPoolExecutor(readers, thread_name_prefix="portal-read")
+            weakref.finalize(portal, portal.readers.shutdown, wait=False)
+        writers = settings.db_write_threads or (1 if sqlite else 8)
         portal.writers = Writers(writers)
-        weakref.finalize(portal, portal.readers.shutdown, wait=False)
         weakref.finalize(portal, portal.writers.shutdown, wait=False)
         _portals.add(portal)
         return portal
@@ -167,12 +170,18 @@ class Portal:
         return merchant
 
     async def read(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run a blocking database read for a shopper page in the portal's own small thread pool.
+        """Run a database read for a shopper page: in the portal's own small thread pool, or, with
+        no reader threads (the SQLite default, `PORTAL_DB_READ_THREADS`), on the event loop.
 
         Starlette's run_in_threadpool (anyio, up to 40 threads, a cancel scope per call) costs more
         than the indexed query it wraps; under load the page spent most of its time there. A few
-        dedicated threads keep the event loop free at a fraction of the cost (bench/run.py).
+        dedicated threads cost less, and on SQLite none at all less again: an order page's two
+        reads take about 1 ms of CPU, and the hand-over to a thread and back took 1 to 2 ms more
+        (bench/ingest.py, README → Benchmarks). The event loop is held for that millisecond;
+        on PostgreSQL, where a read waits on the network, the threads keep it free.
         """
+        if self.readers is None:
+            return fn(*args)
         return await _run_in(self.readers, fn, *args)
 
     async def write(self, fn: Callable[..., T], *args: Any) -> T:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from sqlalchemy import event
 from starlette.testclient import TestClient
@@ -223,6 +225,30 @@ def test_page_cache_size_zero_renders_every_view(factory, merchant, settings, mo
 def test_database_thread_pools_follow_the_settings(settings):
     portal = create_app(settings).state.portal
     # SQLite takes one writer at a time: one writer thread per process queues instead of racing.
-    assert portal.writers.threads == 1 and portal.readers._max_workers == settings.db_read_threads
+    # Its reads run on the event loop: no reader threads unless asked for.
+    assert portal.writers.threads == 1 and portal.readers is None
     tuned = create_app(settings.model_copy(update={"db_write_threads": 3, "db_read_threads": 2})).state.portal
     assert tuned.writers.threads == 3 and tuned.readers._max_workers == 2
+
+
+@pytest.mark.parametrize("read_threads, runs_in", [(None, "the event loop's"), (2, "a reader")])
+def test_an_order_page_reads_its_order_where_the_settings_say(factory, merchant, settings, monkeypatch,
+                                                               read_threads, runs_in):
+    from portal.routes import shopper
+
+    threads: list[str] = []
+    loop_threads: list[str] = []  # choose_locale runs in the page's coroutine
+    read, choose = shopper.queries.order_row, shopper.choose_locale
+    monkeypatch.setattr(shopper.queries, "order_row",
+                        lambda *a: threads.append(threading.current_thread().name) or read(*a))
+    monkeypatch.setattr(shopper, "choose_locale",
+                        lambda *a: loop_threads.append(threading.current_thread().name) or choose(*a))
+    app = create_app(settings.model_copy(update={"db_read_threads": read_threads}))
+    link = factory.link(merchant, factory.order(merchant, number="#R-1"))
+    with TestClient(app) as client:
+        page = client.get(link)
+    assert page.status_code == 200 and "#R-1" in page.text
+    on_loop = threads == loop_threads
+    assert on_loop == (runs_in == "the event loop's"), (threads, loop_threads)
+    if not on_loop:
+        assert threads[0].startswith("portal-read")
