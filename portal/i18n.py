@@ -153,36 +153,30 @@ def _catalog() -> NullTranslations | None:
     return _catalogs.translations(locale)
 
 
-def gettext(message: str) -> str:
-    override = _override(message)
+def _resolve(key: str, n: int | None, source: str, method: str, *args: Any) -> tuple[bool, str]:
+    """(whether the merchant's override answered, the text): override -> catalog -> source."""
+    override = _override(key, n)
     if override is not None:
-        return override
+        return True, override
     catalog = _catalog()
-    return catalog.gettext(message) if catalog else message
+    return False, getattr(catalog, method)(*args) if catalog else source
+
+
+def gettext(message: str) -> str:
+    return _resolve(message, None, message, "gettext", message)[1]
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
-    override = _override(singular, n)
-    if override is not None:
-        return override
-    catalog = _catalog()
-    return catalog.ngettext(singular, plural, n) if catalog else (singular if n == 1 else plural)
+    return _resolve(singular, n, singular if n == 1 else plural, "ngettext", singular, plural, n)[1]
 
 
 def pgettext(context: str, message: str) -> str:
-    override = _override(override_key(message, context))
-    if override is not None:
-        return override
-    catalog = _catalog()
-    return catalog.pgettext(context, message) if catalog else message
+    return _resolve(override_key(message, context), None, message, "pgettext", context, message)[1]
 
 
 def npgettext(context: str, singular: str, plural: str, n: int) -> str:
-    override = _override(override_key(singular, context), n)
-    if override is not None:
-        return override
-    catalog = _catalog()
-    return catalog.npgettext(context, singular, plural, n) if catalog else (singular if n == 1 else plural)
+    key, source = override_key(singular, context), singular if n == 1 else plural
+    return _resolve(key, n, source, "npgettext", context, singular, plural, n)[1]
 
 
 # -- the same callables for Jinja: merchant text is escaped -------------------------------------
@@ -202,39 +196,30 @@ def safe_override(source: str, text: str) -> Markup:
     return Markup(html)
 
 
-def _newstyle(context: Context, source: str, override: str | None, translated: str,
-              variables: dict[str, Any]) -> str:
+def _newstyle(context: Context, source: str, resolved: tuple[bool, str], variables: dict[str, Any]) -> str:
+    overridden, text = resolved
     if context.eval_ctx.autoescape:
-        text: str = Markup(translated) if override is None else safe_override(source, override)
-    else:
-        text = translated if override is None else override
+        text = safe_override(source, text) if overridden else Markup(text)
     return text % variables
 
 
 @pass_context
 def jinja_gettext(context: Context, message: str, /, **variables: Any) -> str:
-    override = _override(message)
-    catalog = None if override is not None else _catalog()
-    return _newstyle(context, message, override, catalog.gettext(message) if catalog else message, variables)
+    return _newstyle(context, message, _resolve(message, None, message, "gettext", message), variables)
 
 
 @pass_context
 def jinja_ngettext(context: Context, singular: str, plural: str, n: int, /, **variables: Any) -> str:
     variables.setdefault("num", n)
-    override = _override(singular, n)
-    catalog = None if override is not None else _catalog()
     source = singular if n == 1 else plural
-    translated = catalog.ngettext(singular, plural, n) if catalog else source
-    return _newstyle(context, source, override, translated, variables)
+    return _newstyle(context, source, _resolve(singular, n, source, "ngettext", singular, plural, n), variables)
 
 
 @pass_context
 def jinja_pgettext(context: Context, ctx: str, message: str, /, **variables: Any) -> str:
     variables.setdefault("context", ctx)
-    override = _override(override_key(message, ctx))
-    catalog = None if override is not None else _catalog()
-    translated = catalog.pgettext(ctx, message) if catalog else message
-    return _newstyle(context, message, override, translated, variables)
+    resolved = _resolve(override_key(message, ctx), None, message, "pgettext", ctx, message)
+    return _newstyle(context, message, resolved, variables)
 
 
 @pass_context
@@ -242,11 +227,9 @@ def jinja_npgettext(context: Context, ctx: str, singular: str, plural: str, n: i
                     **variables: Any) -> str:
     variables.setdefault("context", ctx)
     variables.setdefault("num", n)
-    override = _override(override_key(singular, ctx), n)
-    catalog = None if override is not None else _catalog()
     source = singular if n == 1 else plural
-    translated = catalog.npgettext(ctx, singular, plural, n) if catalog else source
-    return _newstyle(context, source, override, translated, variables)
+    resolved = _resolve(override_key(singular, ctx), n, source, "npgettext", ctx, singular, plural, n)
+    return _newstyle(context, source, resolved, variables)
 
 
 def install(env: Environment) -> None:
