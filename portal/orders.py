@@ -187,20 +187,22 @@ def upsert_order(session: Session, merchant: Merchant, data: OrderIn, source: st
         _replace_line_items(session, unsaved, data, amounts, True, batch)
         order = insert_object(session, Order, values)
         batch.run(order_id=order.id)
+        stored_items, shipments = (), []  # its line items went with its INSERT; no shipments yet
     else:
+        # What the order has is read before its first write: that write takes SQLite's write lock,
+        # held to the commit while every other writer waits (reading these under it doubled the
+        # lock's hold for an update of an order).
+        stored_items = queries.line_item_rows(session, order.id)
+        shipments = list(queries.shipments(session, order.id))
         for name, value in values.items():
             if getattr(order, name) != value:
                 setattr(order, name, value)
-        session.add(order)
-        session.flush()
+        session.add(order)  # flushed by the first statement that needs it (touch() at the latest)
         _status_timeline(session, order, before, now, bool(data.shipments))
 
     if explicit and custom_statuses.apply(session, merchant, order, wanted):
         notifications.custom_status_set(session, merchant, order, wanted)
-    # A new order's line items went with its INSERT.
-    changed = created or _replace_line_items(session, order, data, amounts)
-    # A new order has nothing stored yet: no need to ask the database (webhooks are the hot path).
-    shipments = [] if created else list(queries.shipments(session, order.id))
+    changed = created or _replace_line_items(session, order, data, amounts, stored=stored_items)
     for shipment in data.shipments:
         changed = _save_shipment(session, merchant, order, shipment, shipments)[1] or changed
     settle_delivery(session, order, shipments)
@@ -278,9 +280,9 @@ _ITEM_FIELDS = ("title", "variant", "sku", "quantity", "unit_price", "presentmen
 
 
 def _replace_line_items(session: Session, order: Any, data: OrderIn, amounts: dict[str, int],
-                        created: bool = False, batch: Writes | None = None) -> bool:
-    """Write the order's line items unless they are already exactly these (added to `batch` if
-    given). Returns whether they changed."""
+                        created: bool = False, batch: Writes | None = None, stored: Sequence[Any] = ()) -> bool:
+    """Write the order's line items unless they are already exactly the `stored` ones (added to
+    `batch` if given). Returns whether they changed."""
     wanted = [
         {"title": item.title, "variant": item.variant, "sku": item.sku, "quantity": item.quantity,
          "unit_price": amounts[f"item{index}"], "presentment_unit_price": amounts[f"pitem{index}"],
@@ -288,7 +290,7 @@ def _replace_line_items(session: Session, order: Any, data: OrderIn, amounts: di
         for index, item in enumerate(data.line_items)
     ]
     if not created:
-        current = [{name: getattr(item, name) for name in _ITEM_FIELDS} for item in queries.line_items(session, order.id)]
+        current = [{name: getattr(item, name) for name in _ITEM_FIELDS} for item in stored]
         if current == wanted:
             return False
         session.exec(delete(LineItem).where(LineItem.order_id == order.id))  # type: ignore[call-overload]

@@ -38,3 +38,32 @@ def test_any_real_change_bumps_the_version_once(portal, merchant):
         result, *_ = upsert(portal, merchant, **overrides)
         assert result.changed, overrides
         assert result.order.version == before + 1
+
+
+def test_an_update_reads_the_order_before_its_first_write(portal, merchant):
+    """SQLite's write lock is taken by a transaction's first write and held to its commit, while
+    every other writer waits: an update reads the order's line items and parcels before it."""
+    from sqlalchemy import event
+
+    upsert(portal, merchant, shipments=[SHIPMENT])
+    statements: list[str] = []
+
+    def note(_conn, _cursor, statement, *_):
+        statements.append(statement.lstrip().split(None, 1)[0].upper() + " " + statement)
+
+    event.listen(portal.engine, "before_cursor_execute", note)
+    try:
+        with session_scope(portal.engine) as session:
+            result = upsert_order(session, merchant, OrderIn.model_validate(order_data(
+                payment_status="refunded", note="changed", shipments=[SHIPMENT],
+                line_items=[{"title": "Other mug", "unit_price": "1"}])))
+            assert result.changed
+    finally:
+        event.remove(portal.engine, "before_cursor_execute", note)
+    first_write = next(i for i, s in enumerate(statements) if s.split()[0] in ("INSERT", "UPDATE", "DELETE"))
+    late_reads = [s for s in statements[first_write:] if s.startswith("SELECT")
+                  and ("FROM line_items" in s or "FROM shipments" in s)]
+    assert late_reads == []
+    with session_scope(portal.engine) as session:  # and the update itself went through
+        assert [i.title for i in queries.line_items(session, result.order.id)] == ["Other mug"]
+        assert len(queries.shipments(session, result.order.id)) == 1
