@@ -280,9 +280,11 @@ _ITEM_FIELDS = ("title", "variant", "sku", "quantity", "unit_price", "presentmen
 
 
 def _replace_line_items(session: Session, order: Any, data: OrderIn, amounts: dict[str, int],
-                        created: bool = False, batch: Writes | None = None, stored: Sequence[Any] = ()) -> bool:
-    """Write the order's line items unless they are already exactly the `stored` ones (added to
-    `batch` if given). Returns whether they changed."""
+                        created: bool = False, batch: Writes | None = None,
+                        stored: Sequence[Any] | None = None) -> bool:
+    """Write the order's line items unless they are already exactly these (added to `batch` if
+    given). `stored`: the order's line items, if the caller read them already. Returns whether
+    they changed."""
     wanted = [
         {"title": item.title, "variant": item.variant, "sku": item.sku, "quantity": item.quantity,
          "unit_price": amounts[f"item{index}"], "presentment_unit_price": amounts[f"pitem{index}"],
@@ -290,6 +292,7 @@ def _replace_line_items(session: Session, order: Any, data: OrderIn, amounts: di
         for index, item in enumerate(data.line_items)
     ]
     if not created:
+        stored = queries.line_item_rows(session, order.id) if stored is None else stored
         current = [{name: getattr(item, name) for name in _ITEM_FIELDS} for item in stored]
         if current == wanted:
             return False
