@@ -25,7 +25,16 @@ from sqlmodel import Session
 
 from portal import money
 from portal.i18n import normalise_locale
-from portal.orders import STATUS_FIELDS, OrderInputError, number_key, remove_shipments, upsert_order, upsert_shipment
+from portal.orders import (
+    STATUS_FIELDS,
+    OrderInputError,
+    StoredOrder,
+    number_key,
+    remove_shipments,
+    stored_order,
+    upsert_order,
+    upsert_shipment,
+)
 from portal.schemas import OrderIn, ShipmentIn, error_list, is_email
 from portal.statuses import closest, status_key
 from portal.store import queries
@@ -246,29 +255,89 @@ def _invalid(exc: ValidationError | OrderInputError) -> Rejected:
     return Rejected("; ".join(f"{e['field']}: {e['message']}" for e in errors)[:500])
 
 
-def apply_order(session: Session, merchant: Merchant, platform: str, mapped: PlatformOrder) -> Outcome:
-    """Create or update the order; a payload older than the stored one changes nothing."""
-    data = dict(mapped.data)
-    found = queries.upsert_targets(session, merchant.id, platform, data.get("external_id"),
-                                   number_key(str(data.get("number") or "")))
-    existing = found[0]
-    if existing is not None:
-        stored_at = existing.source_updated_at
-        if mapped.updated_at and stored_at and stored_at > mapped.updated_at:
-            return Outcome("ignored", f"older than the version already stored ({stored_at.isoformat()})",
-                           existing.number)
-        for name in (*STATUS_FIELDS, "cancel_reason"):
-            data.setdefault(name, getattr(existing, name))
-    try:
-        result = upsert_order(session, merchant, OrderIn.model_validate(data), source=platform, found=found,
-                              columns={"raw_statuses": mapped.raw_statuses, "source_updated_at": mapped.updated_at
-                                       or (existing.source_updated_at if existing else None)})
-    except (ValidationError, OrderInputError) as exc:
-        raise _invalid(exc) from None
-    order = result.order
-    if mapped.removed_shipments:
-        remove_shipments(session, order, mapped.removed_shipments)
-    return Outcome("stored", "order created" if result.created else "order updated", order.number)
+class OrderChange:
+    """A platform order to create or update: a delivery's Handler, in two steps.
+
+    read() makes every read the change needs (the order it updates, that order's line items and
+    parcels) and checks the payload against it; calling it then writes. receive_many() reads ahead
+    for every delivery of a group before the group's first write, which takes SQLite's write lock
+    until the commit: while one process writes, the others read and check what they will write
+    next. Called without read(), it reads first itself. A payload older than the stored order
+    changes nothing.
+    """
+
+    def __init__(self, merchant: Merchant, platform: str, mapped: PlatformOrder, topic: str | None = None) -> None:
+        self.merchant, self.platform, self.mapped, self.topic = merchant, platform, mapped, topic
+        self._read: tuple[Session, _OrderReads] | None = None
+
+    def read(self, session: Session) -> None:
+        self._read = (session, self._reads(session))
+
+    def forget(self) -> None:
+        self._read = None
+
+    def keys(self) -> set[tuple[Any, ...]]:
+        """What the change reads (after read()): a change that shares one with another that
+        writes before it must read after that write."""
+        reads = self._read[1] if self._read else None
+        data, merchant_id = self.mapped.data, self.merchant.id
+        keys = {("number", merchant_id, number_key(str(data.get("number") or "")))}
+        if data.get("external_id"):
+            keys.add(("external_id", merchant_id, self.platform, data["external_id"]))
+        keys.update(("order", order.id) for order in (reads.found if reads else ()) if order is not None)
+        return keys
+
+    def __call__(self, session: Session) -> Outcome:
+        read, self._read = self._read, None
+        reads = read[1] if read is not None and read[0] is session else self._reads(session)
+        outcome = reads.outcome or self._write(session, reads)
+        outcome.topic = outcome.topic or self.topic
+        return outcome
+
+    def _reads(self, session: Session) -> _OrderReads:
+        data = dict(self.mapped.data)
+        found = queries.upsert_targets(session, self.merchant.id, self.platform, data.get("external_id"),
+                                       number_key(str(data.get("number") or "")))
+        existing = found[0]
+        if existing is not None:
+            stored_at = existing.source_updated_at
+            if self.mapped.updated_at and stored_at and stored_at > self.mapped.updated_at:
+                return _OrderReads(found, outcome=Outcome(
+                    "ignored", f"older than the version already stored ({stored_at.isoformat()})", existing.number))
+            for name in (*STATUS_FIELDS, "cancel_reason"):
+                data.setdefault(name, getattr(existing, name))
+        try:
+            checked = OrderIn.model_validate(data)
+        except ValidationError as exc:
+            return _OrderReads(found, rejected=_invalid(exc))
+        return _OrderReads(found, checked, stored_order(session, found[0] or found[1]))
+
+    def _write(self, session: Session, reads: _OrderReads) -> Outcome:
+        if reads.rejected is not None:
+            raise reads.rejected
+        existing = reads.found[0]
+        try:
+            result = upsert_order(session, self.merchant, reads.checked, source=self.platform, found=reads.found,
+                                  stored=reads.stored,
+                                  columns={"raw_statuses": self.mapped.raw_statuses, "source_updated_at":
+                                           self.mapped.updated_at or (existing.source_updated_at if existing else None)})
+        except (ValidationError, OrderInputError) as exc:
+            raise _invalid(exc) from None
+        order = result.order
+        if self.mapped.removed_shipments:
+            # Only parcels stored before can belong to a fulfilment the platform cancelled since.
+            remove_shipments(session, order, self.mapped.removed_shipments,
+                             reads.stored.shipments if reads.stored else [])
+        return Outcome("stored", "order created" if result.created else "order updated", order.number)
+
+
+@dataclass
+class _OrderReads:
+    found: tuple[Order | None, Order | None]
+    checked: OrderIn | None = None
+    stored: StoredOrder | None = None
+    outcome: Outcome | None = None  # decided by the reads alone (an older version)
+    rejected: Rejected | None = None
 
 
 def find_order(session: Session, merchant: Merchant, platform: str, external_id: str | None) -> Order | None:
@@ -299,6 +368,28 @@ def not_received_yet(external_id: str | None) -> Outcome:
 # -- the delivery transaction --------------------------------------------------------------------
 
 Handler = Callable[[Session], Outcome]
+# A platform's translation of a delivery into what it does to the database (made before the
+# delivery waits for the writer; see prepare()).
+Plan = Callable[[Merchant, str, Any], Handler]
+
+
+def prepare(plan: Plan, merchant: Merchant, topic: str, payload: Any) -> Handler:
+    """The delivery's Handler from its platform's plan. A plan that fails (a payload we refuse)
+    fails when the handler runs instead, in the delivery's transaction: after its receipt is
+    checked, as if it had failed there."""
+    try:
+        return plan(merchant, topic, payload)
+    except Exception as exc:  # noqa: BLE001 (raised again, in receive())
+        failure = exc
+
+        def failed(_session: Session) -> Outcome:
+            raise failure
+        return failed
+
+
+def answer(result: str, reason: str) -> Handler:
+    """A Handler whose outcome does not depend on the database."""
+    return lambda _session: Outcome(result, reason)
 
 
 def receive(engine: Engine, merchant: Merchant, delivery: Delivery, handler: Handler) -> Outcome:
@@ -328,11 +419,43 @@ def receive_many(engine: Engine, deliveries: list[tuple[Merchant, Delivery, Hand
     """receive() for deliveries that arrived together, in one transaction: all of them are
     committed, or none (an error is raised, and each should then be received alone)."""
     with session_scope(engine) as session:
-        return [_receive_in(session, *delivery) for delivery in deliveries]
+        receipts = _read_ahead(session, deliveries)
+        return [_receive_in(session, *delivery, received=receipts[index] if index < len(receipts) else _UNREAD)
+                for index, delivery in enumerate(deliveries)]
 
 
-def _receive_in(session: Session, merchant: Merchant, delivery: Delivery, handler: Handler) -> Outcome:
-    received = queries.receipt_body_hash(session, merchant.id, delivery.platform, delivery.delivery_id)
+_UNREAD: Any = object()
+
+
+def _read_ahead(session: Session, deliveries: list[tuple[Merchant, Delivery, Handler]]) -> list[str | None]:
+    """Each delivery's receipt and, for an OrderChange, its reads, before the group's first write
+    (which holds SQLite's write lock to the commit). The first delivery that shares its delivery
+    id or an order with one before it, or whose handler reads only as it writes, and every one
+    after it, read at their turn instead, after the writes before them. Returns the receipts read."""
+    receipts: list[str | None] = []
+    seen: set[tuple[Any, ...]] = set()
+    for merchant, delivery, handler in deliveries:
+        receipt = ("receipt", merchant.id, delivery.platform, delivery.delivery_id)
+        if not isinstance(handler, OrderChange) or receipt in seen:
+            break
+        received = queries.receipt_body_hash(session, merchant.id, delivery.platform, delivery.delivery_id)
+        if received is None:
+            handler.read(session)
+            keys = handler.keys()
+            if keys & seen:
+                handler.forget()  # it reads again at its turn
+                break
+            seen |= keys
+        seen.add(receipt)
+        receipts.append(received)
+    return receipts
+
+
+def _receive_in(session: Session, merchant: Merchant, delivery: Delivery, handler: Handler,
+                received: str | None = _UNREAD) -> Outcome:
+    """`received`: the delivery's receipt (its body hash), if read already."""
+    if received is _UNREAD:
+        received = queries.receipt_body_hash(session, merchant.id, delivery.platform, delivery.delivery_id)
     if received is not None:
         same = received == delivery.body_hash
         outcome = Outcome("duplicate", "already received" if same else

@@ -95,6 +95,22 @@ class UpsertResult:
     changed: bool
 
 
+@dataclass(frozen=True)
+class StoredOrder:
+    """What an update of an order compares with: its line items (plain rows) and its parcels."""
+    items: Sequence[Any]
+    shipments: list[Shipment]
+
+
+def stored_order(session: Session, order: Order | None) -> StoredOrder | None:
+    """The order's line items and parcels (None for no order), read before any write: the first
+    write takes SQLite's write lock, held to the commit while every other writer waits (reading
+    these under it doubled the lock's hold for an update of an order)."""
+    if order is None:
+        return None
+    return StoredOrder(queries.line_item_rows(session, order.id), list(queries.shipments(session, order.id)))
+
+
 def _amounts(data: OrderIn) -> dict[str, int]:
     """Convert every amount to minor units, collecting every precision error at once."""
     errors: list[dict[str, str]] = []
@@ -139,10 +155,11 @@ def _amounts(data: OrderIn) -> dict[str, int]:
 
 def upsert_order(session: Session, merchant: Merchant, data: OrderIn, source: str = "api",
                  found: tuple[Order | None, Order | None] | None = None,
-                 columns: dict[str, Any] | None = None) -> UpsertResult:
+                 columns: dict[str, Any] | None = None, stored: StoredOrder | None = None) -> UpsertResult:
     """Create or update an order by merchant + external id, else by number. `found`: what the caller
-    already looked up with queries.upsert_targets (saves a query). `columns`: more Order columns to
-    write with it (a platform's raw statuses and version time)."""
+    already looked up with queries.upsert_targets (saves a query); `stored`: stored_order() of the
+    order found, if the caller read it. `columns`: more Order columns to write with it (a
+    platform's raw statuses and version time)."""
     amounts = _amounts(data)
     explicit, wanted = _wanted_custom_status(session, merchant, data)
     key = number_key(data.number)
@@ -189,11 +206,8 @@ def upsert_order(session: Session, merchant: Merchant, data: OrderIn, source: st
         batch.run(order_id=order.id)
         stored_items, shipments = (), []  # its line items went with its INSERT; no shipments yet
     else:
-        # What the order has is read before its first write: that write takes SQLite's write lock,
-        # held to the commit while every other writer waits (reading these under it doubled the
-        # lock's hold for an update of an order).
-        stored_items = queries.line_item_rows(session, order.id)
-        shipments = list(queries.shipments(session, order.id))
+        stored = stored or stored_order(session, order)  # before the first write (stored_order)
+        stored_items, shipments = stored.items, list(stored.shipments)
         for name, value in values.items():
             if getattr(order, name) != value:
                 setattr(order, name, value)
@@ -580,9 +594,12 @@ def set_custom_status(session: Session, merchant: Merchant, order: Order, key: s
     return changed
 
 
-def remove_shipments(session: Session, order: Order, external_ids: Collection[str]) -> int:
-    """Drop shipments the platform cancelled (by their external id), with their tracking events."""
-    doomed = [s.id for s in queries.shipments(session, order.id) if s.external_id in external_ids]
+def remove_shipments(session: Session, order: Order, external_ids: Collection[str],
+                     shipments: Sequence[Shipment] | None = None) -> int:
+    """Drop shipments the platform cancelled (by their external id), with their tracking events.
+    `shipments`: the order's, if the caller read them already."""
+    stored = queries.shipments(session, order.id) if shipments is None else shipments
+    doomed = [s.id for s in stored if s.external_id in external_ids]
     if not doomed:
         return 0
     for table in (TrackingEvent, ShipmentItem):

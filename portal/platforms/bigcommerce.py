@@ -10,6 +10,7 @@ with the order's own exchange rate. Money arrives as 4-decimal strings, dates as
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from sqlmodel import Session
@@ -22,19 +23,31 @@ from portal.store.models import Merchant
 PLATFORM = "bigcommerce"
 
 
+def plan(merchant: Merchant, topic: str, payload: Any) -> ingest.Handler:
+    """An order object, one shipment object, or a list of shipments (GET …/shipments); an order
+    is translated here, before the delivery waits for the database (ingest.Plan)."""
+    if isinstance(payload, dict) and "status_id" in payload and not _notification(payload):
+        return ingest.OrderChange(merchant, PLATFORM, map_order(payload), topic="order")
+    return partial(_not_an_order, merchant=merchant, payload=payload)
+
+
 def handle(session: Session, merchant: Merchant, topic: str, payload: Any) -> Outcome:
-    """An order object, one shipment object, or a list of shipments (GET …/shipments)."""
+    return plan(merchant, topic, payload)(session)
+
+
+def _notification(payload: dict[str, Any]) -> bool:
+    return "scope" in payload and isinstance(payload.get("data"), dict)
+
+
+def _not_an_order(session: Session, merchant: Merchant, payload: Any) -> Outcome:
     if isinstance(payload, list):
         outcome = _shipments(session, merchant, [s for s in payload if isinstance(s, dict)])
     elif not isinstance(payload, dict):
         raise Rejected("expected a JSON object or a list of shipments")
-    elif "scope" in payload and isinstance(payload.get("data"), dict):
+    elif _notification(payload):
         outcome = Outcome("ignored", "BigCommerce's own webhooks carry only ids: "
                                      "post the full v2 order object instead (see README)")
         outcome.topic = str(payload.get("scope"))
-    elif "status_id" in payload:
-        outcome = ingest.apply_order(session, merchant, PLATFORM, map_order(payload))
-        outcome.topic = "order"
     elif "order_id" in payload and "tracking_number" in payload:
         outcome = _shipments(session, merchant, [payload])
     else:

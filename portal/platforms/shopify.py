@@ -7,6 +7,7 @@ in the currency the shopper paid. Ids stay exact strings (they exceed 2**53).
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from sqlmodel import Session
@@ -41,18 +42,24 @@ TOTAL_FIELDS = {
 }
 
 
-def handle(session: Session, merchant: Merchant, topic: str, payload: Any) -> Outcome:
+def plan(merchant: Merchant, topic: str, payload: Any) -> ingest.Handler:
+    """What the delivery does (ingest.Plan): an order's payload is translated here, before the
+    delivery waits for the database."""
     if not isinstance(payload, dict):
         raise Rejected("expected a JSON object")
     if topic in ORDER_TOPICS:
-        return ingest.apply_order(session, merchant, PLATFORM, map_order(payload))
+        return ingest.OrderChange(merchant, PLATFORM, map_order(payload))
     if topic in FULFILLMENT_TOPICS:
-        return _fulfillment(session, merchant, payload)
+        return partial(_fulfillment, merchant=merchant, payload=payload)
     if topic == "refunds/create":
-        return _refund(session, merchant, payload)
+        return partial(_refund, merchant=merchant, payload=payload)
     if topic.startswith("returns/"):
-        return _return(session, merchant, topic, payload)
-    return Outcome("ignored", f"topic {topic!r} is not used by the portal")
+        return partial(_return, merchant=merchant, topic=topic, payload=payload)
+    return ingest.answer("ignored", f"topic {topic!r} is not used by the portal")
+
+
+def handle(session: Session, merchant: Merchant, topic: str, payload: Any) -> Outcome:
+    return plan(merchant, topic, payload)(session)
 
 
 def _amounts(payload: dict[str, Any], name: str, currency: str, presentment: str) -> tuple[str, str]:

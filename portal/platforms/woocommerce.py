@@ -25,14 +25,20 @@ TRACKING_META_KEY = "_wc_shipment_tracking_items"
 PING_RE = re.compile(rb"^webhook_id=(\d{1,20})$")
 
 
-def handle(session: Session, merchant: Merchant, topic: str, payload: Any) -> Outcome:
+def plan(merchant: Merchant, topic: str, payload: Any) -> ingest.Handler:
+    """What the delivery does (ingest.Plan): the order is translated here, before the delivery
+    waits for the database."""
     if not isinstance(payload, dict):
         raise Rejected("expected a JSON object")
     if topic and not topic.startswith("order."):
-        return Outcome("ignored", f"topic {topic!r} is not used by the portal")
+        return ingest.answer("ignored", f"topic {topic!r} is not used by the portal")
     if topic == "order.deleted":
-        return Outcome("ignored", "order deleted in WooCommerce: the tracking page stays as it was")
-    return ingest.apply_order(session, merchant, PLATFORM, map_order(payload))
+        return ingest.answer("ignored", "order deleted in WooCommerce: the tracking page stays as it was")
+    return ingest.OrderChange(merchant, PLATFORM, map_order(payload))
+
+
+def handle(session: Session, merchant: Merchant, topic: str, payload: Any) -> Outcome:
+    return plan(merchant, topic, payload)(session)
 
 
 def _meta(items: Any) -> dict[str, Any]:

@@ -6,15 +6,11 @@ platform gets its 200 only after the order and the receipt are committed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from sqlmodel import Session
 
 from portal import ingest
 from portal.ingest import Delivery, Outcome, Rejected
@@ -30,9 +26,6 @@ _ERROR_CODES = {400: "malformed_json", 401: "bad_signature", 413: "too_large", 4
 # Our own headers for deliveries that a merchant's integration (not the platform) sends.
 SIGNATURE_HEADER = "x-portal-hmac-sha256"
 DELIVERY_HEADER = "x-portal-delivery-id"
-
-Handler = Callable[[Session, Merchant, str, Any], Outcome]
-
 
 def _answer(outcome: Outcome) -> JSONResponse:
     if outcome.result == "rejected":
@@ -83,7 +76,7 @@ def _signature_problem(platform: str, raw: bytes, signature: str | None, secrets
     return None
 
 
-async def _apply(request: Request, merchant: Merchant, delivery: Delivery, raw: bytes, handler: Handler) -> Response:
+async def _apply(request: Request, merchant: Merchant, delivery: Delivery, raw: bytes, plan: ingest.Plan) -> Response:
     """Parse (only now: the body is authentic) and apply in one committed transaction."""
     try:
         payload = ingest.parse_json(raw)
@@ -91,20 +84,18 @@ async def _apply(request: Request, merchant: Merchant, delivery: Delivery, raw: 
         return await _reject(request, merchant, delivery, exc.reason, exc.status)
     # Deliveries waiting for the writer together share one transaction (Portal.write_grouped).
     outcome = await portal_of(request).write_grouped(
-        ingest.receive_many, ingest.receive, merchant, delivery,
-        lambda session: handler(session, merchant, delivery.topic, payload),
-    )
+        ingest.receive_many, ingest.receive, merchant, delivery, ingest.prepare(plan, merchant, delivery.topic, payload))
     return _answer(outcome)
 
 
 async def _signed(request: Request, platform: str, topic: str, delivery_id: str | None, signature: str | None,
-                  secrets: list[str | None], handler: Handler) -> Response:
+                  secrets: list[str | None], plan: ingest.Plan) -> Response:
     merchant: Merchant = request.state.merchant
     raw, delivery = await _body(request, merchant, platform, topic, delivery_id)
     problem = _signature_problem(platform, raw, signature, secrets)
     if problem:
         return await _reject(request, merchant, delivery, problem, 401)
-    return await _apply(request, merchant, delivery, raw, handler)
+    return await _apply(request, merchant, delivery, raw, plan)
 
 
 async def shopify_webhook(request: Request) -> Response:
@@ -113,7 +104,7 @@ async def shopify_webhook(request: Request) -> Response:
     return await _signed(
         request, shopify.PLATFORM, headers.get("x-shopify-topic", "").strip().lower(),
         headers.get("x-shopify-webhook-id"), headers.get("x-shopify-hmac-sha256"),
-        [merchant.shopify_webhook_secret, merchant.shopify_previous_webhook_secret], shopify.handle,
+        [merchant.shopify_webhook_secret, merchant.shopify_previous_webhook_secret], shopify.plan,
     )
 
 
@@ -131,7 +122,7 @@ async def woocommerce_webhook(request: Request) -> Response:
                                  [merchant.woocommerce_webhook_secret])
     if problem:
         return await _reject(request, merchant, delivery, problem, 401)
-    return await _apply(request, merchant, delivery, raw, woocommerce.handle)
+    return await _apply(request, merchant, delivery, raw, woocommerce.plan)
 
 
 async def bigcommerce_webhook(request: Request) -> Response:
@@ -140,7 +131,7 @@ async def bigcommerce_webhook(request: Request) -> Response:
     return await _signed(
         request, bigcommerce.PLATFORM, "",
         headers.get(DELIVERY_HEADER), headers.get(SIGNATURE_HEADER),
-        [merchant.bigcommerce_webhook_secret], bigcommerce.handle,
+        [merchant.bigcommerce_webhook_secret], bigcommerce.plan,
     )
 
 
@@ -152,7 +143,7 @@ async def bigcommerce_orders(request: Request) -> Response:
         return api_error_response(exc)
     request.state.merchant = merchant
     raw, delivery = await _body(request, merchant, bigcommerce.PLATFORM, "", request.headers.get(DELIVERY_HEADER))
-    return await _apply(request, merchant, delivery, raw, bigcommerce.handle)
+    return await _apply(request, merchant, delivery, raw, bigcommerce.plan)
 
 
 routes = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -73,13 +74,16 @@ def test_delivery_log_and_receipts_are_pruned(portal, merchant):
         assert queries.receipt_body_hash(session, merchant.id, "shopify", "new") == "x"
 
 
-def test_a_crash_while_applying_is_logged_and_stores_nothing(app, factory, monkeypatch, portal):
+@pytest.mark.parametrize("where", ["translating", "writing"])
+def test_a_crash_while_applying_is_logged_and_stores_nothing(app, factory, monkeypatch, portal, where):
     shop = factory.merchant("nordlys", shopify_webhook_secret="s")
 
-    def broken(session, merchant, topic, payload):
+    def boom(*_args):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(shopify, "handle", broken)
+    # A crash while the payload is translated (before the delivery waits for the database) or
+    # while its transaction writes.
+    monkeypatch.setattr(shopify, "plan", boom if where == "translating" else lambda *_args: boom)
     body = fixture_bytes("shopify/orders-create.json")
     with TestClient(app, raise_server_exceptions=False) as client:
         response = client.post("/webhooks/shopify/nordlys", content=body, headers={
@@ -112,3 +116,69 @@ def test_the_same_delivery_arriving_twice_at_once_is_applied_once(portal, factor
     assert sorted(o.result for o in outcomes) == ["duplicate", "stored"]
     with session_scope(portal.engine) as session:
         assert len(queries.search_orders(session, shop.id).orders) == 1
+
+
+def _received_together(portal, shop, deliveries):
+    """receive_many() of (topic, delivery id, payload) Shopify deliveries, and the SQL it ran."""
+    from sqlalchemy import event
+
+    group = []
+    for topic, delivery_id, payload in deliveries:
+        raw = json.dumps(payload, default=str).encode()
+        group.append((shop, ingest.Delivery("shopify", topic, delivery_id, ingest.body_hash(raw)),
+                      ingest.prepare(shopify.plan, shop, topic, payload)))
+    statements: list[str] = []
+
+    def note(_conn, _cursor, statement, *_):
+        statements.append(statement.lstrip())
+
+    event.listen(portal.engine, "before_cursor_execute", note)
+    try:
+        outcomes = ingest.receive_many(portal.engine, group)
+    finally:
+        event.remove(portal.engine, "before_cursor_execute", note)
+    return [(o.result, o.reason) for o in outcomes], statements
+
+
+def _orders(portal, shop):
+    with session_scope(portal.engine) as session:
+        return {o.number: (o.payment_status, o.fulfillment_status, len(queries.shipments(session, o.id)))
+                for o in queries.search_orders(session, shop.id).orders}
+
+
+def test_deliveries_received_together_read_everything_before_their_first_write(portal, factory):
+    """Their transaction's first write takes SQLite's write lock, held to the commit while every
+    other writer waits: the orders they change, the receipts and the stored parcels are read
+    before it."""
+    shop = factory.merchant("nordlys")
+    created = ingest.parse_json(fixture_bytes("shopify/orders-create.json"))
+    another = {**created, "id": created["id"] + 1, "name": "#2042", "order_number": 2042}
+    updated = ingest.parse_json(fixture_bytes("shopify/orders-updated.json"))
+    assert _received_together(portal, shop, [("orders/create", "w0", created)])[0] == [("stored", "order created")]
+
+    outcomes, statements = _received_together(portal, shop, [
+        ("orders/create", "w1", another), ("orders/updated", "w2", updated), ("orders/create", "w0", created)])
+
+    assert outcomes == [("stored", "order created"), ("stored", "order updated"), ("duplicate", "already received")]
+    first_write = next(i for i, s in enumerate(statements) if s.split()[0].upper() in ("INSERT", "UPDATE", "DELETE"))
+    late_reads = [s for s in statements[first_write:] if s.upper().startswith("SELECT") and any(
+        f"FROM {table}" in s for table in ("orders", "line_items", "shipments", "webhook_receipts"))]
+    assert late_reads == []
+    assert _orders(portal, shop) == {"#2041": ("paid", "partially_fulfilled", 1), "#2042": ("paid", "unfulfilled", 0)}
+
+
+def test_deliveries_for_one_order_received_together_apply_in_turn(portal, factory):
+    """A delivery that changes an order another delivery of its group changed before it reads
+    that order after the change, as it would alone; so does one whose delivery id came before."""
+    shop = factory.merchant("nordlys")
+    created = ingest.parse_json(fixture_bytes("shopify/orders-create.json"))
+    updated = ingest.parse_json(fixture_bytes("shopify/orders-updated.json"))
+    renumbered = {**updated, "id": created["id"] + 5, "name": "#2041"}  # another platform id, the same number
+
+    outcomes, _ = _received_together(portal, shop, [
+        ("orders/create", "w1", created), ("orders/updated", "w2", updated), ("orders/create", "w1", created),
+        ("orders/updated", "w3", renumbered)])
+
+    assert outcomes == [("stored", "order created"), ("stored", "order updated"), ("duplicate", "already received"),
+                        ("stored", "order updated")]
+    assert _orders(portal, shop) == {"#2041": ("paid", "partially_fulfilled", 1)}
