@@ -316,6 +316,9 @@ def run_phase(port: int, seeded: Seeded, seconds: float, clients: dict[str, int]
         script.write_text(WEBHOOK_LUA.replace("SHOP", SHOP))
         wrk_args = ["wrk", "-t2", f"-c{clients['webhooks']}", f"-d{seconds:g}s", "--latency", "-s", str(script),
                     f"http://127.0.0.1:{port}", "--", str(deliveries), "2"]
+        if args.webhook_rate:  # open loop: a delivery every 1/rate seconds, as a platform sends them
+            wrk_args = [sys.executable, str(ROOT / "bench" / "webhook_rate.py"), str(port), str(deliveries),
+                        f"{args.webhook_rate:g}", f"{seconds:g}", str(clients["webhooks"])]
     before, root = applied_deliveries(database), server_pid()
     cpu_before = tree_cpu_seconds(root)
     wrk_run = subprocess.Popen(wrk_args, stdout=subprocess.PIPE, text=True) if wrk_args else None
@@ -323,7 +326,10 @@ def run_phase(port: int, seeded: Seeded, seconds: float, clients: dict[str, int]
         thread.start()
     time.sleep(seconds)
     stop.set()
-    webhooks = wrk_figures(wrk_run.communicate()[0]) if wrk_run else None
+    webhooks = None
+    if wrk_run:
+        out = wrk_run.communicate()[0]
+        webhooks = json.loads(out) if args.webhook_rate else wrk_figures(out)
     for thread in threads:
         thread.join(70)
     time.sleep(0.5)  # the last answers are on their way
@@ -341,9 +347,15 @@ def report(name: str, phase: PhaseResult, seconds: float) -> int:
     if phase.webhooks is not None:
         figures = phase.webhooks
         per_cpu = f"{phase.applied / phase.server_cpu:.0f}" if alone else "-"
-        print(f"  {'webhooks':<10}{figures['rps']:>9.0f}{phase.applied / seconds:>10.0f}{per_cpu:>11}"
+        # Open loop: over the time to the last answer (a server that fell behind answers late).
+        elapsed = figures.get("elapsed", seconds)
+        print(f"  {'webhooks':<10}{figures['rps']:>9.0f}{phase.applied / elapsed:>10.0f}{per_cpu:>11}"
               f"{figures['p50_ms']:>9.1f}{figures['p99_ms']:>9.1f}  {figures['requests']:.0f} sent, "
               f"{phase.applied} applied, non-2xx {figures['errors']:.0f}")
+        if "late" in figures:
+            print(f"  {'':<10}offered {figures['requests'] / seconds:.0f}/s in open loop: last answer after {elapsed:.1f}s, slowest "
+                  f"{figures['max_ms']:.0f} ms, {figures['late']} waited for a free connection; "
+                  f"client CPU {figures['client_cpu']:.1f}s")
         errors += int(figures["errors"])
     for kind, tally in phase.kinds.items():
         if not tally.requests:
@@ -363,7 +375,11 @@ def main() -> None:
                         help="uvicorn worker processes (4 on 2 CPUs: see README, Benchmarks)")
     parser.add_argument("--orders", type=int, default=2000, help="seeded orders (each with a parcel)")
     parser.add_argument("--batch", type=int, default=500, help="events per /api/v1/events request")
-    parser.add_argument("--webhook-clients", type=int, default=8, help="wrk connections posting webhooks")
+    parser.add_argument("--webhook-clients", type=int, default=8,
+                        help="wrk connections posting webhooks (with --webhook-rate: at most this many in flight)")
+    parser.add_argument("--webhook-rate", type=float, default=0,
+                        help="post webhooks at this rate per second, in open loop as a platform does "
+                             "(bench/webhook_rate.py), instead of wrk's closed loop")
     parser.add_argument("--event-clients", type=int, default=2)
     parser.add_argument("--page-clients", type=int, default=2)
     parser.add_argument("--page-rate", type=float, default=50, help="order pages read per second in every phase")
