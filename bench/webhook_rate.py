@@ -49,6 +49,7 @@ class _Connection(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
+        self.sender.connections.append(self)
 
     def send(self, request: bytes, due: float) -> None:
         self.due, self.buffer = due, b""
@@ -65,8 +66,10 @@ class _Connection(asyncio.Protocol):
         self.sender.answered(self, int(self.buffer[9:12]), self.due)
 
     def connection_lost(self, exc: Exception | None) -> None:
-        if self.due:
+        if self.due:  # its delivery failed; a new connection takes its place
             self.sender.answered(self, 0, self.due, lost=True)
+        else:  # closed while idle (the server's keep-alive timeout)
+            self.sender.lost(self)
 
 
 class _Sender:
@@ -81,11 +84,30 @@ class _Sender:
         self.late = 0
         self.done = asyncio.Event()
         self.expected = 0
+        self.connections: list[_Connection] = []
+        self.closing = False
 
     async def open(self, connections: int) -> None:
         for _ in range(connections):
             _, connection = await self.loop.create_connection(lambda: _Connection(self), "127.0.0.1", self.port)
+            self.ready(connection)
+
+    def ready(self, connection: _Connection) -> None:
+        if self.waiting:
+            connection.send(*self.waiting.popleft())
+        else:
             self.free.append(connection)
+
+    def lost(self, connection: _Connection) -> None:
+        if connection in self.free:
+            self.free.remove(connection)
+        if not self.closing:
+            self.loop.create_task(self.open(1))
+
+    def close(self) -> None:
+        self.closing = True
+        for connection in self.connections:
+            connection.transport.close()  # type: ignore[union-attr]
 
     def post(self, request: bytes, due: float) -> None:
         if self.free:
@@ -101,11 +123,10 @@ class _Sender:
         if len(self.latencies) >= self.expected:
             self.done.set()
         if lost:
-            self.loop.create_task(self.open(1))
-        elif self.waiting:
-            connection.send(*self.waiting.popleft())
+            if not self.closing:
+                self.loop.create_task(self.open(1))
         else:
-            self.free.append(connection)
+            self.ready(connection)
 
 
 async def post_at_rate(port: int, deliveries: list[bytes], rate: float, seconds: float,
@@ -128,6 +149,8 @@ async def post_at_rate(port: int, deliveries: list[bytes], rate: float, seconds:
     except TimeoutError:
         pass
     elapsed = loop.time() - start  # to the last answer: a server that fell behind is still answering
+    sender.close()
+    await asyncio.sleep(0)  # the transports close
     ordered = sorted(sender.latencies)
 
     def percentile(share: float) -> float:
