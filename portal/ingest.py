@@ -38,7 +38,7 @@ from portal.orders import (
 from portal.schemas import OrderIn, ShipmentIn, error_list, is_email
 from portal.statuses import closest, status_key
 from portal.store import queries
-from portal.store.db import insert_row, insert_rows, session_scope
+from portal.store.db import begin_writing, insert_row, insert_rows, session_scope
 from portal.store.models import Merchant, Order, WebhookDelivery, WebhookReceipt, utcnow
 
 log = logging.getLogger("portal.ingest")
@@ -290,9 +290,25 @@ class OrderChange:
     def __call__(self, session: Session) -> Outcome:
         read, self._read = self._read, None
         reads = read[1] if read is not None and read[0] is session else self._reads(session)
+        reads = self._current(session, reads)
         outcome = reads.outcome or self._write(session, reads)
         outcome.topic = outcome.topic or self.topic
         return outcome
+
+    def _current(self, session: Session, reads: _OrderReads) -> _OrderReads:
+        """The reads, checked once nothing can change them any more (the write transaction begun,
+        the order's row locked): an order another process changed since it was read (its version
+        moved) is read again. A new order needs no check: another process that created it
+        meanwhile makes this one's INSERT fail on the order number, and the delivery is retried."""
+        orders = {order.id: order for order in reads.found if order is not None}
+        if not orders or reads.outcome is not None:  # nothing read, or an older version: stays so
+            return reads
+        begin_writing(session)
+        if all(queries.order_version(session, id_) == order.version for id_, order in orders.items()):
+            return reads
+        for order in orders.values():
+            session.expire(order)
+        return self._reads(session)
 
     def _reads(self, session: Session) -> _OrderReads:
         data = dict(self.mapped.data)

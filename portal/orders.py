@@ -21,7 +21,7 @@ from portal.links import new_link_nonce, new_public_id
 from portal.schemas import EventIn, OrderIn, ShipmentIn
 from portal.statuses import shipment_step
 from portal.store import queries
-from portal.store.db import LATER, Writes, insert_object, insert_rows, writes
+from portal.store.db import LATER, Writes, begin_writing, insert_object, insert_rows, writes
 from portal.store.models import (
     CustomStatus,
     LineItem,
@@ -102,6 +102,19 @@ class StoredOrder:
     shipments: list[Shipment]
 
 
+def _locked_targets(session: Session, merchant_id: int, source: str, external_id: str | None,
+                    key: str) -> tuple[Order | None, Order | None]:
+    """queries.upsert_targets, read where no other process can change them before the commit
+    (an API call or an import row, not the webhook path, which reads before it waits for the
+    write lock: ingest.OrderChange): SQLite's write transaction begun, PostgreSQL's rows locked."""
+    begin_writing(session)
+    found = queries.upsert_targets(session, merchant_id, source, external_id, key)
+    for order in {order.id: order for order in found if order is not None}.values():
+        if queries.order_version(session, order.id) != order.version:  # changed since it was loaded
+            session.refresh(order)
+    return found
+
+
 def stored_order(session: Session, order: Order | None) -> StoredOrder | None:
     """The order's line items and parcels (None for no order), read before any write: the first
     write takes SQLite's write lock, held to the commit while every other writer waits (reading
@@ -163,7 +176,7 @@ def upsert_order(session: Session, merchant: Merchant, data: OrderIn, source: st
     amounts = _amounts(data)
     explicit, wanted = _wanted_custom_status(session, merchant, data)
     key = number_key(data.number)
-    by_external_id, by_number = found or queries.upsert_targets(session, merchant.id, source, data.external_id, key)
+    by_external_id, by_number = found or _locked_targets(session, merchant.id, source, data.external_id, key)
     order = by_external_id or by_number
     created = order is None
     now = utcnow()

@@ -13,6 +13,7 @@ from portal.settings import Settings
 from portal.store.db import make_engine, migrate
 from tests import pg_server
 from tests.conftest import TEST_SECRET, Factory, html, order_data, text_of
+from tests.webhooks.support import late_older_version_is_ignored
 
 pytestmark = [pytest.mark.postgres,
               pytest.mark.skipif(not pg_server.available(), reason="PostgreSQL is not installed (make test installs it)")]
@@ -101,3 +102,8 @@ def test_carrier_events_in_bulk_on_postgres(pg_app):
     with pg_app.state.portal.engine.connect() as connection:
         kinds = connection.execute(text("SELECT kind FROM outbox ORDER BY id")).scalars().all()
     assert kinds.count("delivered") == 2
+
+
+def test_an_order_changed_by_another_worker_after_it_was_read_is_read_again_on_postgres(pg_app):
+    """PostgreSQL has no database-wide write lock: the order's row is read again FOR UPDATE."""
+    late_older_version_is_ignored(pg_app.state.portal, Factory(pg_app.state.portal).merchant("acme"))

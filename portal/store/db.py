@@ -117,6 +117,18 @@ class QueuedWrites(sqlite3.Connection):
                 raise sqlite3.OperationalError("database is locked") from None
         self._locked = True
 
+    def begin_writing(self) -> None:
+        """Start the write transaction now (BEGIN IMMEDIATE, after taking the queue), not at the
+        first write: what the transaction reads from here on stays as it is until its commit."""
+        if self.in_transaction:
+            return
+        self._acquire()
+        try:
+            self.execute("BEGIN IMMEDIATE").close()
+        except BaseException:
+            self._release()
+            raise
+
     def _release(self) -> None:
         if self._locked and self._lock_fd is not None:
             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
@@ -178,6 +190,18 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA journal_size_limit=0")
         dbapi_connection.frame_bytes = cursor.execute("PRAGMA page_size").fetchone()[0] + 24
     cursor.close()
+
+
+def begin_writing(session: Session) -> None:
+    """From here on, what the session reads stays as it is until its commit. On SQLite, its write
+    transaction starts now (QueuedWrites.begin_writing: the write queue, then SQLite's write lock),
+    as it otherwise would at its first write; reads before that may have seen the database before
+    another process's commit. PostgreSQL has no such lock: read the rows with FOR UPDATE."""
+    connection = session.connection().connection.dbapi_connection
+    if isinstance(connection, QueuedWrites):
+        connection.begin_writing()
+    elif isinstance(connection, sqlite3.Connection) and not connection.in_transaction:
+        connection.execute("BEGIN IMMEDIATE").close()
 
 
 @contextmanager

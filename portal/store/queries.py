@@ -81,6 +81,16 @@ def upsert_targets(session: Session, merchant_id: int, source: str, external_id:
             session.get(Order, by_number) if by_number else None)
 
 
+_ORDER_VERSION = select(Order.version).where(Order.id == bindparam("order_id")).with_for_update()
+
+
+def order_version(session: Session, order_id: int) -> int | None:
+    """The order's version as stored, its row locked to the commit where the database locks rows
+    (PostgreSQL: FOR UPDATE; SQLite locks the whole database for a writer: db.begin_writing)."""
+    found = fetch(session, _ORDER_VERSION, {"order_id": order_id})
+    return found[0][0] if found else None
+
+
 def order_by_number_key(session: Session, merchant_id: int, number_key: str) -> Order | None:
     return session.exec(_ORDER_BY_NUMBER_KEY, params={"merchant_id": merchant_id, "number_key": number_key}).first()
 

@@ -61,3 +61,38 @@ class Store:
 @pytest.fixture
 def store(portal) -> Store:
     return Store(portal)
+
+
+def stored_orders(portal, shop) -> dict[str, tuple[str, str, int]]:
+    """Number: (payment status, fulfilment status, parcels) of each of the shop's orders."""
+    from portal.store import queries
+
+    with session_scope(portal.engine) as session:
+        return {o.number: (o.payment_status, o.fulfillment_status, len(queries.shipments(session, o.id)))
+                for o in queries.search_orders(session, shop.id).orders}
+
+
+def late_older_version_is_ignored(portal, shop) -> None:
+    """An orders/updated delivery reads the order; another (newer) is stored and committed before
+    the first one writes (as from another worker): the first must still be ignored as older."""
+    from portal import ingest
+    from portal.platforms import shopify
+
+    created = ingest.parse_json(fixture_bytes("shopify/orders-create.json"))
+    assert ingest.receive(portal.engine, shop, ingest.Delivery("shopify", "orders/create", "w1", "h1"),
+                          ingest.prepare(shopify.plan, shop, "orders/create", created)).result == "stored"
+    updated = ingest.parse_json(fixture_bytes("shopify/orders-updated.json"))
+    newer = {**updated, "financial_status": "refunded", "updated_at": "2026-11-22T10:00:00+01:00"}
+    older = {**updated, "financial_status": "paid", "updated_at": "2026-11-21T14:02:11+01:00"}
+
+    with session_scope(portal.engine) as session:
+        late = ingest.prepare(shopify.plan, shop, "orders/updated", older)
+        late.read(session)  # the order as it is now
+        # Meanwhile another worker stores the newer version and commits.
+        stored = ingest.receive(portal.engine, shop, ingest.Delivery("shopify", "orders/updated", "w3", "h3"),
+                                ingest.prepare(shopify.plan, shop, "orders/updated", newer))
+        assert stored.result == "stored"
+        outcome = late(session)
+
+    assert (outcome.result, outcome.reason.split(" (")[0]) == ("ignored", "older than the version already stored")
+    assert stored_orders(portal, shop)["#2041"][0] == "refunded"
