@@ -116,9 +116,10 @@ def _locked_targets(session: Session, merchant_id: int, source: str, external_id
 
 
 def stored_order(session: Session, order: Order | None) -> StoredOrder | None:
-    """The order's line items and parcels (None for no order), read before any write: the first
-    write takes SQLite's write lock, held to the commit while every other writer waits (reading
-    these under it doubled the lock's hold for an update of an order)."""
+    """The order's line items and parcels (None for no order): what an update compares with. The
+    webhook path reads them before its transaction takes SQLite's write lock, held to the commit
+    while every other writer waits (reading them under it doubled the lock's hold for an update);
+    ingest.OrderChange then checks the order's version under the lock."""
     if order is None:
         return None
     return StoredOrder(queries.line_item_rows(session, order.id), list(queries.shipments(session, order.id)))
@@ -219,7 +220,7 @@ def upsert_order(session: Session, merchant: Merchant, data: OrderIn, source: st
         batch.run(order_id=order.id)
         stored_items, shipments = (), []  # its line items went with its INSERT; no shipments yet
     else:
-        stored = stored or stored_order(session, order)  # before the first write (stored_order)
+        stored = stored or stored_order(session, order)
         stored_items, shipments = stored.items, list(stored.shipments)
         for name, value in values.items():
             if getattr(order, name) != value:

@@ -27,6 +27,7 @@ _ERROR_CODES = {400: "malformed_json", 401: "bad_signature", 413: "too_large", 4
 SIGNATURE_HEADER = "x-portal-hmac-sha256"
 DELIVERY_HEADER = "x-portal-delivery-id"
 
+
 def _answer(outcome: Outcome) -> JSONResponse:
     if outcome.result == "rejected":
         return JSONResponse({"error": _ERROR_CODES.get(outcome.http_status, "rejected"), "message": outcome.reason},
