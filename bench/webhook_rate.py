@@ -99,6 +99,7 @@ class _Sender:
             self.free.append(connection)
 
     def lost(self, connection: _Connection) -> None:
+        """A connection closed (idle, or with its delivery failed): a new one takes its place."""
         if connection in self.free:
             self.free.remove(connection)
         if not self.closing:
@@ -123,8 +124,7 @@ class _Sender:
         if len(self.latencies) >= self.expected:
             self.done.set()
         if lost:
-            if not self.closing:
-                self.loop.create_task(self.open(1))
+            self.lost(connection)
         else:
             self.ready(connection)
 
