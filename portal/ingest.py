@@ -29,6 +29,7 @@ from portal.orders import (
     STATUS_FIELDS,
     OrderInputError,
     StoredOrder,
+    lock_orders,
     number_key,
     remove_shipments,
     stored_order,
@@ -357,7 +358,14 @@ class _OrderReads:
 
 
 def find_order(session: Session, merchant: Merchant, platform: str, external_id: str | None) -> Order | None:
-    return queries.order_by_external_id(session, merchant.id, platform, external_id) if external_id else None
+    """The order a fulfilment, refund or return delivery changes, read where no other worker can
+    change it before this transaction commits (they work out what to write from it)."""
+    if not external_id:
+        return None
+    begin_writing(session)
+    order = queries.order_by_external_id(session, merchant.id, platform, external_id)
+    lock_orders(session, [order])
+    return order
 
 
 def apply_shipments(session: Session, merchant: Merchant, order: Order, shipments: list[dict[str, Any]],

@@ -109,10 +109,17 @@ def _locked_targets(session: Session, merchant_id: int, source: str, external_id
     write lock: ingest.OrderChange): SQLite's write transaction begun, PostgreSQL's rows locked."""
     begin_writing(session)
     found = queries.upsert_targets(session, merchant_id, source, external_id, key)
-    for order in {order.id: order for order in found if order is not None}.values():
-        if queries.order_version(session, order.id) != order.version:  # changed since it was loaded
-            session.refresh(order)
+    lock_orders(session, found)
     return found
+
+
+def lock_orders(session: Session, orders: Iterable[Order | None]) -> None:
+    """Orders read after db.begin_writing, kept as they are to the commit where the database
+    locks rows rather than itself (PostgreSQL: each row read again FOR UPDATE), and made current
+    if loaded earlier in the session (their version moved since)."""
+    for order in {order.id: order for order in orders if order is not None}.values():
+        if queries.order_version(session, order.id) != order.version:
+            session.refresh(order)
 
 
 def stored_order(session: Session, order: Order | None) -> StoredOrder | None:

@@ -96,3 +96,43 @@ def late_older_version_is_ignored(portal, shop) -> None:
 
     assert (outcome.result, outcome.reason.split(" (")[0]) == ("ignored", "older than the version already stored")
     assert stored_orders(portal, shop)["#2041"][0] == "refunded"
+
+
+def refund_and_update_at_once_keep_both(portal, shop, monkeypatch) -> None:
+    """A refund reads its order; while it works out the payment status from it, another worker
+    stores an orders/updated saying the order is refunded. Both must land: the update is not
+    overwritten by a status worked out from the order as it was before it."""
+    import threading
+    import time
+
+    from portal import ingest
+    from portal.platforms import shopify
+
+    created = ingest.parse_json(fixture_bytes("shopify/orders-create.json"))
+    assert ingest.receive(portal.engine, shop, ingest.Delivery("shopify", "orders/create", "w1", "h1"),
+                          ingest.prepare(shopify.plan, shop, "orders/create", created)).result == "stored"
+    refund = ingest.parse_json(fixture_bytes("shopify/refunds-create.json"))  # a part of the total
+    updated = ingest.parse_json(fixture_bytes("shopify/orders-updated.json"))
+    refunded = {**updated, "financial_status": "refunded", "updated_at": "2026-11-22T10:00:00+01:00"}
+    outcomes: dict[str, str] = {}
+
+    def other_worker() -> None:
+        outcomes["update"] = ingest.receive(
+            portal.engine, shop, ingest.Delivery("shopify", "orders/updated", "w3", "h3"),
+            ingest.prepare(shopify.plan, shop, "orders/updated", refunded)).result
+
+    other = threading.Thread(target=other_worker)
+    find_order = ingest.find_order
+
+    def found_then_the_other_worker_runs(*args):
+        order = find_order(*args)
+        other.start()
+        time.sleep(0.5)  # long enough for the update to commit, unless it has to wait for this one
+        return order
+
+    monkeypatch.setattr(ingest, "find_order", found_then_the_other_worker_runs)
+    outcomes["refund"] = ingest.receive(portal.engine, shop, ingest.Delivery("shopify", "refunds/create", "w2", "h2"),
+                                        ingest.prepare(shopify.plan, shop, "refunds/create", refund)).result
+    other.join(30)
+    assert outcomes == {"refund": "stored", "update": "stored"}
+    assert stored_orders(portal, shop)["#2041"][0] == "refunded"

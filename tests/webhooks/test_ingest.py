@@ -16,7 +16,13 @@ from portal.platforms import shopify
 from portal.store import queries
 from portal.store.db import session_scope
 from portal.store.models import WebhookDelivery, WebhookReceipt, utcnow
-from tests.webhooks.support import fixture_bytes, late_older_version_is_ignored, sign, stored_orders
+from tests.webhooks.support import (
+    fixture_bytes,
+    late_older_version_is_ignored,
+    refund_and_update_at_once_keep_both,
+    sign,
+    stored_orders,
+)
 
 
 def test_json_keeps_big_ids_and_decimals_exact():
@@ -183,3 +189,9 @@ def test_an_order_changed_by_another_process_after_it_was_read_is_read_again_bef
     another process may change the order in between. What is written must not be based on the
     order as it was: an older version read before a newer one was stored is still ignored."""
     late_older_version_is_ignored(portal, factory.merchant("nordlys"))
+
+
+def test_a_refund_and_an_update_of_its_order_from_two_workers_at_once_both_land(portal, factory, monkeypatch):
+    """A refund, a fulfilment or a return reads its order and works out what to write from it:
+    it reads where no other worker can change the order before it commits."""
+    refund_and_update_at_once_keep_both(portal, factory.merchant("nordlys"), monkeypatch)
