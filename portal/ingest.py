@@ -269,6 +269,7 @@ class OrderChange:
 
     def __init__(self, merchant: Merchant, platform: str, mapped: PlatformOrder, topic: str | None = None) -> None:
         self.merchant, self.platform, self.mapped, self.topic = merchant, platform, mapped, topic
+        self.number_key = number_key(str(mapped.data.get("number") or ""))
         self._read: tuple[Session, _OrderReads] | None = None
 
     def read(self, session: Session) -> None:
@@ -282,7 +283,7 @@ class OrderChange:
         writes before it must read after that write."""
         reads = self._read[1] if self._read else None
         data, merchant_id = self.mapped.data, self.merchant.id
-        keys = {("number", merchant_id, number_key(str(data.get("number") or "")))}
+        keys = {("number", merchant_id, self.number_key)}
         if data.get("external_id"):
             keys.add(("external_id", merchant_id, self.platform, data["external_id"]))
         keys.update(("order", order.id) for order in (reads.found if reads else ()) if order is not None)
@@ -301,20 +302,15 @@ class OrderChange:
         the order's row locked): an order another process changed since it was read (its version
         moved) is read again. A new order needs no check: another process that created it
         meanwhile makes this one's INSERT fail on the order number, and the delivery is retried."""
-        orders = {order.id: order for order in reads.found if order is not None}
-        if not orders or reads.outcome is not None:  # nothing read, or an older version: stays so
+        if not any(reads.found) or reads.outcome is not None:  # nothing read, or an older version
             return reads
         begin_writing(session)
-        if all(queries.order_version(session, id_) == order.version for id_, order in orders.items()):
-            return reads
-        for order in orders.values():
-            session.expire(order)
-        return self._reads(session)
+        return self._reads(session) if lock_orders(session, reads.found) else reads
 
     def _reads(self, session: Session) -> _OrderReads:
         data = dict(self.mapped.data)
         found = queries.upsert_targets(session, self.merchant.id, self.platform, data.get("external_id"),
-                                       number_key(str(data.get("number") or "")))
+                                       self.number_key)
         existing = found[0]
         if existing is not None:
             stored_at = existing.source_updated_at
@@ -444,8 +440,7 @@ def receive_many(engine: Engine, deliveries: list[tuple[Merchant, Delivery, Hand
     committed, or none (an error is raised, and each should then be received alone)."""
     with session_scope(engine) as session:
         receipts = _read_ahead(session, deliveries)
-        return [_receive_in(session, *delivery, received=receipts[index] if index < len(receipts) else _UNREAD)
-                for index, delivery in enumerate(deliveries)]
+        return [_receive_in(session, *delivery, received=received) for delivery, received in zip(deliveries, receipts)]
 
 
 _UNREAD: Any = object()
@@ -455,7 +450,8 @@ def _read_ahead(session: Session, deliveries: list[tuple[Merchant, Delivery, Han
     """Each delivery's receipt and, for an OrderChange, its reads, before the group's first write
     (which holds SQLite's write lock to the commit). The first delivery that shares its delivery
     id or an order with one before it, or whose handler reads only as it writes, and every one
-    after it, read at their turn instead, after the writes before them. Returns the receipts read."""
+    after it, read at their turn instead, after the writes before them. Returns each delivery's
+    receipt (its body hash, or None), or _UNREAD for those that read at their turn."""
     receipts: list[str | None] = []
     seen: set[tuple[Any, ...]] = set()
     for merchant, delivery, handler in deliveries:
@@ -472,7 +468,7 @@ def _read_ahead(session: Session, deliveries: list[tuple[Merchant, Delivery, Han
             seen |= keys
         seen.add(receipt)
         receipts.append(received)
-    return receipts
+    return receipts + [_UNREAD] * (len(deliveries) - len(receipts))
 
 
 def _receive_in(session: Session, merchant: Merchant, delivery: Delivery, handler: Handler,

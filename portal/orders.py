@@ -113,13 +113,17 @@ def _locked_targets(session: Session, merchant_id: int, source: str, external_id
     return found
 
 
-def lock_orders(session: Session, orders: Iterable[Order | None]) -> None:
-    """Orders read after db.begin_writing, kept as they are to the commit where the database
-    locks rows rather than itself (PostgreSQL: each row read again FOR UPDATE), and made current
-    if loaded earlier in the session (their version moved since)."""
+def lock_orders(session: Session, orders: Iterable[Order | None]) -> bool:
+    """Orders read before or after db.begin_writing, kept as they are to the commit where the
+    database locks rows rather than itself (PostgreSQL: each row read again FOR UPDATE), and
+    made current if another worker changed them since they were loaded (their version moved).
+    Returns whether one had changed."""
+    moved = False
     for order in {order.id: order for order in orders if order is not None}.values():
         if queries.order_version(session, order.id) != order.version:
             session.refresh(order)
+            moved = True
+    return moved
 
 
 def stored_order(session: Session, order: Order | None) -> StoredOrder | None:
