@@ -31,10 +31,6 @@ def plan(merchant: Merchant, topic: str, payload: Any) -> ingest.Handler:
     return partial(_not_an_order, merchant=merchant, payload=payload)
 
 
-def handle(session: Session, merchant: Merchant, topic: str, payload: Any) -> Outcome:
-    return plan(merchant, topic, payload)(session)
-
-
 def _notification(payload: dict[str, Any]) -> bool:
     return "scope" in payload and isinstance(payload.get("data"), dict)
 

@@ -58,10 +58,6 @@ def plan(merchant: Merchant, topic: str, payload: Any) -> ingest.Handler:
     return ingest.answer("ignored", f"topic {topic!r} is not used by the portal")
 
 
-def handle(session: Session, merchant: Merchant, topic: str, payload: Any) -> Outcome:
-    return plan(merchant, topic, payload)(session)
-
-
 def _amounts(payload: dict[str, Any], name: str, currency: str, presentment: str) -> tuple[str, str]:
     """(shop money, presentment money) of `name`, from its `name_set` twin when there is one."""
     money_set = ingest.obj(payload, f"{name}_set")

@@ -12,10 +12,8 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from sqlmodel import Session
-
 from portal import ingest, money
-from portal.ingest import Outcome, PlatformOrder, Rejected, StatusMapper
+from portal.ingest import PlatformOrder, Rejected, StatusMapper
 from portal.statuses import WOOCOMMERCE_STATUS, closest
 from portal.store.models import Merchant
 
@@ -35,10 +33,6 @@ def plan(merchant: Merchant, topic: str, payload: Any) -> ingest.Handler:
     if topic == "order.deleted":
         return ingest.answer("ignored", "order deleted in WooCommerce: the tracking page stays as it was")
     return ingest.OrderChange(merchant, PLATFORM, map_order(payload))
-
-
-def handle(session: Session, merchant: Merchant, topic: str, payload: Any) -> Outcome:
-    return plan(merchant, topic, payload)(session)
 
 
 def _meta(items: Any) -> dict[str, Any]:

@@ -115,7 +115,7 @@ def test_the_same_delivery_arriving_twice_at_once_is_applied_once(portal, factor
         calls.append(1)
         if len(calls) <= 2:
             both_checked.wait()  # both have looked for a receipt and found none
-        return shopify.handle(session, shop, "orders/create", payload)
+        return shopify.plan(shop, "orders/create", payload)(session)
 
     with ThreadPoolExecutor(2) as pool:
         outcomes = list(pool.map(lambda _: ingest.receive(portal.engine, shop, delivery, handler), range(2)))
