@@ -103,7 +103,6 @@ def refund_and_update_at_once_keep_both(portal, shop, monkeypatch) -> None:
     stores an orders/updated saying the order is refunded. Both must land: the update is not
     overwritten by a status worked out from the order as it was before it."""
     import threading
-    import time
 
     from portal import ingest
     from portal.platforms import shopify
@@ -127,7 +126,7 @@ def refund_and_update_at_once_keep_both(portal, shop, monkeypatch) -> None:
     def found_then_the_other_worker_runs(*args):
         order = find_order(*args)
         other.start()
-        time.sleep(0.5)  # long enough for the update to commit, unless it has to wait for this one
+        other.join(0.5)  # the update commits meanwhile, unless it has to wait for this refund
         return order
 
     monkeypatch.setattr(ingest, "find_order", found_then_the_other_worker_runs)
