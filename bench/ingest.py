@@ -307,29 +307,30 @@ def run_phase(port: int, seeded: Seeded, seconds: float, clients: dict[str, int]
                for i in range(clients.get("events", 0))]
     threads += [Client(port, stop, kinds["pages"], page_maker(seeded), args.page_rate / args.page_clients)
                 for _ in range(args.page_clients if args.page_rate else 0)]
-    wrk_args = None
+    poster_args = None
     if clients.get("webhooks"):
-        # Every delivery new (fresh ids, numbers and webhook ids), enough for 1,500/s; built and
-        # signed before the clock starts.
+        # Every delivery new (fresh ids, numbers and webhook ids), built and signed before the clock
+        # starts: as many as the open loop offers, or enough for wrk at 1,500/s.
         deliveries = workdir / f"deliveries-{offset}.tsv"
-        write_deliveries(deliveries, int(seconds * 1500), offset)
-        script = workdir / "webhooks.lua"
-        script.write_text(WEBHOOK_LUA.replace("SHOP", SHOP))
-        wrk_args = ["wrk", "-t2", f"-c{clients['webhooks']}", f"-d{seconds:g}s", "--latency", "-s", str(script),
-                    f"http://127.0.0.1:{port}", "--", str(deliveries), "2"]
+        write_deliveries(deliveries, int(seconds * (args.webhook_rate or 1500)), offset)
         if args.webhook_rate:  # open loop: a delivery every 1/rate seconds, as a platform sends them
-            wrk_args = [sys.executable, str(ROOT / "bench" / "webhook_rate.py"), str(port), str(deliveries),
-                        f"{args.webhook_rate:g}", f"{seconds:g}", str(clients["webhooks"])]
+            poster_args = [sys.executable, str(ROOT / "bench" / "webhook_rate.py"), str(port), str(deliveries),
+                           f"{args.webhook_rate:g}", f"{seconds:g}", str(clients["webhooks"])]
+        else:
+            script = workdir / "webhooks.lua"
+            script.write_text(WEBHOOK_LUA.replace("SHOP", SHOP))
+            poster_args = ["wrk", "-t2", f"-c{clients['webhooks']}", f"-d{seconds:g}s", "--latency", "-s",
+                           str(script), f"http://127.0.0.1:{port}", "--", str(deliveries), "2"]
     before, root = applied_deliveries(database), server_pid()
     cpu_before = tree_cpu_seconds(root)
-    wrk_run = subprocess.Popen(wrk_args, stdout=subprocess.PIPE, text=True) if wrk_args else None
+    poster = subprocess.Popen(poster_args, stdout=subprocess.PIPE, text=True) if poster_args else None
     for thread in threads:
         thread.start()
     time.sleep(seconds)
     stop.set()
     webhooks = None
-    if wrk_run:
-        out = wrk_run.communicate()[0]
+    if poster:
+        out = poster.communicate()[0]
         webhooks = json.loads(out) if args.webhook_rate else wrk_figures(out)
     for thread in threads:
         thread.join(70)
