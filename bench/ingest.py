@@ -273,16 +273,16 @@ def applied_deliveries(database: str) -> int:
 
 
 def server_pid() -> int:
-    """The uvicorn process this benchmark started (its workers are its children)."""
+    """The server process this benchmark started (portal.serving: its workers are its children)."""
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         try:
             args = cmdline.read_bytes().split(b"\0")
             parent = int((cmdline.parent / "stat").read_text().rsplit(")", 1)[1].split()[1])
         except (OSError, ValueError):
             continue
-        if parent == os.getpid() and b"uvicorn" in args:
+        if parent == os.getpid() and b"portal.serving" in args:
             return int(cmdline.parent.name)
-    raise RuntimeError("the uvicorn server is not running")
+    raise RuntimeError("the server is not running")
 
 
 @dataclass

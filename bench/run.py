@@ -40,7 +40,7 @@ def free_port() -> int:
 @contextmanager
 def server(app: str, env: dict[str, str], factory: bool = False, workers: int = 1, stderr=None):
     port = free_port()
-    args = [PYTHON, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
+    args = [PYTHON, "-m", "portal.serving", app, "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
             "--log-level", "warning", "--workers", str(workers)] + (["--factory"] if factory else [])
     process = subprocess.Popen(args, cwd=ROOT, env={**os.environ, **env}, stderr=stderr)
     base = f"http://127.0.0.1:{port}"

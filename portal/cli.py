@@ -57,12 +57,12 @@ def serve(host: str, port: int, workers: int, no_mail_worker: bool) -> None:
     """Apply pending migrations, then serve the portal (and send queued e-mails)."""
     import os
 
-    import uvicorn
+    from portal import serving
 
     # The embedded default: the web server also drains the outbox, unless told otherwise.
     os.environ.setdefault("PORTAL_EMBEDDED_WORKER", "false" if no_mail_worker else "true")
     _engine(_settings()).dispose()
-    uvicorn.run("portal.app:create_app", factory=True, host=host, port=port, workers=workers,
+    serving.run("portal.app:create_app", factory=True, host=host, port=port, workers=workers,
                 proxy_headers=True, log_level="info")
 
 
