@@ -79,6 +79,21 @@ def test_dates_are_in_the_merchants_time_zone_and_locale(client, factory):
         assert norm(zone) in text_of(soup.select_one(".timezone"))
 
 
+def test_one_moment_in_two_shops_is_each_shops_own_time(client, factory):
+    # Formatted dates are kept per moment, zone and locale (i18n._datetime_text): the same moment,
+    # just shown for Tokyo, is New York's own date and time on a New York shop's page.
+    placed = datetime(2026, 11, 2, 20, 30, tzinfo=timezone.utc)
+    for slug, zone in (("tokyo", "Asia/Tokyo"), ("nyc", "America/New_York"), ("tokyo2", "Asia/Tokyo")):
+        shop = factory.merchant(slug, locale="en", timezone=zone, currency="USD")
+        order = factory.order(shop, currency="USD", totals={"total": "10"}, placed_at="2026-11-02T20:30:00Z",
+                              line_items=[{"title": "Tea", "unit_price": "10"}])
+        soup = page(client, factory.link(shop, order), "en")
+        local = placed.astimezone(ZoneInfo(zone))
+        assert norm(format_date(local.date(), format="long", locale="en")) in text_of(soup.select_one(".order-date"))
+        assert text_of(soup.select_one(".timeline time")) == norm(
+            format_datetime(placed, format="short", tzinfo=ZoneInfo(zone), locale="en"))
+
+
 def test_delivered_relative_phrase_and_estimated_range(client, factory, merchant):
     delivered_at = datetime.now(timezone.utc) - timedelta(days=2, hours=1)
     order = factory.order(merchant, shipments=[
