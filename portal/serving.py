@@ -55,11 +55,10 @@ class _Worker(uvicorn.Server):
     channel from the parent (socket pair, one descriptor per message)."""
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        channel = (sockets or [None])[0]
-        await super().startup(sockets=[])  # the app's lifespan; no listener
-        if channel is None:
+        if not sockets:
             raise RuntimeError("a dealt worker needs its channel")
-        self._channel = channel
+        channel = self._channel = sockets[0]
+        await super().startup(sockets=[])  # the app's lifespan; no listener
         channel.setblocking(False)
         asyncio.get_running_loop().add_reader(channel.fileno(), self._take)
 
@@ -93,9 +92,8 @@ class _Worker(uvicorn.Server):
             connection.close()
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
-        channel = getattr(self, "_channel", None)
-        if channel is not None and channel.fileno() != -1:
-            asyncio.get_running_loop().remove_reader(channel.fileno())
+        if self._channel.fileno() != -1:  # still open: the parent did not go away first
+            asyncio.get_running_loop().remove_reader(self._channel.fileno())
         await super().shutdown(sockets=sockets)
 
 
