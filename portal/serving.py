@@ -92,8 +92,7 @@ class _Worker(uvicorn.Server):
             connection.close()
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
-        if self._channel.fileno() != -1:  # still open: the parent did not go away first
-            asyncio.get_running_loop().remove_reader(self._channel.fileno())
+        asyncio.get_running_loop().remove_reader(self._channel.fileno())  # super() closes it
         await super().shutdown(sockets=sockets)
 
 
