@@ -498,7 +498,19 @@ def insert_object(session: Session, model: type[M], values: dict[str, Any]) -> M
     table = model.__table__  # type: ignore[attr-defined]
     key, row = _insert_one(session, table, values)
     row[table.primary_key.columns.values()[0].key] = key
-    instance = class_mapper(model).class_manager.new_instance()
+    return as_loaded(session, model, row)
+
+
+def as_loaded(session: Session, model: type[M], row: dict[str, Any]) -> M:
+    """A row with every column of the model's table (by column key) as its ORM object, persistent
+    in `session` as if a query had loaded it: the object the session already holds for that
+    primary key, if any, as a query would return it. Loading through the ORM (session.get) cost
+    an update delivery about a sixth of its CPU."""
+    mapper = class_mapper(model)
+    held = session.identity_map.get(mapper.identity_key_from_primary_key([row[c.key] for c in mapper.primary_key]))
+    if held is not None:
+        return held  # type: ignore[return-value]
+    instance = mapper.class_manager.new_instance()
     instance.__dict__.update(row)
     make_transient_to_detached(instance)
     session.add(instance)

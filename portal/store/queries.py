@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, delete, func, or_
 from sqlmodel import Session, col, select
 
-from portal.store.db import fetch
+from portal.store.db import as_loaded, fetch
 from portal.store.models import (
     ApiKey,
     CustomStatus,
@@ -60,7 +60,7 @@ _ORDER_BY_EXTERNAL_ID = select(Order).where(
     Order.external_id == bindparam("external_id"))
 
 
-_UPSERT_TARGETS = select(Order.id, Order.source, Order.external_id, Order.number_key).where(or_(
+_UPSERT_TARGETS = select(*Order.__table__.columns).where(or_(  # type: ignore[attr-defined]
     and_(Order.merchant_id == bindparam("merchant_id"), Order.source == bindparam("source"),
          Order.external_id == bindparam("external_id")),
     and_(Order.merchant_id == bindparam("merchant_id"), Order.number_key == bindparam("number_key")),
@@ -69,16 +69,18 @@ _UPSERT_TARGETS = select(Order.id, Order.source, Order.external_id, Order.number
 
 def upsert_targets(session: Session, merchant_id: int, source: str, external_id: str | None,
                    number_key: str) -> tuple[Order | None, Order | None]:
-    """(the order with this source and external id, the order with this number) in one statement
-    (each side of the OR uses its own index); orders are loaded only when there are some (a new
-    order, the common case on the webhook path, costs one plain query)."""
-    found = fetch(session, _UPSERT_TARGETS, {
-        "merchant_id": merchant_id, "source": source, "external_id": external_id, "number_key": number_key})
-    by_external = next((id_ for id_, row_source, row_external_id, _ in found if external_id
-                        and row_source == source and row_external_id == external_id), None)
-    by_number = next((id_ for id_, _, _, row_number_key in found if row_number_key == number_key), None)
-    return (session.get(Order, by_external) if by_external else None,
-            session.get(Order, by_number) if by_number else None)
+    """(the order with this source and external id, the order with this number) in one plain
+    statement (each side of the OR uses its own index), each made an ORM object from its row
+    (db.as_loaded) only when there is one: a new order, the common case on the webhook path,
+    costs the query alone."""
+    keys = [column.key for column in _UPSERT_TARGETS.selected_columns]
+    found = [dict(zip(keys, row)) for row in fetch(session, _UPSERT_TARGETS, {
+        "merchant_id": merchant_id, "source": source, "external_id": external_id, "number_key": number_key})]
+    by_external = next((row for row in found if external_id and row["source"] == source
+                        and row["external_id"] == external_id), None)
+    by_number = next((row for row in found if row["number_key"] == number_key), None)
+    return (as_loaded(session, Order, by_external) if by_external else None,
+            as_loaded(session, Order, by_number) if by_number else None)
 
 
 _ORDER_VERSION = select(Order.version).where(Order.id == bindparam("order_id")).with_for_update()
