@@ -501,6 +501,16 @@ def insert_object(session: Session, model: type[M], values: dict[str, Any]) -> M
     return as_loaded(session, model, row)
 
 
+def load(session: Session, model: type[M], statement: Any, values: dict[str, Any]) -> list[M]:
+    """What `session.exec(statement)` returns for a SELECT of every column of the model's table
+    (built once at module level), without the ORM's execution: pending changes are flushed
+    first, as the ORM's autoflush would, then the rows are read on the driver's cursor (fetch)
+    and made objects (as_loaded)."""
+    session.flush()
+    keys = [column.key for column in statement.selected_columns]
+    return [as_loaded(session, model, dict(zip(keys, row))) for row in fetch(session, statement, values)]
+
+
 def as_loaded(session: Session, model: type[M], row: dict[str, Any]) -> M:
     """A row with every column of the model's table (by column key) as its ORM object, persistent
     in `session` as if a query had loaded it: the object the session already holds for that

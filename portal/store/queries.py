@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, delete, func, or_
 from sqlmodel import Session, col, select
 
-from portal.store.db import as_loaded, fetch
+from portal.store.db import as_loaded, fetch, load
 from portal.store.models import (
     ApiKey,
     CustomStatus,
@@ -277,7 +277,8 @@ def line_items(session: Session, order_id: int) -> Sequence[LineItem]:
 
 
 def shipments(session: Session, order_id: int) -> Sequence[Shipment]:
-    return session.exec(_SHIPMENTS, params={"order_id": order_id}).all()
+    """The order's parcels as ORM objects (db.load: an update reads them for every delivery)."""
+    return load(session, Shipment, _ROWS[_SHIPMENTS], {"order_id": order_id})
 
 
 def events_for(session: Session, shipment_ids: Sequence[int]) -> Sequence[TrackingEvent]:
