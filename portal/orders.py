@@ -233,10 +233,7 @@ def upsert_order(session: Session, merchant: Merchant, data: OrderIn, source: st
     else:
         stored = stored or stored_order(session, order)
         stored_items, shipments = stored.items, list(stored.shipments)
-        for name, value in values.items():
-            if getattr(order, name) != value:
-                setattr(order, name, value)
-        session.add(order)  # flushed by the first statement that needs it (touch() at the latest)
+        _write_columns(session, order, values)
         _status_timeline(session, order, before, now, bool(data.shipments))
 
     if explicit and custom_statuses.apply(session, merchant, order, wanted):
@@ -253,6 +250,29 @@ def upsert_order(session: Session, merchant: Merchant, data: OrderIn, source: st
     elif changed:
         live.record(session, order, live.PANELS)
     return UpsertResult(order=order, created=created, changed=changed)
+
+
+_COLUMN_UPDATES: dict[tuple[str, ...], Any] = {}
+
+
+def _write_columns(session: Session, order: Order, values: dict[str, Any]) -> None:
+    """Write an order's columns with one prepared UPDATE when any of `values` differs from what
+    it has, and tell the loaded object (no pending change left on it): the unit of work's flush
+    of the same change cost an update delivery about a fifth of its CPU. The statement sets every
+    column of `values`, so there is one per code path's set of columns, made once."""
+    if all(getattr(order, name) == value for name, value in values.items()):
+        return
+    keys = tuple(sorted(values))
+    statement = _COLUMN_UPDATES.get(keys)
+    if statement is None:
+        table = Order.__table__  # type: ignore[attr-defined]
+        statement = _COLUMN_UPDATES[keys] = (
+            update(table).where(table.c.id == bindparam("order_id"))
+            .values({key: bindparam(f"new_{key}") for key in keys}))
+    session.flush()  # a change still pending on the order must not be written after this one
+    with writes(session) as burst:
+        burst.execute(statement, [{"order_id": order.id, **{f"new_{key}": value for key, value in values.items()}}])
+    _tell(order, **values)
 
 
 def _status_timeline(session: Session, order: Any, before: dict[str, str], at: datetime,
