@@ -507,8 +507,13 @@ def load(session: Session, model: type[M], statement: Any, values: dict[str, Any
     first, as the ORM's autoflush would, then the rows are read on the driver's cursor (fetch)
     and made objects (as_loaded)."""
     session.flush()
+    return [as_loaded(session, model, row) for row in fetch_dicts(session, statement, values)]
+
+
+def fetch_dicts(session: Session, statement: Any, values: dict[str, Any]) -> list[dict[str, Any]]:
+    """fetch(), each row a dict by column key."""
     keys = [column.key for column in statement.selected_columns]
-    return [as_loaded(session, model, dict(zip(keys, row))) for row in fetch(session, statement, values)]
+    return [dict(zip(keys, row)) for row in fetch(session, statement, values)]
 
 
 def as_loaded(session: Session, model: type[M], row: dict[str, Any]) -> M:

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, delete, func, or_
 from sqlmodel import Session, col, select
 
-from portal.store.db import as_loaded, fetch, load
+from portal.store.db import as_loaded, fetch, fetch_dicts, load
 from portal.store.models import (
     ApiKey,
     CustomStatus,
@@ -73,9 +73,8 @@ def upsert_targets(session: Session, merchant_id: int, source: str, external_id:
     statement (each side of the OR uses its own index), each made an ORM object from its row
     (db.as_loaded) only when there is one: a new order, the common case on the webhook path,
     costs the query alone."""
-    keys = [column.key for column in _UPSERT_TARGETS.selected_columns]
-    found = [dict(zip(keys, row)) for row in fetch(session, _UPSERT_TARGETS, {
-        "merchant_id": merchant_id, "source": source, "external_id": external_id, "number_key": number_key})]
+    found = fetch_dicts(session, _UPSERT_TARGETS, {
+        "merchant_id": merchant_id, "source": source, "external_id": external_id, "number_key": number_key})
     by_external = next((row for row in found if external_id and row["source"] == source
                         and row["external_id"] == external_id), None)
     by_number = next((row for row in found if row["number_key"] == number_key), None)
