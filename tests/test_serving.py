@@ -16,21 +16,16 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import TEST_SECRET
+from tests.smtp_server import free_port
 
 pytestmark = pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads Linux's /proc")
 
 PORTAL = str(Path(sys.executable).parent / "portal")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class Server:
     def __init__(self, tmp_path: Path, workers: int) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         env = {**os.environ, "PORTAL_DATABASE_URL": f"sqlite:///{tmp_path}/portal.db",
                "PORTAL_SECRET_KEY": TEST_SECRET, "PORTAL_INSTANCE_DIR": str(tmp_path / "instance"),
                "PORTAL_BASE_URL": f"http://127.0.0.1:{self.port}", "PORTAL_EMBEDDED_WORKER": "false"}
