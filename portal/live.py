@@ -5,9 +5,10 @@
 - `on_change(handler)`: handlers run inside that same transaction, just before it commits, with
   the changes. They may add rows (an e-mail outbox): those commit, or roll back, with the order.
 - `Broker`: one per app. Open pages (SSE streams) subscribe to an order. Changes reach it only
-  after the commit succeeded: directly in-process on SQLite (one server), through PostgreSQL
-  `NOTIFY` on PostgreSQL (issued inside the transaction, which PostgreSQL delivers on commit and
-  drops on rollback), so every app server listening on the database hears it.
+  after the commit succeeded: directly in-process on SQLite, and to the server's other worker
+  processes through their parent (portal.serving.broadcast); through PostgreSQL `NOTIFY` on
+  PostgreSQL (issued inside the transaction, which PostgreSQL delivers on commit and drops on
+  rollback), so every app server listening on the database hears it.
 
 Nothing here can announce uncommitted data: a rollback discards what was recorded.
 """
@@ -29,6 +30,8 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from portal import serving
+
 log = logging.getLogger("portal.live")
 
 # Panels of the order page, in page order; each is templates/_panel_<name>.html.
@@ -36,6 +39,8 @@ PANELS: tuple[str, ...] = ("status", "shipments", "items", "timeline", "details"
 # The panels a shipment or tracking change can alter.
 SHIPPING_PANELS: frozenset[str] = frozenset({"status", "shipments", "timeline"})
 NOTIFY_CHANNEL = "portal_live"
+# What starts the changes this process committed, as the server's other workers get them (SQLite).
+RELAY_PREFIX = b"portal.live "
 
 _PENDING = "portal.live.pending"
 _COMMITTING = "portal.live.committing"
@@ -133,6 +138,25 @@ def _after_commit(session: Session) -> None:
     broker = _brokers.get(engine)
     if broker is not None:
         broker.publish(changes)
+        _relay(changes)
+
+
+def _relay(changes: list[OrderChange], per_message: int = 200) -> None:
+    """Announce committed changes to this server's other workers (portal.serving; nothing with
+    one worker): one JSON array per message for a bulk's hundreds of changes, each message well
+    under serving.MAX_MESSAGE_BYTES."""
+    for start in range(0, len(changes), per_message):
+        serving.broadcast(RELAY_PREFIX + json.dumps([
+            [c.merchant_id, c.order_id, c.version, sorted(c.panels), c.facts]
+            for c in changes[start:start + per_message]]).encode())
+
+
+def _relayed(message: bytes) -> list[OrderChange]:
+    if not message.startswith(RELAY_PREFIX):
+        return []
+    return [OrderChange(merchant_id, order_id, version, frozenset(p for p in panels if p in PANELS),
+                        tuple(Fact(*fact) for fact in facts))
+            for merchant_id, order_id, version, panels, facts in json.loads(message[len(RELAY_PREFIX):])]
 
 
 @event.listens_for(Session, "after_rollback")
@@ -237,9 +261,14 @@ class Broker:
 
 @asynccontextmanager
 async def listening(engine: Engine, broker: Broker) -> AsyncIterator[None]:
-    """For the app's lifetime: on PostgreSQL, feed `broker` with every server's committed changes."""
+    """For the app's lifetime, feed `broker` with the changes other processes commit: on SQLite
+    those of this server's other workers (portal.serving), on PostgreSQL every server's."""
     if not is_postgres(engine):
-        yield
+        stop = serving.on_message(lambda message: broker.publish(_relayed(message)))
+        try:
+            yield
+        finally:
+            stop()
         return
     from portal.live_postgres import PostgresListener
 

@@ -12,6 +12,10 @@ next live worker over a Unix socket pair (SCM_RIGHTS); the worker serves it with
 HTTP protocol, exactly as a connection it had accepted. The parent restarts a worker that dies,
 and on SIGINT or SIGTERM stops accepting and lets the workers finish their requests (uvicorn's
 graceful shutdown).
+
+The same channels carry messages between the workers (broadcast, on_message): the parent passes
+what one worker sends to every other. portal.live announces committed changes this way on
+SQLite, so an open page hears of a change whichever worker wrote it.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import signal
 import socket
 import sys
 import time
+from collections.abc import Callable
 from multiprocessing.context import SpawnProcess
 from typing import Any
 
@@ -39,6 +44,29 @@ log = logging.getLogger("uvicorn.error")
 RESTART_PAUSE_SECONDS = 1.0
 # How long the workers get to finish their requests once told to stop (then they are killed).
 STOP_GRACE_SECONDS = 30.0
+# What a channel carries, one datagram each: from the parent, a connection (its descriptor), or a
+# message another worker broadcast; from a worker, a message for the others.
+_CONNECTION, _MESSAGE = b"c", b"m"
+MAX_MESSAGE_BYTES = 60_000
+
+_handlers: list[Callable[[bytes], None]] = []
+_this_worker: _Worker | None = None  # set in a dealt worker's process
+
+
+def broadcast(message: bytes) -> None:
+    """Send `message` to every other worker of this server, where on_message handlers get it on
+    their event loop. Nothing happens in a process that is not a dealt worker (one worker, a
+    command). Any thread may call it. Best effort: a message too large, or one that finds a
+    channel full, is dropped (and logged)."""
+    if _this_worker is not None:
+        _this_worker.send(message)
+
+
+def on_message(handler: Callable[[bytes], None]) -> Callable[[], None]:
+    """Run `handler(message)` on this process's event loop for each message another worker
+    broadcast; returns what removes it."""
+    _handlers.append(handler)
+    return lambda: _handlers.remove(handler) if handler in _handlers else None
 
 
 def run(app: str, *, workers: int = 1, **options: Any) -> None:
@@ -55,12 +83,23 @@ class _Worker(uvicorn.Server):
     channel from the parent (socket pair, one descriptor per message)."""
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        global _this_worker
         if not sockets:
             raise RuntimeError("a dealt worker needs its channel")
         channel = self._channel = sockets[0]
-        await super().startup(sockets=[])  # the app's lifespan; no listener
         channel.setblocking(False)
+        _this_worker = self  # before the app starts: its lifespan may listen (on_message)
+        await super().startup(sockets=[])  # the app's lifespan; no listener
         asyncio.get_running_loop().add_reader(channel.fileno(), self._take)
+
+    def send(self, message: bytes) -> None:
+        if len(message) > MAX_MESSAGE_BYTES:
+            log.warning("a message of %d bytes is too large for the other workers: dropped", len(message))
+            return
+        try:
+            self._channel.send(_MESSAGE + message)
+        except OSError as exc:  # full (the parent is not reading) or gone
+            log.warning("a message for the other workers was dropped: %s", exc)
 
     def _protocol(self) -> asyncio.Protocol:
         # What uvicorn's startup() builds for each connection its listener accepts.
@@ -71,7 +110,7 @@ class _Worker(uvicorn.Server):
         loop = asyncio.get_running_loop()
         while True:
             try:
-                message, fds, _, _ = socket.recv_fds(self._channel, 1, 1)
+                message, fds, _, _ = socket.recv_fds(self._channel, MAX_MESSAGE_BYTES + 1, 1)
             except BlockingIOError:
                 return
             except OSError:
@@ -84,6 +123,12 @@ class _Worker(uvicorn.Server):
                 connection = socket.socket(fileno=fd)
                 connection.setblocking(False)
                 loop.create_task(self._serve_connection(loop, connection))
+            if message.startswith(_MESSAGE):
+                for handler in list(_handlers):
+                    try:
+                        handler(message[1:])
+                    except Exception:  # one handler's bug must not stop the worker's channel
+                        log.exception("a handler of the other workers' messages failed")
 
     async def _serve_connection(self, loop: asyncio.AbstractEventLoop, connection: socket.socket) -> None:
         try:
@@ -116,10 +161,17 @@ class _Child:
         """Hand the connection over; False when this worker cannot take it (gone, or its channel
         full because it stopped reading)."""
         try:
-            socket.send_fds(self.channel, [b"c"], [connection.fileno()])
+            socket.send_fds(self.channel, [_CONNECTION], [connection.fileno()])
             return True
         except OSError:
             return False
+
+    def tell(self, message: bytes) -> None:
+        """Pass on a message another worker broadcast (dropped if this one is not reading)."""
+        try:
+            self.channel.send(message)
+        except OSError:
+            pass
 
     def close(self) -> None:
         self.channel.close()
@@ -133,6 +185,7 @@ class Dealer:
         self.children: list[_Child] = []
         self.turn = 0
         self.stopping = False
+        self.selector = selectors.DefaultSelector()
 
     def run(self) -> int:
         listener = self.config.bind_socket()
@@ -142,19 +195,44 @@ class Dealer:
             signal.signal(signum, self._stop)
         log.info("Started parent process [%d]: %d workers, connections dealt in turn", os.getpid(),
                  self.config.workers)
-        self.children = [_Child(self.config) for _ in range(self.config.workers)]
+        self.selector.register(listener, selectors.EVENT_READ)
+        self.children = [self._start() for _ in range(self.config.workers)]
         failed = 0
-        with selectors.DefaultSelector() as selector:
-            selector.register(listener, selectors.EVENT_READ)
-            while not self.stopping:
-                if selector.select(timeout=0.5):
+        while not self.stopping:
+            for key, _ in self.selector.select(timeout=0.5):
+                if key.fileobj is listener:
                     self._accept(listener)
-                failed = self._replace_dead()
-                if failed:
-                    break
+                else:
+                    self._relay(key.data)
+            failed = self._replace_dead()
+            if failed:
+                break
         listener.close()
         self._stop_children()
+        self.selector.close()
         return failed
+
+    def _start(self) -> _Child:
+        child = _Child(self.config)
+        self.selector.register(child.channel, selectors.EVENT_READ, child)
+        return child
+
+    def _relay(self, sender: _Child) -> None:
+        """Pass each message a worker sent to every other worker."""
+        while True:
+            try:
+                message = sender.channel.recv(MAX_MESSAGE_BYTES + 2)
+            except BlockingIOError:
+                return
+            except OSError:
+                message = b""
+            if not message:  # the worker is gone: _replace_dead starts another
+                self.selector.unregister(sender.channel)
+                return
+            if message.startswith(_MESSAGE):
+                for child in self.children:
+                    if child is not sender:
+                        child.tell(message)
 
     def _stop(self, _signum: int, _frame: Any) -> None:
         self.stopping = True
@@ -188,18 +266,25 @@ class Dealer:
             if child.process.is_alive() or self.stopping:
                 continue
             code = child.process.exitcode
-            child.close()
+            self._close(child)
             if code == STARTUP_FAILURE:
                 log.error("worker [%s] could not start; stopping", child.process.pid)
                 return STARTUP_FAILURE
             log.warning("worker [%s] died (exit code %s); starting another", child.process.pid, code)
             time.sleep(max(0.0, child.started + RESTART_PAUSE_SECONDS - time.monotonic()))
-            self.children[index] = _Child(self.config)
+            self.children[index] = self._start()
         return 0
+
+    def _close(self, child: _Child) -> None:
+        try:
+            self.selector.unregister(child.channel)
+        except (KeyError, ValueError):  # already, when _relay saw the worker go
+            pass
+        child.close()
 
     def _stop_children(self) -> None:
         for child in self.children:
-            child.close()  # a worker that missed the signal sees its channel close and stops too
+            self._close(child)  # a worker that missed the signal sees its channel close and stops too
             if child.process.is_alive():
                 child.process.terminate()
         deadline = time.monotonic() + STOP_GRACE_SECONDS

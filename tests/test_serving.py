@@ -4,6 +4,7 @@ replaces a worker that dies, and stops cleanly. A real server in a child process
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import signal
 import socket
@@ -15,7 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TEST_SECRET
+from portal.merchants import create_api_key, create_merchant
+from portal.store.db import make_engine, session_scope
+from tests.conftest import TEST_SECRET, order_data
 from tests.smtp_server import free_port
 
 pytestmark = pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads Linux's /proc")
@@ -26,9 +29,10 @@ PORTAL = str(Path(sys.executable).parent / "portal")
 class Server:
     def __init__(self, tmp_path: Path, workers: int) -> None:
         self.port = free_port()
-        env = {**os.environ, "PORTAL_DATABASE_URL": f"sqlite:///{tmp_path}/portal.db",
-               "PORTAL_SECRET_KEY": TEST_SECRET, "PORTAL_INSTANCE_DIR": str(tmp_path / "instance"),
-               "PORTAL_BASE_URL": f"http://127.0.0.1:{self.port}", "PORTAL_EMBEDDED_WORKER": "false"}
+        self.env = env = {
+            **os.environ, "PORTAL_DATABASE_URL": f"sqlite:///{tmp_path}/portal.db",
+            "PORTAL_SECRET_KEY": TEST_SECRET, "PORTAL_INSTANCE_DIR": str(tmp_path / "instance"),
+            "PORTAL_BASE_URL": f"http://127.0.0.1:{self.port}", "PORTAL_EMBEDDED_WORKER": "false"}
         self.log = (tmp_path / "server.log").open("w+")
         self.process = subprocess.Popen(
             [PORTAL, "serve", "--port", str(self.port), "--workers", str(workers), "--no-mail-worker"],
@@ -168,3 +172,46 @@ def test_one_worker_is_plain_uvicorn(tmp_path):
         assert "dealt in turn" not in server.output()
     finally:
         assert server.stop() == -signal.SIGTERM  # uvicorn's own way to end on SIGTERM
+
+
+def test_an_open_page_hears_of_a_change_the_other_worker_wrote(tmp_path):
+    # On SQLite each worker announces what it committed to its own open pages, and through the
+    # parent to the other workers' (portal.serving.broadcast): a shopper's page updates live
+    # whichever worker the platform's webhook or the API call reached.
+    server = Server(tmp_path, workers=2)
+    try:
+        engine = make_engine(server.env["PORTAL_DATABASE_URL"])
+        with session_scope(engine) as session:
+            key = create_api_key(session, create_merchant(session, "relay", "Relay shop"))
+        engine.dispose()
+        headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+        api = server.connect()
+        api.request("POST", "/api/v1/orders", body=json.dumps(order_data()), headers=headers)
+        created = api.getresponse()
+        assert created.status == 201, created.read()
+        created.read()
+        link = subprocess.run([PORTAL, "link", "relay", "#1001"], env=server.env, capture_output=True,
+                              text=True, check=True).stdout.strip()
+        page = server.connect()
+        page.request("GET", link.split(str(server.port), 1)[1] + "/events", headers={"Accept": "text/event-stream"})
+        stream = page.getresponse()
+        assert stream.status == 200
+        writer = server.connect()
+        while True:  # a connection on the other worker than the page's stream
+            assert get(writer, "/healthz") == 200
+            if server.owner(writer) != server.owner(page):
+                break
+            writer.close()
+            writer = server.connect()
+        writer.request("POST", "/api/v1/orders", body=json.dumps(order_data(payment_status="refunded")),
+                       headers=headers)
+        updated = writer.getresponse()
+        assert updated.status == 200, updated.read()
+        updated.read()
+        # the page's stream names the changed panels (the socket times out after 10 s otherwise)
+        lines = [stream.fp.readline().decode().strip() for _ in range(4)]
+        assert "event: panel-status" in lines
+        for connection in (api, page, writer):
+            connection.close()
+    finally:
+        assert server.stop() == 0
