@@ -62,15 +62,22 @@ class OrderChange:
     panels: frozenset[str]
     facts: tuple[Fact, ...] = ()
 
+    def to_data(self) -> dict[str, Any]:
+        """The change as JSON data: what PostgreSQL's NOTIFY and the other workers (_relay) carry."""
+        return {"m": self.merchant_id, "o": self.order_id, "v": self.version,
+                "p": sorted(self.panels), "f": [list(f) for f in self.facts]}
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> OrderChange:
+        return cls(int(data["m"]), int(data["o"]), int(data["v"]),
+                   frozenset(p for p in data["p"] if p in PANELS), tuple(Fact(*f) for f in data.get("f", ())))
+
     def to_json(self) -> str:
-        return json.dumps({"m": self.merchant_id, "o": self.order_id, "v": self.version,
-                           "p": sorted(self.panels), "f": [list(f) for f in self.facts]})
+        return json.dumps(self.to_data())
 
     @classmethod
     def from_json(cls, payload: str) -> OrderChange:
-        data = json.loads(payload)
-        return cls(int(data["m"]), int(data["o"]), int(data["v"]),
-                   frozenset(p for p in data["p"] if p in PANELS), tuple(Fact(*f) for f in data.get("f", ())))
+        return cls.from_data(json.loads(payload))
 
 
 @dataclass
@@ -143,20 +150,17 @@ def _after_commit(session: Session) -> None:
 
 def _relay(changes: list[OrderChange], per_message: int = 200) -> None:
     """Announce committed changes to this server's other workers (portal.serving; nothing with
-    one worker): one JSON array per message for a bulk's hundreds of changes, each message well
-    under serving.MAX_MESSAGE_BYTES."""
+    one worker): one JSON array per message for a bulk's hundreds of changes (one encoding, not
+    one per change), each message well under serving.MAX_MESSAGE_BYTES."""
     for start in range(0, len(changes), per_message):
-        serving.broadcast(RELAY_PREFIX + json.dumps([
-            [c.merchant_id, c.order_id, c.version, sorted(c.panels), c.facts]
-            for c in changes[start:start + per_message]]).encode())
+        serving.broadcast(RELAY_PREFIX + json.dumps(
+            [change.to_data() for change in changes[start:start + per_message]]).encode())
 
 
 def _relayed(message: bytes) -> list[OrderChange]:
     if not message.startswith(RELAY_PREFIX):
         return []
-    return [OrderChange(merchant_id, order_id, version, frozenset(p for p in panels if p in PANELS),
-                        tuple(Fact(*fact) for fact in facts))
-            for merchant_id, order_id, version, panels, facts in json.loads(message[len(RELAY_PREFIX):])]
+    return [OrderChange.from_data(data) for data in json.loads(message[len(RELAY_PREFIX):])]
 
 
 @event.listens_for(Session, "after_rollback")
