@@ -88,6 +88,7 @@ class _Worker(uvicorn.Server):
             raise RuntimeError("a dealt worker needs its channel")
         channel = self._channel = sockets[0]
         channel.setblocking(False)
+        self._starting: set[asyncio.Task[None]] = set()  # the loop holds tasks weakly only
         _this_worker = self  # before the app starts: its lifespan may listen (on_message)
         await super().startup(sockets=[])  # the app's lifespan; no listener
         asyncio.get_running_loop().add_reader(channel.fileno(), self._take)
@@ -122,7 +123,9 @@ class _Worker(uvicorn.Server):
             for fd in fds:
                 connection = socket.socket(fileno=fd)
                 connection.setblocking(False)
-                loop.create_task(self._serve_connection(loop, connection))
+                task = loop.create_task(self._serve_connection(loop, connection))
+                self._starting.add(task)
+                task.add_done_callback(self._starting.discard)
             if message.startswith(_MESSAGE):
                 for handler in list(_handlers):
                     try:
