@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -193,7 +194,7 @@ def test_an_open_page_hears_of_a_change_the_other_worker_wrote(tmp_path):
         link = subprocess.run([PORTAL, "link", "relay", "#1001"], env=server.env, capture_output=True,
                               text=True, check=True).stdout.strip()
         page = server.connect()
-        page.request("GET", link.split(str(server.port), 1)[1] + "/events", headers={"Accept": "text/event-stream"})
+        page.request("GET", urlsplit(link).path + "/events", headers={"Accept": "text/event-stream"})
         stream = page.getresponse()
         assert stream.status == 200
         writer = server.connect()
