@@ -8,9 +8,9 @@ Lookup order for a string: merchant override -> catalog -> source text.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timezone
 from functools import lru_cache
 from gettext import c2py
 from pathlib import Path
@@ -18,7 +18,16 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_datetime, format_timedelta, get_timezone_name
+from babel.dates import (
+    format_date,
+    format_datetime,
+    format_time,
+    format_timedelta,
+    get_datetime_format,
+    get_time_format,
+    get_timezone_name,
+    tokenize_pattern,
+)
 from babel.numbers import format_decimal
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
@@ -370,23 +379,75 @@ def date_(value: date | datetime | None, format: str = "medium") -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = value.astimezone(_zone()).date()
+        value = _local(value, _zone()).date()
     return _date_text(value, format, _babel())
 
 
 def datetime_(value: datetime | None, format: str = "medium") -> str:
+    """A moment in the shop's time zone and the shopper's locale, as Babel's `format_datetime`
+    writes it. A named format is Babel's own composition (the locale's pattern joining its date and
+    its time) of two cached parts: an order page shows one moment per tracking event, nearly all
+    different, but they fall on a few days and (to the displayed precision) on at most one of the
+    day's 1,440 minutes, so each part is formatted once and reused (25 µs a moment before, about
+    3 µs now). Tested against `format_datetime` for every shipped locale and format."""
     if value is None:
         return ""
-    return _datetime_text(value, format, _zone(), _babel())
+    zone, locale = _zone(), _babel()
+    if format not in _NAMED_FORMATS:
+        return _datetime_text(value, format, zone, locale)
+    local = _local(value, zone)
+    time_key = _time_key(format, locale)(local)
+    return (_datetime_pattern(format, locale)
+            .replace("{0}", _time_text(time_key, format, zone, locale))
+            .replace("{1}", _date_text(local.date(), format, locale)))
+
+
+_NAMED_FORMATS = frozenset(("full", "long", "medium", "short"))
+
+
+def _local(value: datetime, zone: ZoneInfo | timezone) -> datetime:
+    """`value` in `zone`; a naive value is UTC, as Babel reads it."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(zone)
+
+
+@lru_cache(maxsize=256)
+def _datetime_pattern(format: str, locale: Locale) -> str:
+    return get_datetime_format(format, locale=locale).replace("'", "")
+
+
+@lru_cache(maxsize=256)
+def _time_key(format: str, locale: Locale) -> Callable[[datetime], time | datetime]:
+    """What the locale's time pattern reads of a local moment: its time of day to the precision
+    shown (no seconds in most "short" patterns), or the whole moment when it names the zone, whose
+    name or offset depends on the date (as a UTC instant: moments in one zone compare by their wall
+    time, so the two 02:30s of an autumn night would share a key)."""
+    fields = {token[1][0] for token in tokenize_pattern(get_time_format(format, locale=locale).pattern)
+              if token[0] == "field"}
+    if fields & set("zZvVOXx"):
+        return lambda local: local.astimezone(timezone.utc)
+    if fields & set("SA"):
+        return lambda local: local.time()
+    if "s" in fields:
+        return lambda local: local.time().replace(microsecond=0)
+    return lambda local: local.time().replace(second=0, microsecond=0)
 
 
 # Babel takes 15 to 35 µs a date or a time (its pattern, the zone's conversion), and an order page
 # shows one per tracking event and timeline entry, all formatted again whenever a live panel
-# refreshes. A page's moments repeat from one rendering to the next, so their text is kept per
-# moment, format, zone and locale, as amounts are (money.format_money): about 200 bytes an entry.
+# refreshes. Texts are kept per value, format, zone and locale, as amounts are
+# (money.format_money): about 200 bytes an entry.
 @lru_cache(maxsize=8192)
 def _datetime_text(value: datetime, format: str, zone: ZoneInfo | timezone, locale: Locale) -> str:
     return format_datetime(value, format=format, tzinfo=zone, locale=locale)
+
+
+@lru_cache(maxsize=8192)
+def _time_text(value: time | datetime, format: str, zone: ZoneInfo | timezone, locale: Locale) -> str:
+    if isinstance(value, datetime):
+        value = value.astimezone(zone)
+    return format_time(value, format=format, locale=locale)
 
 
 @lru_cache(maxsize=8192)

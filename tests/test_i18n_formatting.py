@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from babel.dates import format_date, format_datetime, format_interval, format_timedelta, get_timezone_name
@@ -241,3 +242,34 @@ def test_no_estimate_without_the_merchant_setting(client, factory, merchant):
     soup = page(client, link, "de", currency="EUR")
     assert soup.select_one("#approx") is None
     assert soup.select_one(".approx-form") is None
+
+
+SHIPPED_LOCALES = sorted(p.name for p in (Path(__file__).parent.parent / "locales").iterdir() if p.is_dir())
+ZONES = ("UTC", "Europe/Oslo", "America/New_York", "Asia/Kolkata", "America/St_Johns", "Australia/Lord_Howe")
+MOMENTS = (
+    datetime(2026, 3, 29, 0, 59, 59, tzinfo=timezone.utc),   # Oslo's clocks go forward at 01:00 UTC
+    datetime(2026, 3, 29, 1, 0, 0, tzinfo=timezone.utc),
+    datetime(2026, 10, 25, 0, 30, 15, tzinfo=timezone.utc),  # Oslo's 02:30 happens twice
+    datetime(2026, 10, 25, 1, 30, 15, tzinfo=timezone.utc),
+    datetime(2026, 11, 28, 13, 5, 7, 250_000, tzinfo=timezone.utc),
+    datetime(2026, 11, 28, 13, 5, 48, tzinfo=timezone.utc),  # the same minute, other seconds
+    datetime(2026, 11, 28, 23, 59, 59),                      # naive: UTC, as Babel reads it
+)
+
+
+@pytest.mark.parametrize("locale", SHIPPED_LOCALES)
+def test_every_moment_is_babels_text_in_every_format_and_zone(locale):
+    # A moment's text is put together from a cached date and a cached time of day
+    # (i18n.datetime_); it must be what Babel's format_datetime writes, twice over (the second time
+    # from the caches), however the zone, the locale's patterns or the precision they show differ.
+    for zone in ZONES:
+        i18n.activate(locale, tz=zone)
+        for _ in range(2):
+            for moment in MOMENTS:
+                for fmt in ("short", "medium", "long", "full"):
+                    expected = format_datetime(moment, format=fmt, tzinfo=ZoneInfo(zone), locale=locale)
+                    assert i18n.datetime_(moment, fmt) == expected, (zone, moment, fmt)
+                assert i18n.date_(moment, "long") == format_date(
+                    (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(ZoneInfo(zone)),
+                    format="long", locale=locale)
+    i18n.activate("en", tz="UTC")
