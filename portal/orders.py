@@ -475,7 +475,8 @@ def record_events(session: Session, items: list[EventItem], derive_status: bool 
     if not items:
         return []
     shipments = {shipment.id: shipment for shipment, _, _ in items}
-    seen = queries.event_keys(session, list(shipments), min(event.at.astimezone(timezone.utc) for _, event, _ in items))
+    moments = [event.at.astimezone(timezone.utc) for _, event, _ in items]
+    seen = queries.event_keys(session, list(shipments), min(moments), max(moments))
     rows: list[dict[str, Any]] = []
     added: list[bool] = []
     for shipment, event, raw in items:

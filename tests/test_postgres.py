@@ -95,10 +95,15 @@ def test_carrier_events_in_bulk_on_postgres(pg_app):
         assert (first["added"], first["unknown"]) == (4, 1)
         again = client.post("/api/v1/events", headers=auth, json={"events": events}).json()
         assert (again["added"], again["duplicates"]) == (0, 4)
+        # Older news from another feed: stored, but each parcel's latest after it still wins.
+        older = client.post("/api/v1/events", headers=auth, json={"events": [
+            {"tracking_number": number, "at": (soon - timedelta(days=1)).isoformat(), "status": "InfoReceived"}
+            for number in numbers]}).json()
+        assert older["added"] == 2
         order = client.get("/api/v1/orders/1001", headers=auth).json()
     assert order["fulfillment_status"] == "fulfilled"
     assert [s["status"] for s in order["shipments"]] == ["delivered", "delivered"]
-    assert [len(s["events"]) for s in order["shipments"]] == [2, 2]
+    assert [len(s["events"]) for s in order["shipments"]] == [3, 3]
     with pg_app.state.portal.engine.connect() as connection:
         kinds = connection.execute(text("SELECT kind FROM outbox ORDER BY id")).scalars().all()
     assert kinds.count("delivered") == 2

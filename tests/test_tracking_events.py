@@ -185,6 +185,23 @@ def test_a_late_older_event_neither_repeats_nor_turns_the_parcel_back(client, au
     assert parcel["status"] == "delivered" and len(parcel["events"]) == 4
 
 
+def test_an_older_feed_neither_repeats_nor_outranks_a_newer_feeds_latest(client, auth, two_parcels):
+    """A feed sending older news than another already did: only the stored events inside the
+    bulk's time span and each parcel's latest after it are read (queries.event_keys), and the
+    latest instant's best status still wins, whichever of its events it is."""
+    newer = [{"tracking_number": UPS, "at": "2026-11-20T09:00:00Z", "status": "in_transit"},
+             {"tracking_number": UPS, "at": "2026-11-20T15:00:00Z", "status": "out_for_delivery"},
+             {"tracking_number": UPS, "at": "2026-11-20T15:00:00Z", "status": "delivered"}]
+    assert post(client, auth, *newer).json()["added"] == 3
+    older = [{"tracking_number": UPS, "at": "2026-11-04T08:00:00Z", "status": "info_received"},
+             {"tracking_number": UPS, "at": "2026-11-20T09:00:00Z", "status": "in_transit"},  # stored: inside the span
+             {"tracking_number": UPS, "at": "2026-11-20T10:00:00Z", "status": "exception"}]
+    result = post(client, auth, *older).json()
+    assert (result["added"], result["duplicates"]) == (2, 1)
+    parcel = next(s for s in read(client, auth)["shipments"] if s["tracking_number"] == UPS)
+    assert parcel["status"] == "delivered" and len(parcel["events"]) == 5
+
+
 def test_a_bulk_reads_everything_before_its_first_write(client, auth, factory):
     """SQLite lets one writer in at a time, from a transaction's first write to its commit. A bulk
     works out all of its writes first (store.db.Writes) and runs them back to back: once it holds
