@@ -88,7 +88,7 @@ def masked_address(address: dict) -> dict[str, str]:
 def build(session: Session, merchant: Merchant, order: Order) -> OrderView:
     items = list(queries.line_item_rows(session, order.id))
     shipments = list(queries.shipment_rows(session, order.id))
-    events = queries.event_rows(session, [s.id for s in shipments])
+    events = queries.event_rows(session, order.id)
     by_shipment: dict[int, list[TrackingEvent]] = {}
     for event in events:
         by_shipment.setdefault(event.shipment_id, []).append(event)

@@ -7,6 +7,7 @@ import functools
 import logging
 import os
 import sqlite3
+from collections import namedtuple
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -236,6 +237,8 @@ class _Prepared:
         selected = getattr(statement, "selected_columns", None) if getattr(statement, "is_select", False) else None
         self.results = None if selected is None else [
             column.type.dialect_impl(dialect).result_processor(dialect, None) for column in selected]
+        # A SELECT's rows by attribute too (fetch_records), as Core's rows are read.
+        self.record = None if selected is None else namedtuple("Record", [column.key for column in selected])
 
     def params(self, row: dict[str, Any], binds: list[tuple[str, Any, Any]] | None = None) -> tuple[Any, ...] | dict[str, Any]:
         """The driver's parameters for one row of values by bind name."""
@@ -292,14 +295,26 @@ def _run(connection: Connection, sql: str, params: Any, many: bool = False) -> A
     return cursor
 
 
-def fetch(session: Session, statement: Any, values: dict[str, Any]) -> list[tuple[Any, ...]]:
+def fetch(source: Session | Connection, statement: Any, values: dict[str, Any]) -> list[tuple[Any, ...]]:
     """The rows of a Core SELECT built once at module level (prepared once per statement object),
-    run in the session's transaction on the driver's cursor (_run): for the few reads on the
-    webhook path, where Core's execution costs more than the indexed query."""
-    prepared = _prepared_for(session, (statement,), lambda dialect: _Prepared(statement, dialect))
-    cursor = _run(session.connection(), prepared.sql, prepared.params(values))
+    run in the session's transaction (or on the connection) on the driver's cursor (_run): for the
+    small indexed reads of the webhook path and the order page, where Core's execution cost more
+    than the query (about 55 µs a statement)."""
+    return _fetch(source, statement, values)[1]
+
+
+def fetch_records(source: Session | Connection, statement: Any, values: dict[str, Any]) -> list[Any]:
+    """fetch(), each row read by attribute (column key) or position, as Core's rows are."""
+    prepared, rows = _fetch(source, statement, values)
+    return [prepared.record._make(row) for row in rows]
+
+
+def _fetch(source: Session | Connection, statement: Any, values: dict[str, Any]) -> tuple[_Prepared, list[tuple[Any, ...]]]:
+    connection = source if isinstance(source, Connection) else source.connection()
+    prepared = _prepared_in(connection.dialect, (statement,), lambda dialect: _Prepared(statement, dialect))
+    cursor = _run(connection, prepared.sql, prepared.params(values))
     try:
-        return prepared.rows(cursor)
+        return prepared, prepared.rows(cursor)
     finally:
         cursor.close()
 
@@ -333,7 +348,10 @@ _prepared: dict[tuple[Any, ...], _Prepared] = {}
 def _prepared_for(session: Session, key: tuple[Any, ...], make: Callable[[Any], P]) -> P:
     """What `make(dialect)` prepares, made once per key and dialect (the session's engine's: asking
     the session for its connection costs more, and adding a statement to a batch needs none)."""
-    dialect = session.get_bind().dialect
+    return _prepared_in(session.get_bind().dialect, key, make)
+
+
+def _prepared_in(dialect: Any, key: tuple[Any, ...], make: Callable[[Any], P]) -> P:
     full = (*key, dialect.name)
     if full not in _prepared:
         _prepared[full] = make(dialect)
