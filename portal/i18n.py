@@ -436,8 +436,9 @@ def _time_key(format: str, locale: Locale) -> Callable[[datetime], time | dateti
 
 # Babel takes 15 to 35 µs a date or a time (its pattern, the zone's conversion), and an order page
 # shows one per tracking event and timeline entry, all formatted again whenever a live panel
-# refreshes. Texts are kept per value, format, zone and locale, as amounts are
-# (money.format_money): about 200 bytes an entry.
+# refreshes. Texts are kept as amounts are (money.format_money), about 200 bytes an entry: dates
+# and times of day per value, format (zone) and locale; a moment in a pattern of a theme's own
+# (not a named format) whole, per moment, pattern, zone and locale.
 @lru_cache(maxsize=8192)
 def _datetime_text(value: datetime, format: str, zone: ZoneInfo | timezone, locale: Locale) -> str:
     return format_datetime(value, format=format, tzinfo=zone, locale=locale)
