@@ -27,10 +27,12 @@ from portal import money
 from portal.i18n import normalise_locale
 from portal.orders import (
     STATUS_FIELDS,
+    NewOrder,
     OrderInputError,
     StoredOrder,
     lock_orders,
     number_key,
+    plan_new_order,
     remove_shipments,
     stored_order,
     upsert_order,
@@ -321,9 +323,17 @@ class OrderChange:
                 data.setdefault(name, getattr(existing, name))
         try:
             checked = OrderIn.model_validate(data)
-        except ValidationError as exc:
+            # A new order is worked out here too: while reading ahead, before the group's first write.
+            new = None if any(found) else plan_new_order(session, self.merchant, checked, self.platform,
+                                                         self._columns(None))
+        except (ValidationError, OrderInputError) as exc:
             return _OrderReads(found, rejected=_invalid(exc))
-        return _OrderReads(found, checked, stored_order(session, found[0] or found[1]))
+        return _OrderReads(found, checked, stored_order(session, found[0] or found[1]), new=new)
+
+    def _columns(self, existing: Order | None) -> dict[str, Any]:
+        """The platform's raw statuses and version time, written with the order."""
+        return {"raw_statuses": self.mapped.raw_statuses,
+                "source_updated_at": self.mapped.updated_at or (existing.source_updated_at if existing else None)}
 
     def _write(self, session: Session, reads: _OrderReads) -> Outcome:
         if reads.rejected is not None:
@@ -331,9 +341,7 @@ class OrderChange:
         existing = reads.found[0]
         try:
             result = upsert_order(session, self.merchant, reads.checked, source=self.platform, found=reads.found,
-                                  stored=reads.stored,
-                                  columns={"raw_statuses": self.mapped.raw_statuses, "source_updated_at":
-                                           self.mapped.updated_at or (existing.source_updated_at if existing else None)})
+                                  stored=reads.stored, columns=self._columns(existing), new=reads.new)
         except (ValidationError, OrderInputError) as exc:
             raise _invalid(exc) from None
         order = result.order
@@ -351,6 +359,7 @@ class _OrderReads:
     stored: StoredOrder | None = None
     outcome: Outcome | None = None  # decided by the reads alone (an older version)
     rejected: Rejected | None = None
+    new: NewOrder | None = None  # when nothing was found: the order to create, worked out
 
 
 def find_order(session: Session, merchant: Merchant, platform: str, external_id: str | None) -> Order | None:

@@ -178,20 +178,41 @@ def _amounts(data: OrderIn) -> dict[str, int]:
     return values
 
 
-def upsert_order(session: Session, merchant: Merchant, data: OrderIn, source: str = "api",
-                 found: tuple[Order | None, Order | None] | None = None,
-                 columns: dict[str, Any] | None = None, stored: StoredOrder | None = None) -> UpsertResult:
-    """Create or update an order by merchant + external id, else by number. `found`: what the caller
-    already looked up with queries.upsert_targets (saves a query); `stored`: stored_order() of the
-    order found, if the caller read it. `columns`: more Order columns to write with it (a
-    platform's raw statuses and version time)."""
-    amounts = _amounts(data)
-    explicit, wanted = _wanted_custom_status(session, merchant, data)
-    key = number_key(data.number)
-    by_external_id, by_number = found or _locked_targets(session, merchant.id, source, data.external_id, key)
-    order = by_external_id or by_number
-    created = order is None
+@dataclass
+class NewOrder:
+    """A new order worked out before anything is written: its row's values, and its timeline and
+    line items waiting only for its id (`batch`, run with order_id). A platform's delivery plans
+    it while it reads ahead (ingest.OrderChange), before its group's first write takes SQLite's
+    write lock: the next deliveries of a group did this work while the first held the lock."""
+    values: dict[str, Any]
+    batch: Writes
+    amounts: dict[str, int]
+    custom_status: tuple[bool, CustomStatus | None]  # _wanted_custom_status
+
+
+def plan_new_order(session: Session, merchant: Merchant, data: OrderIn, source: str = "api",
+                   columns: dict[str, Any] | None = None, amounts: dict[str, int] | None = None,
+                   custom_status: tuple[bool, CustomStatus | None] | None = None) -> NewOrder:
+    """What creating `data` writes (see NewOrder); `amounts` and `custom_status`, if the caller
+    worked them out already. Reads only the shop's custom statuses."""
+    amounts = amounts if amounts is not None else _amounts(data)
+    custom_status = custom_status or _wanted_custom_status(session, merchant, data)
     now = utcnow()
+    values = _order_values(data, None, source, amounts, columns, now)
+    values.setdefault("placed_at", now)
+    values.setdefault("raw_statuses", {})
+    values.update(merchant_id=merchant.id, public_id=new_public_id(), link_nonce=new_link_nonce())
+    batch = Writes(session)
+    unsaved = SimpleNamespace(**values, id=LATER)
+    _status_timeline(session, unsaved, {}, values["placed_at"], bool(data.shipments), True, batch)
+    _replace_line_items(session, unsaved, data, amounts, True, batch)
+    return NewOrder(values, batch, amounts, custom_status)
+
+
+def _order_values(data: OrderIn, order: Order | None, source: str, amounts: dict[str, int],
+                  columns: dict[str, Any] | None, now: datetime) -> dict[str, Any]:
+    """The Order columns `data` sets, for a new order (`order` None) or the stored one."""
+    key = number_key(data.number)
     postal = data.postal_code or (data.shipping_address.postal_code if data.shipping_address else None)
     values: dict[str, Any] = {
         "number": data.number, "number_key": key, "external_id": data.external_id or (order and order.external_id),
@@ -215,22 +236,38 @@ def upsert_order(session: Session, merchant: Merchant, data: OrderIn, source: st
         values["cancelled_at"] = None
     elif order is None or order.cancelled_at is None:
         values["cancelled_at"] = now
-    before = _state(order, _ORDER_VOLATILE) if order is not None else {}
+    return values
+
+
+def upsert_order(session: Session, merchant: Merchant, data: OrderIn, source: str = "api",
+                 found: tuple[Order | None, Order | None] | None = None,
+                 columns: dict[str, Any] | None = None, stored: StoredOrder | None = None,
+                 new: NewOrder | None = None) -> UpsertResult:
+    """Create or update an order by merchant + external id, else by number. `found`: what the caller
+    already looked up with queries.upsert_targets (saves a query); `stored`: stored_order() of the
+    order found, if the caller read it; `new`: plan_new_order() of `data`, if the caller planned
+    it (used when nothing was found). `columns`: more Order columns to write with it (a
+    platform's raw statuses and version time)."""
+    # Worked out before _locked_targets, which takes the write lock when the caller found nothing.
+    amounts = new.amounts if new else _amounts(data)
+    explicit, wanted = new.custom_status if new else _wanted_custom_status(session, merchant, data)
+    by_external_id, by_number = found or _locked_targets(session, merchant.id, source, data.external_id,
+                                                         number_key(data.number))
+    order = by_external_id or by_number
+    created = order is None
     if order is None:
         # One Core INSERT: constructing an Order through its model and flushing it costs about four
         # times more (webhooks are the hot path). Its timeline and line items are worked out
         # first and wait only for its id: its INSERT takes SQLite's write lock, held to the commit.
-        values.setdefault("placed_at", now)
-        values.setdefault("raw_statuses", {})
-        values.update(merchant_id=merchant.id, public_id=new_public_id(), link_nonce=new_link_nonce())
-        batch = Writes(session)
-        unsaved = SimpleNamespace(**values, id=LATER)
-        _status_timeline(session, unsaved, before, values["placed_at"], bool(data.shipments), True, batch)
-        _replace_line_items(session, unsaved, data, amounts, True, batch)
-        order = insert_object(session, Order, values)
-        batch.run(order_id=order.id)
+        new = new or plan_new_order(session, merchant, data, source, columns, amounts, (explicit, wanted))
+        before: dict[str, Any] = {}
+        order = insert_object(session, Order, new.values)
+        new.batch.run(order_id=order.id)
         stored_items, shipments = (), []  # its line items went with its INSERT; no shipments yet
     else:
+        now = utcnow()
+        values = _order_values(data, order, source, amounts, columns, now)
+        before = _state(order, _ORDER_VOLATILE)
         stored = stored or stored_order(session, order)
         stored_items, shipments = stored.items, list(stored.shipments)
         _write_columns(session, order, values)

@@ -167,6 +167,41 @@ def test_deliveries_received_together_read_everything_before_their_first_write(p
     assert stored_orders(portal, shop) == {"#2041": ("paid", "partially_fulfilled", 1), "#2042": ("paid", "unfulfilled", 0)}
 
 
+def test_new_orders_received_together_are_worked_out_before_their_first_write(portal, factory, monkeypatch):
+    """Working out a new order (its amounts, row, timeline and line items: orders.plan_new_order)
+    is done while the group reads ahead, not while the first one's INSERT holds the write lock."""
+    from portal import orders
+
+    shop = factory.merchant("nordlys")
+    created = ingest.parse_json(fixture_bytes("shopify/orders-create.json"))
+    others = [{**created, "id": created["id"] + n, "name": f"#{3000 + n}", "order_number": 3000 + n} for n in (1, 2)]
+    marks: list[str] = []
+    planned = orders.plan_new_order
+
+    def plan(*args, **kwargs):
+        marks.append("plan")
+        return planned(*args, **kwargs)
+
+    monkeypatch.setattr(orders, "plan_new_order", plan)
+    monkeypatch.setattr(ingest, "plan_new_order", plan)
+    from sqlalchemy import event
+
+    def note(_conn, _cursor, statement, *_):
+        marks.append(statement.lstrip().split()[0].upper())
+
+    event.listen(portal.engine, "before_cursor_execute", note)
+    try:
+        outcomes, _ = _received_together(portal, shop, [
+            ("orders/create", "w1", created), ("orders/create", "w2", others[0]), ("orders/create", "w3", others[1])])
+    finally:
+        event.remove(portal.engine, "before_cursor_execute", note)
+
+    assert [result for result, _ in outcomes] == ["stored"] * 3
+    assert marks.count("plan") == 3
+    assert max(i for i, mark in enumerate(marks) if mark == "plan") < marks.index("INSERT")
+    assert stored_orders(portal, shop) == {number: ("paid", "unfulfilled", 0) for number in ("#2041", "#3001", "#3002")}
+
+
 def test_deliveries_for_one_order_received_together_apply_in_turn(portal, factory):
     """A delivery that changes an order another delivery of its group changed before it reads
     that order after the change, as it would alone; so does one whose delivery id came before."""
