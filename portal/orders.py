@@ -21,7 +21,7 @@ from portal.links import new_link_nonce, new_public_id
 from portal.schemas import EventIn, OrderIn, ShipmentIn
 from portal.statuses import shipment_step
 from portal.store import queries
-from portal.store.db import LATER, Writes, begin_writing, insert_object, insert_rows, writes
+from portal.store.db import LATER, ReadyRow, Writes, begin_writing, insert_object, insert_rows, ready_row, writes
 from portal.store.models import (
     CustomStatus,
     LineItem,
@@ -180,11 +180,12 @@ def _amounts(data: OrderIn) -> dict[str, int]:
 
 @dataclass
 class NewOrder:
-    """A new order worked out before anything is written: its row's values, and its timeline and
-    line items waiting only for its id (`batch`, run with order_id). A platform's delivery plans
+    """A new order worked out before anything is written: its row ready to INSERT (its values
+    through their bind processors), and its timeline and line items waiting only for its id
+    (`batch`, run with order_id). A platform's delivery plans
     it while it reads ahead (ingest.OrderChange), before its group's first write takes SQLite's
     write lock: the next deliveries of a group did this work while the first held the lock."""
-    values: dict[str, Any]
+    row: ReadyRow
     batch: Writes
     amounts: dict[str, int]
     custom_status: tuple[bool, CustomStatus | None]  # _wanted_custom_status
@@ -206,7 +207,7 @@ def plan_new_order(session: Session, merchant: Merchant, data: OrderIn, source: 
     unsaved = SimpleNamespace(**values, id=LATER)
     _status_timeline(session, unsaved, {}, values["placed_at"], bool(data.shipments), True, batch)
     _replace_line_items(session, unsaved, data, amounts, True, batch)
-    return NewOrder(values, batch, amounts, custom_status)
+    return NewOrder(ready_row(session, Order.__table__, values), batch, amounts, custom_status)  # type: ignore[attr-defined]
 
 
 def _order_values(data: OrderIn, order: Order | None, source: str, amounts: dict[str, int],
@@ -261,7 +262,7 @@ def upsert_order(session: Session, merchant: Merchant, data: OrderIn, source: st
         # first and wait only for its id: its INSERT takes SQLite's write lock, held to the commit.
         new = new or plan_new_order(session, merchant, data, source, columns, amounts, (explicit, wanted))
         before: dict[str, Any] = {}
-        order = insert_object(session, Order, new.values)
+        order = insert_object(session, Order, new.row)
         new.batch.run(order_id=order.id)
         stored_items, shipments = (), []  # its line items went with its INSERT; no shipments yet
     else:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import Table, event
 from sqlalchemy.orm import class_mapper, make_transient_to_detached
@@ -463,14 +463,28 @@ def insert_row(session: Session, table: Table, row: dict[str, Any]) -> int:
     return _insert_one(session, table, row)[0]
 
 
-def _insert_one(session: Session, table: Table, row: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-    """(the new primary key, the row as written, defaults included)."""
+class ReadyRow(NamedTuple):
+    """One row made ready to INSERT (ready_row): every column (defaults included) and the driver's
+    parameters, through the columns' bind processors. Making it ready needs no database."""
+    full: dict[str, Any]
+    sql: str
+    params: Any
+    returning: bool
+
+
+def ready_row(session: Session, table: Table, row: dict[str, Any]) -> ReadyRow:
     insert = _prepare(session, table, returning=True)
     full = insert.complete(row)
-    cursor = _run(session.connection(), insert.sql, insert.params(full))
-    key = cursor.fetchone()[0] if insert.returning else cursor.lastrowid
+    return ReadyRow(full, insert.sql, insert.params(full), insert.returning)
+
+
+def _insert_one(session: Session, table: Table, row: dict[str, Any] | ReadyRow) -> tuple[int, dict[str, Any]]:
+    """(the new primary key, the row as written, defaults included)."""
+    ready = row if isinstance(row, ReadyRow) else ready_row(session, table, row)
+    cursor = _run(session.connection(), ready.sql, ready.params)
+    key = cursor.fetchone()[0] if ready.returning else cursor.lastrowid
     cursor.close()
-    return key, full
+    return key, ready.full
 
 
 def _model_of(table: Table) -> type:
@@ -506,8 +520,9 @@ def _defaults(model: type) -> tuple[dict[str, Any], dict[str, Callable[[], Any]]
     return _column_defaults[model]
 
 
-def insert_object(session: Session, model: type[M], values: dict[str, Any]) -> M:
-    """INSERT one row and hand back its ORM object, persistent in `session` as if loaded.
+def insert_object(session: Session, model: type[M], values: dict[str, Any] | ReadyRow) -> M:
+    """INSERT one row (its values, or ready_row() of them) and hand back its ORM object,
+    persistent in `session` as if loaded.
 
     What `session.add(model(**values))` and a flush do, at a small part of the cost: SQLModel runs
     every field through pydantic on construction and the unit of work fires an event per attribute
@@ -515,7 +530,7 @@ def insert_object(session: Session, model: type[M], values: dict[str, Any]) -> M
     """
     table = model.__table__  # type: ignore[attr-defined]
     key, row = _insert_one(session, table, values)
-    row[table.primary_key.columns.values()[0].key] = key
+    row = {**row, table.primary_key.columns.values()[0].key: key}
     return as_loaded(session, model, row)
 
 
