@@ -182,9 +182,9 @@ def _amounts(data: OrderIn) -> dict[str, int]:
 class NewOrder:
     """A new order worked out before anything is written: its row ready to INSERT (its values
     through their bind processors), and its timeline and line items waiting only for its id
-    (`batch`, run with order_id). A platform's delivery plans
-    it while it reads ahead (ingest.OrderChange), before its group's first write takes SQLite's
-    write lock: the next deliveries of a group did this work while the first held the lock."""
+    (`batch`, run with order_id). A platform's delivery plans it while it reads ahead
+    (ingest.OrderChange), before its group's first write takes SQLite's write lock: the next
+    deliveries of a group did this work while the first one's INSERT held the lock."""
     row: ReadyRow
     batch: Writes
     amounts: dict[str, int]
