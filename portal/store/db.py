@@ -545,8 +545,9 @@ def load(session: Session, model: type[M], statement: Any, values: dict[str, Any
 
 def fetch_dicts(session: Session, statement: Any, values: dict[str, Any]) -> list[dict[str, Any]]:
     """fetch(), each row a dict by column key."""
-    keys = [column.key for column in statement.selected_columns]
-    return [dict(zip(keys, row)) for row in fetch(session, statement, values)]
+    prepared, rows = _fetch(session, statement, values)
+    keys = prepared.record._fields  # the column keys, worked out once per statement
+    return [dict(zip(keys, row)) for row in rows]
 
 
 def as_loaded(session: Session, model: type[M], row: dict[str, Any]) -> M:
