@@ -124,8 +124,9 @@ def test_the_same_delivery_arriving_twice_at_once_is_applied_once(portal, factor
         assert len(queries.search_orders(session, shop.id).orders) == 1
 
 
-def _received_together(portal, shop, deliveries):
-    """receive_many() of (topic, delivery id, payload) Shopify deliveries, and the SQL it ran."""
+def _received_together(portal, shop, deliveries, statements: list[str] | None = None):
+    """receive_many() of (topic, delivery id, payload) Shopify deliveries, and the SQL it ran
+    (appended to `statements` if given, where a test may note other steps in between)."""
     from sqlalchemy import event
 
     group = []
@@ -133,7 +134,7 @@ def _received_together(portal, shop, deliveries):
         raw = json.dumps(payload, default=str).encode()
         group.append((shop, ingest.Delivery("shopify", topic, delivery_id, ingest.body_hash(raw)),
                       ingest.prepare(shopify.plan, shop, topic, payload)))
-    statements: list[str] = []
+    statements = [] if statements is None else statements
 
     def note(_conn, _cursor, statement, *_):
         statements.append(statement.lstrip())
@@ -184,21 +185,15 @@ def test_new_orders_received_together_are_worked_out_before_their_first_write(po
 
     monkeypatch.setattr(orders, "plan_new_order", plan)
     monkeypatch.setattr(ingest, "plan_new_order", plan)
-    from sqlalchemy import event
 
-    def note(_conn, _cursor, statement, *_):
-        marks.append(statement.lstrip().split()[0].upper())
-
-    event.listen(portal.engine, "before_cursor_execute", note)
-    try:
-        outcomes, _ = _received_together(portal, shop, [
-            ("orders/create", "w1", created), ("orders/create", "w2", others[0]), ("orders/create", "w3", others[1])])
-    finally:
-        event.remove(portal.engine, "before_cursor_execute", note)
+    outcomes, _ = _received_together(portal, shop, [
+        ("orders/create", "w1", created), ("orders/create", "w2", others[0]), ("orders/create", "w3", others[1])],
+        statements=marks)
 
     assert [result for result, _ in outcomes] == ["stored"] * 3
     assert marks.count("plan") == 3
-    assert max(i for i, mark in enumerate(marks) if mark == "plan") < marks.index("INSERT")
+    first_write = next(i for i, mark in enumerate(marks) if mark.split()[0].upper() == "INSERT")
+    assert max(i for i, mark in enumerate(marks) if mark == "plan") < first_write
     assert stored_orders(portal, shop) == {number: ("paid", "unfulfilled", 0) for number in ("#2041", "#3001", "#3002")}
 
 
