@@ -197,7 +197,7 @@ def plan_new_order(session: Session, merchant: Merchant, data: OrderIn, source: 
     """What creating `data` writes (see NewOrder); `amounts` and `custom_status`, if the caller
     worked them out already. Reads only the shop's custom statuses."""
     amounts = amounts if amounts is not None else _amounts(data)
-    custom_status = custom_status or _wanted_custom_status(session, merchant, data)
+    custom_status = custom_status if custom_status is not None else _wanted_custom_status(session, merchant, data)
     now = utcnow()
     values = _order_values(data, None, source, amounts, columns, now)
     values.setdefault("placed_at", now)
