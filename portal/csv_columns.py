@@ -26,7 +26,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("email", ("email",), "order", "the shopper's e-mail (used for guest lookups)"),
     Column("phone", ("phone",), "order", "the shopper's phone"),
     Column("postal_code", ("postal_code",), "order", "defaults to `shipping_postal_code`"),
-    Column("placed_at", ("placed_at",), "order", "ISO 8601, e.g. `2026-11-02T10:30:00Z` (UTC without an offset)"),
+    Column("placed_at", ("placed_at",), "order",
+           "ISO 8601, e.g. `2026-11-02T10:30:00Z` (UTC without an offset), years 1970 to 2100"),
     Column("locale", ("locale",), "order", "checkout language, e.g. `de`, `pt-BR`"),
     Column("status", ("status",), "order", "`open` (default), `archived`, `cancelled`"),
     Column("cancel_reason", ("cancel_reason",), "order",
@@ -78,8 +79,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("tracking_url", ("tracking_url",), "shipment", "the carrier's page; built from the number when empty"),
     Column("shipment_status", ("status",), "shipment",
            "`in_transit`, `delivered`, … (carrier spellings such as `InTransit` are accepted)"),
-    Column("shipped_at", ("shipped_at",), "shipment", "ISO 8601"),
-    Column("estimated_delivery", ("estimated_delivery",), "shipment", "date, `2026-11-24`"),
+    Column("shipped_at", ("shipped_at",), "shipment", "ISO 8601, years 1970 to 2100"),
+    Column("estimated_delivery", ("estimated_delivery",), "shipment", "date, `2026-11-24`, years 1970 to 2100"),
 )
 
 BY_NAME: dict[str, Column] = {column.name: column for column in COLUMNS}

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from portal import money
+from portal import money, timestamps
 from portal.i18n import normalise_locale
 from portal.orders import (
     STATUS_FIELDS,
@@ -180,21 +180,28 @@ def locale(value: Any) -> str | None:
     return normalise_locale(str(value)) if value else None
 
 
-def timestamp(value: Any) -> datetime | None:
-    """ISO 8601 (Shopify, WooCommerce; naive means UTC), RFC 2822 (BigCommerce) or Unix seconds."""
+def timestamp(value: Any, *, ahead: bool = False) -> datetime | None:
+    """ISO 8601 (Shopify, WooCommerce; naive means UTC), RFC 2822 (BigCommerce) or Unix seconds, in
+    UTC. A time outside the accepted range (portal.timestamps; `ahead`: a version time, at most a
+    day past now) is left out and logged: the rest of the delivery is still worth keeping."""
     if value is None or value == "":
         return None
     text = str(value).strip()
     try:
         if re.fullmatch(r"\d{9,11}", text):
-            return datetime.fromtimestamp(int(text), timezone.utc)
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            parsed = datetime.fromtimestamp(int(text), timezone.utc)
+        else:
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         try:
             parsed = parsedate_to_datetime(text)
         except (TypeError, ValueError):
             return None
-    return parsed.astimezone(timezone.utc) if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    try:
+        return timestamps.check(parsed, ahead=ahead).astimezone(timezone.utc)
+    except ValueError as exc:
+        log.warning("platform time %r left out: %s", text[:40], exc)
+        return None
 
 
 def amount(value: Any, currency: str) -> str:
@@ -316,7 +323,9 @@ class OrderChange:
         existing = found[0]
         if existing is not None:
             stored_at = existing.source_updated_at
-            if self.mapped.updated_at and stored_at and stored_at > self.mapped.updated_at:
+            # A version time past what we accept now (stored before the rule) makes nothing look older.
+            if (self.mapped.updated_at and stored_at and stored_at > self.mapped.updated_at
+                    and timestamps.counts(stored_at, timestamps.ceiling())):
                 return _OrderReads(found, outcome=Outcome(
                     "ignored", f"older than the version already stored ({stored_at.isoformat()})", existing.number))
             for name in (*STATUS_FIELDS, "cancel_reason"):

@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, delete, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col
 
-from portal import carriers, custom_statuses, live, money, notifications
+from portal import carriers, custom_statuses, live, money, notifications, timestamps
 from portal.links import new_link_nonce, new_public_id
 from portal.schemas import EventIn, OrderIn, ShipmentIn
 from portal.statuses import shipment_step
@@ -485,17 +485,19 @@ def _carrier_went_further(session: Session, shipment: Shipment, status: str) -> 
     file imported again says what it said the first time."""
     if shipment_step(status) >= shipment_step(shipment.status):
         return False
+    ceiling = timestamps.ceiling()
     stored = queries.event_keys(session, [shipment.id])
-    if not stored:
+    latest = max((_rank(at, event_status, ceiling) for _, at, event_status in stored), default=None)
+    if latest is None or not latest[0]:  # no events, or none in the accepted range
         return False
-    _, step, _ = max(_rank(at, event_status) for _, at, event_status in stored)
-    return step > shipment_step(status)
+    return latest[2] > shipment_step(status)
 
 
-def _rank(at: datetime, status: str) -> tuple[datetime, int, str]:
+def _rank(at: datetime, status: str, ceiling: datetime) -> tuple[bool, datetime, int, str]:
     """Which of a parcel's events is its latest: the later one; at the same instant, the one
-    further along (delivered beats out for delivery)."""
-    return at, shipment_step(status), status
+    further along (delivered beats out for delivery). An event outside the accepted range (stored
+    before it existed) comes before every one inside it, so it cannot pin the parcel's status."""
+    return timestamps.counts(at, ceiling), at, shipment_step(status), status
 
 
 # -- tracking events -----------------------------------------------------------------------
@@ -514,7 +516,9 @@ def record_events(session: Session, items: list[EventItem], derive_status: bool 
         return []
     shipments = {shipment.id: shipment for shipment, _, _ in items}
     moments = [event.at.astimezone(timezone.utc) for _, event, _ in items]
-    seen = queries.event_keys(session, list(shipments), min(moments), max(moments))
+    now = utcnow()
+    ceiling = timestamps.ceiling(now)
+    seen = queries.event_keys(session, list(shipments), min(moments), max(moments), ceiling)
     rows: list[dict[str, Any]] = []
     added: list[bool] = []
     for shipment, event, raw in items:
@@ -530,16 +534,15 @@ def record_events(session: Session, items: list[EventItem], derive_status: bool 
             "raw": raw if raw is not None else event.model_dump(mode="json"),
         })
     moved: list[dict[str, Any]] = []
-    now = utcnow()
     if rows and derive_status:
-        latest: dict[int, tuple[datetime, int, str]] = {}  # the latest event sets the status
+        latest: dict[int, tuple[bool, datetime, int, str]] = {}  # the latest event sets the status
         for shipment_id, at, status in seen:
-            rank = _rank(at, status)
+            rank = _rank(at, status, ceiling)
             if shipment_id in shipments and (shipment_id not in latest or rank > latest[shipment_id]):
                 latest[shipment_id] = rank
         for shipment_id in sorted({row["shipment_id"] for row in rows}):
             shipment = shipments[shipment_id]
-            at, _, status = latest[shipment_id]
+            _, at, _, status = latest[shipment_id]
             moved.append({"shipment_id": shipment_id, "status": status,
                           "delivered_at": at if status == "delivered" else shipment.delivered_at})
     with writes(session, batch) as burst:

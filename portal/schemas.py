@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
@@ -19,6 +19,7 @@ from pydantic import (
     model_validator,
 )
 
+from portal import timestamps
 from portal.i18n import normalise_locale
 from portal.money import MoneyError, validate_currency
 from portal.statuses import (
@@ -62,8 +63,8 @@ def _currency(value: Any) -> str:
         raise ValueError(str(exc)) from None
 
 
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+def _event_moment(value: datetime) -> datetime:
+    return timestamps.check(value, ahead=True)
 
 
 def _shipment_status(value: Any) -> Any:
@@ -73,7 +74,13 @@ def _shipment_status(value: Any) -> Any:
 
 Amount = Annotated[str, BeforeValidator(_decimal_string)]
 Currency = Annotated[str, BeforeValidator(_currency)]
-AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
+# Times from outside (timestamps: one range for every integration); a naive time is UTC.
+Moment = Annotated[datetime, AfterValidator(timestamps.check), Field(
+    description="ISO 8601; between 1970-01-01 and 2100-12-31 once in UTC; without an offset it is UTC.")]
+EventMoment = Annotated[datetime, AfterValidator(_event_moment), Field(
+    description="ISO 8601; between 1970-01-01 and 2100-12-31 once in UTC and at most 24 hours after now; "
+                "without an offset it is UTC.")]
+Day = Annotated[date, AfterValidator(timestamps.check_day), Field(description="A date between 1970 and 2100.")]
 ShortText = Annotated[str, Field(max_length=255)]
 ShipmentStatusIn = Annotated[
     ShipmentStatus,
@@ -111,7 +118,7 @@ class LineItemIn(_Strict):
 
 
 class EventIn(_Strict):
-    at: AwareDatetime
+    at: EventMoment
     status: ShipmentStatusIn
     substatus: str | None = Field(default=None, max_length=64)
     message: str | None = Field(default=None, max_length=1000)
@@ -124,9 +131,9 @@ class ShipmentIn(_Strict):
     tracking_number: str | None = Field(default=None, max_length=64)
     tracking_url: str | None = Field(default=None, max_length=1000, pattern=r"^https?://")
     status: ShipmentStatusIn | None = None
-    shipped_at: AwareDatetime | None = None
-    estimated_delivery: date | None = None
-    estimated_delivery_end: date | None = None
+    shipped_at: Moment | None = None
+    estimated_delivery: Day | None = None
+    estimated_delivery_end: Day | None = None
     events: list[EventIn] = Field(default_factory=list, max_length=1000)
 
 
@@ -146,7 +153,7 @@ class OrderIn(_Strict):
     email: str | None = Field(default=None, max_length=255)
     phone: str | None = Field(default=None, max_length=64)
     postal_code: str | None = Field(default=None, max_length=32)
-    placed_at: AwareDatetime | None = None
+    placed_at: Moment | None = None
     locale: str | None = Field(default=None, max_length=16)
     status: OrderStatus = "open"
     payment_status: PaymentStatus = "pending"

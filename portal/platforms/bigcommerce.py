@@ -189,7 +189,7 @@ def map_order(payload: dict[str, Any]) -> PlatformOrder:
         "customer_id": ingest.customer_id(payload.get("customer_id")),
     }
     return PlatformOrder(data=data, raw_statuses=statuses.raw,
-                         updated_at=ingest.timestamp(payload.get("date_modified")))
+                         updated_at=ingest.timestamp(payload.get("date_modified"), ahead=True))
 
 
 def _shipments(session: Session, merchant: Merchant, items: list[dict[str, Any]]) -> Outcome:

@@ -155,7 +155,7 @@ def map_order(payload: dict[str, Any]) -> PlatformOrder:
         "email": ingest.email(payload.get("email"), payload.get("contact_email"), customer.get("email")),
         "phone": ingest.clip(payload.get("phone") or shipping.get("phone") or customer.get("phone"), 64),
         "postal_code": ingest.clip(shipping.get("zip") or billing.get("zip"), 32),
-        "placed_at": ingest.timestamp(payload.get("processed_at") or payload.get("created_at")),
+        "placed_at": ingest.timestamp(payload.get("processed_at")) or ingest.timestamp(payload.get("created_at")),
         "locale": ingest.locale(payload.get("customer_locale")),
         "status": "cancelled" if cancelled else ("archived" if payload.get("closed_at") else "open"),
         "cancel_reason": statuses.map("cancel_reason", SHOPIFY_CANCEL_REASON, payload.get("cancel_reason") or "other",
@@ -185,7 +185,8 @@ def map_order(payload: dict[str, Any]) -> PlatformOrder:
                                              "return_status", "in_progress")
     elif "returns" in payload:
         data["return_status"] = "none"
-    return PlatformOrder(data=data, raw_statuses=statuses.raw, updated_at=ingest.timestamp(payload.get("updated_at")),
+    return PlatformOrder(data=data, raw_statuses=statuses.raw,
+                         updated_at=ingest.timestamp(payload.get("updated_at"), ahead=True),
                          removed_shipments=cancelled_shipments(payload.get("fulfillments")))
 
 

@@ -124,7 +124,7 @@ def map_order(payload: dict[str, Any]) -> PlatformOrder:
         "email": ingest.email(billing.get("email")),
         "phone": ingest.clip(shipping.get("phone") or billing.get("phone"), 64),
         "postal_code": ingest.clip(shipping.get("postcode"), 32),
-        "placed_at": ingest.timestamp(payload.get("date_created_gmt") or payload.get("date_created")),
+        "placed_at": ingest.timestamp(payload.get("date_created_gmt")) or ingest.timestamp(payload.get("date_created")),
         "status": status,
         "cancel_reason": reason if status == "cancelled" else None,
         "payment_status": payment,
@@ -144,4 +144,5 @@ def map_order(payload: dict[str, Any]) -> PlatformOrder:
         "customer_id": ingest.customer_id(payload.get("customer_id")),
     }
     return PlatformOrder(data=data, raw_statuses=statuses.raw,
-                         updated_at=ingest.timestamp(payload.get("date_modified_gmt") or payload.get("date_modified")))
+                         updated_at=(ingest.timestamp(payload.get("date_modified_gmt"), ahead=True)
+                                     or ingest.timestamp(payload.get("date_modified"), ahead=True)))

@@ -239,10 +239,11 @@ _PARCELS = select(*(getattr(Shipment, f) for f in Parcel.__slots__)).where(  # t
 _EVENT_KEYS = (select(TrackingEvent.shipment_id, TrackingEvent.at, TrackingEvent.status)
                .where(col(TrackingEvent.shipment_id).in_(bindparam("shipment_ids", expanding=True))))
 # A bulk's window [since, until], and for each parcel with events after it, those at its latest
-# instant (any of them can be its latest, by status; no earlier one can).
+# instant up to `ceiling` (any of them can be its latest, by status; no earlier one can, nor a
+# later one, past what a carrier event may be: timestamps.ceiling).
 _LATER = (select(TrackingEvent.shipment_id, func.max(TrackingEvent.at).label("at"))
           .where(col(TrackingEvent.shipment_id).in_(bindparam("shipment_ids", expanding=True)),
-                 col(TrackingEvent.at) > bindparam("until"))
+                 col(TrackingEvent.at) > bindparam("until"), col(TrackingEvent.at) <= bindparam("ceiling"))
           .group_by(TrackingEvent.shipment_id).subquery())
 _EVENT_KEYS_AROUND = union_all(
     _EVENT_KEYS.where(col(TrackingEvent.at) >= bindparam("since"), col(TrackingEvent.at) <= bindparam("until")),
@@ -265,20 +266,21 @@ def parcels_sharing_orders_with(session: Session, merchant_id: int, keys: Collec
 
 
 def event_keys(session: Session, shipment_ids: Collection[int], since: datetime | None = None,
-               until: datetime | None = None) -> set[tuple[int, datetime, str]]:
-    """(shipment, time, status) of stored events, all of them without `since` and `until`. With
-    them, the bounds of a bulk of incoming events: the stored ones in between (what deduplication
-    compares against), and each parcel's latest after it (what may still be its latest). Neither
+               until: datetime | None = None, ceiling: datetime | None = None) -> set[tuple[int, datetime, str]]:
+    """(shipment, time, status) of stored events, all of them without the bounds. With them, the
+    bounds of a bulk of incoming events: the stored ones in between (what deduplication compares
+    against), and each parcel's latest after it up to `ceiling` (what may still be its latest). Neither
     an event before every incoming one nor a later one behind the parcel's latest can matter, so a
     parcel's long history is not read again each time: not the past, nor a month of events another
     feed already sent when a feed sends older ones (a bulk of 500 then read about 15,000 rows and
     cost twice as much once parcels had 75 events each)."""
     if not shipment_ids:
         return set()
-    if since is None or until is None:
+    if since is None or until is None or ceiling is None:
         rows = session.exec(_EVENT_KEYS, params={"shipment_ids": list(shipment_ids)}).all()
     else:
-        rows = _plain_rows(session, _EVENT_KEYS_AROUND, shipment_ids=list(shipment_ids), since=since, until=until)
+        rows = _plain_rows(session, _EVENT_KEYS_AROUND, shipment_ids=list(shipment_ids), since=since, until=until,
+                           ceiling=ceiling)
     return {(shipment_id, at, status) for shipment_id, at, status in rows}
 
 
