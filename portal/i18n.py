@@ -36,6 +36,7 @@ from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
+from portal import timestamps
 from portal.money import format_money
 
 SOURCE_LOCALE = "en"
@@ -379,7 +380,7 @@ def date_(value: date | datetime | None, format: str = "medium") -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = _local(value, _zone()).date()
+        value = _local(*timestamps.shown(value, _zone())).date()
     return _date_text(value, format, _babel())
 
 
@@ -392,7 +393,8 @@ def datetime_(value: datetime | None, format: str = "medium") -> str:
     3 µs now). Tested against `format_datetime` for every shipped locale and format."""
     if value is None:
         return ""
-    zone, locale = _zone(), _babel()
+    value, zone = timestamps.shown(value, _zone())  # a stored time any zone can hold
+    locale = _babel()
     if format not in _NAMED_FORMATS:
         return _datetime_text(value, format, zone, locale)
     local = _local(value, zone)
