@@ -30,11 +30,6 @@ def utc(value: datetime) -> datetime | None:
         return None
 
 
-def in_range(value: datetime) -> bool:
-    moment = utc(value)
-    return moment is not None and EARLIEST <= moment <= LATEST
-
-
 def ceiling(now: datetime | None = None) -> datetime:
     """The latest time a carrier event may be at, now."""
     return min((now or datetime.now(timezone.utc)) + EVENT_SKEW, LATEST)

@@ -95,6 +95,14 @@ def test_shipment_and_event_endpoints_refuse_out_of_range_times(client, auth, mo
     assert client.get("/api/v1/orders/1001", headers=auth).json()["shipments"][0]["events"] == []
 
 
+def test_an_estimated_delivery_date_out_of_range_is_refused(client, auth):
+    assert client.post("/api/v1/orders", json=order_data(), headers=auth).status_code == 201
+    response = client.post("/api/v1/orders/1001/shipments", headers=auth, json={
+        "tracking_number": UPS, "estimated_delivery": "2026-12-10", "estimated_delivery_end": "9999-12-31"})
+    assert response.status_code == 422, response.text
+    assert fields(response) == ["estimated_delivery_end"]
+
+
 def test_in_a_bulk_only_the_out_of_range_events_are_invalid(client, auth):
     data = order_data(fulfillment_status="fulfilled", shipments=[{"tracking_number": UPS}])
     assert client.post("/api/v1/orders", json=data, headers=auth).status_code == 201
