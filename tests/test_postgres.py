@@ -117,3 +117,43 @@ def test_an_order_changed_by_another_worker_after_it_was_read_is_read_again_on_p
 def test_a_refund_and_an_update_of_its_order_at_once_both_land_on_postgres(pg_app, monkeypatch):
     """The refund's order is read FOR UPDATE: the other worker's update waits for its commit."""
     refund_and_update_at_once_keep_both(pg_app.state.portal, Factory(pg_app.state.portal).merchant("acme"), monkeypatch)
+
+
+def test_times_at_both_ends_of_what_postgresql_holds_render_and_are_outranked(pg_app):
+    """Events at year 1 and 9999 (stored before the accepted range) in a shop 12 hours behind UTC:
+    the page renders, a bulk event out of range is invalid alone, and a valid one moves the parcel."""
+    from datetime import datetime, timedelta, timezone
+
+    from portal.merchants import apply_settings
+    from portal.orders import number_key
+    from portal.store import queries
+    from portal.store.models import Merchant, TrackingEvent
+
+    portal = pg_app.state.portal
+    factory = Factory(portal)
+    factory.app_router = pg_app
+    merchant = factory.merchant("acme")
+    auth = {"Authorization": f"Bearer {factory.api_key(merchant)}"}
+    number = "1Z999AA10123456784"
+    with TestClient(pg_app, follow_redirects=False) as client:
+        assert client.post("/api/v1/orders", headers=auth,
+                           json=order_data(shipments=[{"tracking_number": number}])).status_code == 201
+        with portal.session() as session:
+            apply_settings(session, session.get(Merchant, merchant.id), {"timezone": "Etc/GMT+12"})
+            shipment_id = client.get("/api/v1/orders/1001", headers=auth).json()["shipments"][0]["id"]
+            session.add_all([
+                TrackingEvent(shipment_id=shipment_id, at=datetime(1, 1, 1, tzinfo=timezone.utc), status="pending"),
+                TrackingEvent(shipment_id=shipment_id, at=datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone.utc),
+                              status="delivered"),
+            ])
+            session.commit()
+        news = [{"tracking_number": number, "at": "9999-12-31T23:59:59-12:00", "status": "exception"},
+                {"tracking_number": number, "at": (datetime.now(timezone.utc) - timedelta(hours=1)).isoformat(),
+                 "status": "out_for_delivery"}]
+        body = client.post("/api/v1/events", headers=auth, json={"events": news}).json()
+        assert [result["result"] for result in body["results"]] == ["invalid", "added"]
+        with portal.session() as session:
+            order = queries.order_by_number_key(session, merchant.id, number_key("1001"))
+        page = client.get(factory.link(merchant, order))
+        assert page.status_code == 200
+        assert html(page).select_one("#panel-shipments .badge")["data-status"] == "out_for_delivery"
