@@ -14,6 +14,13 @@ class MoneyError(ValueError):
     """An amount or currency that cannot be represented."""
 
 
+# The money columns hold signed 64-bit integers of minor units.
+MAX_MINOR = 2**63 - 1
+# No amount of 10**19 or more fits in any currency (it would not even with no decimals); refused
+# before any arithmetic, so "1e999999" costs nothing.
+_MAX_ADJUSTED_EXPONENT = 18
+
+
 @lru_cache(maxsize=1)
 def known_currencies() -> frozenset[str]:
     return frozenset(list_currencies())
@@ -40,6 +47,8 @@ def parse_amount(amount: str | int | float | Decimal) -> Decimal:
         raise MoneyError(f"{amount!r} is not a decimal amount such as \"19.90\"") from None
     if not value.is_finite():
         raise MoneyError(f"{amount!r} is not a decimal amount such as \"19.90\"")
+    if value and value.adjusted() > _MAX_ADJUSTED_EXPONENT:
+        raise MoneyError(f"{amount!r} is too large to store")
     return value
 
 
@@ -48,6 +57,9 @@ def to_minor(amount: str | int | float | Decimal, currency: str) -> int:
     value = parse_amount(amount)
     digits = currency_digits(currency)
     scaled = value.scaleb(digits)
+    if abs(scaled) > MAX_MINOR:
+        raise MoneyError(f"{amount!r} is too large to store: the largest amount in {currency} is "
+                         f"{to_string(MAX_MINOR, currency)}")
     if scaled != scaled.to_integral_value():
         # Platforms send "12.3400" (BigCommerce) or "1500.00" for JPY: accept trailing zeros only.
         raise MoneyError(f"{amount!r} has more decimals than {currency} allows ({digits})")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -22,6 +22,11 @@ def empty_dict() -> dict[str, Any]:
 
 def empty_list() -> list[Any]:
     return []
+
+
+# Amounts in minor units pass 2**31 (21 million dollars): BIGINT on PostgreSQL,
+# where INTEGER has 32 bits. SQLite's INTEGER has 64 bits already.
+MINOR_UNITS = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class Merchant(SQLModel, table=True):
@@ -118,16 +123,16 @@ class Order(SQLModel, table=True):
     raw_statuses: dict[str, Any] = Field(default_factory=empty_dict, sa_column=Column(JSON, nullable=False))
     currency: str = Field(max_length=3)
     presentment_currency: str = Field(max_length=3)
-    subtotal: int = 0
-    shipping: int = 0
-    tax: int = 0
-    discounts: int = 0
-    total: int = 0
-    presentment_subtotal: int = 0
-    presentment_shipping: int = 0
-    presentment_tax: int = 0
-    presentment_discounts: int = 0
-    presentment_total: int = 0
+    subtotal: int = Field(default=0, sa_type=MINOR_UNITS)
+    shipping: int = Field(default=0, sa_type=MINOR_UNITS)
+    tax: int = Field(default=0, sa_type=MINOR_UNITS)
+    discounts: int = Field(default=0, sa_type=MINOR_UNITS)
+    total: int = Field(default=0, sa_type=MINOR_UNITS)
+    presentment_subtotal: int = Field(default=0, sa_type=MINOR_UNITS)
+    presentment_shipping: int = Field(default=0, sa_type=MINOR_UNITS)
+    presentment_tax: int = Field(default=0, sa_type=MINOR_UNITS)
+    presentment_discounts: int = Field(default=0, sa_type=MINOR_UNITS)
+    presentment_total: int = Field(default=0, sa_type=MINOR_UNITS)
     shipping_address: dict[str, Any] = Field(default_factory=empty_dict, sa_column=Column(JSON, nullable=False))
     tags: list[str] = Field(default_factory=empty_list, sa_column=Column(JSON, nullable=False))
     note: str | None = Field(default=None, max_length=5000)
@@ -152,8 +157,8 @@ class LineItem(SQLModel, table=True):
     variant: str | None = Field(default=None, max_length=255)
     sku: str | None = Field(default=None, max_length=128)
     quantity: int = 1
-    unit_price: int = 0
-    presentment_unit_price: int = 0
+    unit_price: int = Field(default=0, sa_type=MINOR_UNITS)
+    presentment_unit_price: int = Field(default=0, sa_type=MINOR_UNITS)
     image_url: str | None = Field(default=None, max_length=1000)
 
 
