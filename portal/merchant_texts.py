@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from portal import i18n
+from portal import i18n, inputs
 from portal.store.models import Merchant
 
 # key -> what the console calls it
@@ -40,6 +40,8 @@ def save(session: Session, merchant: Merchant, locale: str, values: dict[str, st
             raise MerchantTextError(f"{key}: unknown text (known: {', '.join(KEYS)})")
         if len(value) > MAX_LENGTH:
             raise MerchantTextError(f"{KEYS[key]}: at most {MAX_LENGTH} characters")
+        if inputs.NUL in value:
+            raise MerchantTextError(f"{KEYS[key]}: {inputs.NUL_PROBLEM}")
     settings = dict(merchant.settings or {})
     texts = {key: dict(per_locale) for key, per_locale in settings.get("texts", {}).items()}
     for key, value in values.items():

@@ -9,7 +9,7 @@ from zoneinfo import available_timezones
 
 from sqlmodel import Session
 
-from portal import exchange
+from portal import exchange, inputs
 from portal.embed import OriginError, parse_origins
 from portal.i18n import normalise_locale
 from portal.money import MoneyError, validate_currency
@@ -29,7 +29,7 @@ class MerchantError(ValueError):
 
 
 def _slug(value: str) -> str:
-    if not SLUG_RE.match(value) or value in RESERVED_SLUGS:
+    if not SLUG_RE.fullmatch(value) or value in RESERVED_SLUGS:
         raise MerchantError(f"slug {value!r}: use lower-case letters, digits and dashes (not a reserved name)")
     return value
 
@@ -135,6 +135,8 @@ SETTERS: dict[str, Any] = {
 }
 # Settings kept in the merchant's JSON `settings` rather than a column of their own.
 IN_SETTINGS_JSON = {"approx_currencies", "approx_rates", "poll_interval"}
+# Settings that may span lines (a list, one entry a line); every other one is a single line.
+MULTILINE_SETTINGS = {"embed_origins"}
 # Setting names that are stored under another column name.
 COLUMN_OF = {"locale": "default_locale", "locales": "enabled_locales"}
 
@@ -148,6 +150,9 @@ def _required(value: str | None) -> str:
 def create_merchant(session: Session, slug: str, name: str, currency: str = "USD", locale: str = "en",
                     timezone: str = "UTC", **extra: str) -> Merchant:
     slug = _slug(slug)
+    problem = inputs.text_problem(name)
+    if problem:
+        raise MerchantError(f"name: {problem}")
     if queries.merchant_by_slug(session, slug):
         raise MerchantError(f"a merchant with slug {slug!r} already exists")
     merchant = Merchant(slug=slug, name=name, currency=_currency(currency), default_locale=_locale(locale),
@@ -181,6 +186,10 @@ def apply_settings(session: Session, merchant: Merchant, values: dict[str, str],
             known = ", ".join(sorted([*SETTERS, THEME_KEY, THEME_PREFIX + "<setting>"]))
             errors.append(f"{key}: unknown setting (known: {known})")
             continue
+        problem = inputs.text_problem(value, single_line=key not in MULTILINE_SETTINGS)
+        if problem:
+            errors.append(f"{key}: {problem}")
+            continue
         try:
             checked[COLUMN_OF.get(key, key)] = setter(value.strip())
         except MerchantError as exc:
@@ -211,7 +220,7 @@ def apply_settings(session: Session, merchant: Merchant, values: dict[str, str],
 
 def create_user(session: Session, merchant: Merchant, email: str, password: str) -> MerchantUser:
     email = email.strip().lower()
-    if "@" not in email:
+    if "@" not in email or inputs.text_problem(email):
         raise MerchantError(f"{email!r} is not an e-mail address")
     if len(password) < 10:
         raise MerchantError("the password must be at least 10 characters long")

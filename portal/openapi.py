@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic.json_schema import models_json_schema
 
-from portal import __version__
+from portal import __version__, inputs
 from portal.schemas import MAX_EVENTS_PER_REQUEST, EventsIn, OrderIn, ShipmentIn, TrackingUpdateIn
 
 _ERROR = {
@@ -55,6 +55,10 @@ _TRACKING_UPDATES_OUT = {
         },
     },
 }
+
+
+_NUMBER = {"name": "number", "in": "path", "required": True,
+           "schema": {"type": "string", "pattern": inputs.LINE_PATTERN}}
 
 
 def _json(ref: str) -> dict[str, Any]:
@@ -105,14 +109,14 @@ def document(base_url: str) -> dict[str, Any]:
             "/api/v1/orders/{number}": {
                 "get": {
                     "summary": "Read an order",
-                    "parameters": [{"name": "number", "in": "path", "required": True, "schema": {"type": "string"}}],
+                    "parameters": [_NUMBER],
                     "responses": _responses("200"),
                 }
             },
             "/api/v1/orders/{number}/shipments": {
                 "post": {
                     "summary": "Add a shipment to an order (or update the one with that tracking number)",
-                    "parameters": [{"name": "number", "in": "path", "required": True, "schema": {"type": "string"}}],
+                    "parameters": [_NUMBER],
                     "requestBody": {"required": True, **_json("#/components/schemas/ShipmentIn")},
                     "responses": _responses("201"),
                 }
@@ -138,7 +142,8 @@ def document(base_url: str) -> dict[str, Any]:
             "/api/v1/shipments/{id}/events": {
                 "post": {
                     "summary": "Add tracking events to a shipment (duplicates by time and status are skipped)",
-                    "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                    "parameters": [{"name": "id", "in": "path", "required": True,
+                                    "schema": {"type": "integer", "minimum": 1, "maximum": inputs.MAX_ID}}],
                     "requestBody": {"required": True, **_json("#/components/schemas/EventsIn")},
                     "responses": _responses("201"),
                 }

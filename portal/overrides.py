@@ -19,7 +19,7 @@ from babel.messages.plurals import get_plural
 from babel.messages.pofile import PoFileError, read_po, write_po
 from sqlmodel import Session
 
-from portal import i18n
+from portal import i18n, inputs
 from portal.i18n_tools import PO_WIDTH, validate_translation
 from portal.store import queries
 from portal.store.models import Merchant, TranslationOverride, utcnow
@@ -123,6 +123,8 @@ def check(entry: Entry, locale: str) -> list[str]:
             problems.append(f"{where}{source.msgid!r}{label}: empty plural form")
         elif len(form) > MAX_TEXT:
             problems.append(f"{where}{source.msgid!r}{label}: at most {MAX_TEXT} characters")
+        elif inputs.NUL in form:
+            problems.append(f"{where}{source.msgid!r}{label}: {inputs.NUL_PROBLEM}")
         problems += [f"{where}{source.msgid!r}{label}: {p}"
                      for p in validate_translation(origin, form, plural_form=source.plural is not None)]
     return problems

@@ -13,13 +13,14 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StringConstraints,
     ValidationError,
     WithJsonSchema,
     field_validator,
     model_validator,
 )
 
-from portal import timestamps
+from portal import inputs, timestamps
 from portal.i18n import normalise_locale
 from portal.money import MoneyError, validate_currency
 from portal.statuses import (
@@ -34,7 +35,7 @@ from portal.statuses import (
 )
 
 MAX_TAG_LENGTH = 40
-_EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+_EMAIL_RE = re.compile(r"^[^@\s\x00]{1,64}@[^@\s\x00]+\.[^@\s\x00]+$")
 
 
 def is_email(value: str | None) -> bool:
@@ -82,6 +83,10 @@ EventMoment = Annotated[datetime, AfterValidator(_event_moment), Field(
                 "without an offset it is UTC.")]
 Day = Annotated[date, AfterValidator(timestamps.check_day), Field(description="A date between 1970 and 2100.")]
 ShortText = Annotated[str, Field(max_length=255)]
+# Text the store can hold (portal.inputs): Line for single-line fields, Text for free text.
+Line = Annotated[str, StringConstraints(pattern=inputs.LINE_PATTERN)]
+Text = Annotated[str, StringConstraints(pattern=inputs.TEXT_PATTERN)]
+WebUrl = Annotated[str, StringConstraints(pattern=inputs.URL_PATTERN)]
 ShipmentStatusIn = Annotated[
     ShipmentStatus,
     BeforeValidator(_shipment_status),
@@ -108,28 +113,28 @@ class Totals(_Strict):
 
 
 class LineItemIn(_Strict):
-    title: str = Field(min_length=1, max_length=500)
-    variant: str | None = Field(default=None, max_length=255)
-    sku: str | None = Field(default=None, max_length=128)
+    title: Line = Field(min_length=1, max_length=500)
+    variant: Line | None = Field(default=None, max_length=255)
+    sku: Line | None = Field(default=None, max_length=128)
     quantity: int = Field(default=1, ge=0, le=1_000_000)
     unit_price: Amount = "0"
     presentment_unit_price: Amount | None = None
-    image_url: str | None = Field(default=None, max_length=1000, pattern=r"^https?://")
+    image_url: WebUrl | None = Field(default=None, max_length=1000)
 
 
 class EventIn(_Strict):
     at: EventMoment
     status: ShipmentStatusIn
-    substatus: str | None = Field(default=None, max_length=64)
-    message: str | None = Field(default=None, max_length=1000)
-    location: str | None = Field(default=None, max_length=255)
+    substatus: Line | None = Field(default=None, max_length=64)
+    message: Text | None = Field(default=None, max_length=1000)
+    location: Line | None = Field(default=None, max_length=255)
 
 
 class ShipmentIn(_Strict):
-    external_id: str | None = Field(default=None, max_length=64)
-    carrier: str | None = Field(default=None, max_length=64)
-    tracking_number: str | None = Field(default=None, max_length=64)
-    tracking_url: str | None = Field(default=None, max_length=1000, pattern=r"^https?://")
+    external_id: Line | None = Field(default=None, max_length=64)
+    carrier: Line | None = Field(default=None, max_length=64)
+    tracking_number: Line | None = Field(default=None, max_length=64)
+    tracking_url: WebUrl | None = Field(default=None, max_length=1000)
     status: ShipmentStatusIn | None = None
     shipped_at: Moment | None = None
     estimated_delivery: Day | None = None
@@ -138,29 +143,29 @@ class ShipmentIn(_Strict):
 
 
 class AddressIn(_Strict):
-    name: str | None = Field(default=None, max_length=255)
-    address1: str | None = Field(default=None, max_length=255)
-    address2: str | None = Field(default=None, max_length=255)
-    city: str | None = Field(default=None, max_length=255)
-    province: str | None = Field(default=None, max_length=255)
-    postal_code: str | None = Field(default=None, max_length=32)
-    country_code: str | None = Field(default=None, max_length=2)
+    name: Line | None = Field(default=None, max_length=255)
+    address1: Line | None = Field(default=None, max_length=255)
+    address2: Line | None = Field(default=None, max_length=255)
+    city: Line | None = Field(default=None, max_length=255)
+    province: Line | None = Field(default=None, max_length=255)
+    postal_code: Line | None = Field(default=None, max_length=32)
+    country_code: Line | None = Field(default=None, max_length=2)
 
 
 class OrderIn(_Strict):
-    number: str = Field(min_length=1, max_length=64)
-    external_id: str | None = Field(default=None, max_length=64)
-    email: str | None = Field(default=None, max_length=255)
-    phone: str | None = Field(default=None, max_length=64)
-    postal_code: str | None = Field(default=None, max_length=32)
+    number: Line = Field(min_length=1, max_length=64)
+    external_id: Line | None = Field(default=None, max_length=64)
+    email: Line | None = Field(default=None, max_length=255)
+    phone: Line | None = Field(default=None, max_length=64)
+    postal_code: Line | None = Field(default=None, max_length=32)
     placed_at: Moment | None = None
-    locale: str | None = Field(default=None, max_length=16)
+    locale: Line | None = Field(default=None, max_length=16)
     status: OrderStatus = "open"
     payment_status: PaymentStatus = "pending"
     fulfillment_status: FulfillmentStatus = "unfulfilled"
     return_status: ReturnStatus = "none"
     # A key of one of the merchant's custom statuses; null clears it, leaving it out keeps it.
-    custom_status: str | None = Field(default=None, max_length=64)
+    custom_status: Line | None = Field(default=None, max_length=64)
     cancel_reason: CancelReason | None = None
     currency: Currency
     presentment_currency: Currency | None = None
@@ -169,11 +174,11 @@ class OrderIn(_Strict):
     line_items: list[LineItemIn] = Field(default_factory=list, max_length=500)
     shipments: list[ShipmentIn] = Field(default_factory=list, max_length=100)
     shipping_address: AddressIn | None = None
-    tags: list[str] = Field(default_factory=list, max_length=250)
-    note: str | None = Field(default=None, max_length=5000)
-    customer_id: str | None = Field(default=None, max_length=64)
-    guest_id: str | None = Field(default=None, max_length=64)
-    order_status_url: str | None = Field(default=None, max_length=1000, pattern=r"^https?://")
+    tags: list[Line] = Field(default_factory=list, max_length=250)
+    note: Text | None = Field(default=None, max_length=5000)
+    customer_id: Line | None = Field(default=None, max_length=64)
+    guest_id: Line | None = Field(default=None, max_length=64)
+    order_status_url: WebUrl | None = Field(default=None, max_length=1000)
 
     @field_validator("email")
     @classmethod
@@ -218,9 +223,9 @@ class EventsIn(_Strict):
 class TrackingUpdateIn(EventIn):
     """One carrier event addressed by tracking number rather than by shipment id."""
 
-    tracking_number: str = Field(min_length=1, max_length=64)
+    tracking_number: Line = Field(min_length=1, max_length=64)
     # Only used to choose between shipments that share a tracking number.
-    carrier: str | None = Field(default=None, max_length=64)
+    carrier: Line | None = Field(default=None, max_length=64)
 
 
 class TrackingUpdatesIn(_Strict):
@@ -229,11 +234,16 @@ class TrackingUpdatesIn(_Strict):
     events: list[Any] = Field(min_length=1, max_length=MAX_EVENTS_PER_REQUEST)
 
 
+_TEXT_PATTERNS = {inputs.LINE_PATTERN, inputs.TEXT_PATTERN, inputs.URL_PATTERN}
+
+
 def error_list(exc: ValidationError) -> list[dict[str, str]]:
     """Every bad field, named by its dotted path: `line_items.0.quantity`."""
     errors = []
     for error in exc.errors(include_url=False):
         field = ".".join(str(part) for part in error["loc"]) or "body"
         message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "string_pattern_mismatch" and error["ctx"]["pattern"] in _TEXT_PATTERNS:
+            message = inputs.text_problem(error["input"]) or "must start with http:// or https://"
         errors.append({"field": field, "message": message})
     return errors

@@ -29,7 +29,7 @@ from starlette.routing import Route
 
 from portal import custom_statuses, exchange, i18n, labels, live, merchant_texts, overrides, panels
 from portal.links import LinkSigner
-from portal.merchants import RESERVED_SLUGS
+from portal.merchants import RESERVED_SLUGS, SLUG_RE
 from portal.money import known_currencies
 from portal.pagecache import PageCache
 from portal.security import csrf_token
@@ -292,7 +292,10 @@ async def merchant_of_path(request: Request) -> Merchant | None:
 
 
 async def shop_by_slug(portal: Portal, slug: str) -> Merchant | None:
-    """The cached shop at once; the database (in a worker thread) only when the cache has no answer."""
+    """The cached shop at once; the database (in a worker thread) only when the cache has no answer.
+    What cannot be a slug (a NUL, a line break: PostgreSQL refuses NUL) names no shop."""
+    if not SLUG_RE.fullmatch(slug):
+        return None
     known, merchant = portal.cached_merchant(slug)
     return merchant if known else await portal.read(portal.merchant, slug)
 

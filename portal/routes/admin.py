@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from portal import orders
+from portal import inputs, orders
 from portal.merchants import MerchantError, apply_settings
 from portal.security import CSRF_FIELD, csrf_valid, verify_password
 from portal.statuses import FULFILLMENT_STATUSES, ORDER_STATUSES, PAYMENT_STATUSES, RETURN_STATUSES
@@ -37,12 +37,34 @@ async def require_merchant(request: Request) -> Merchant:
     return merchant
 
 
-async def check_csrf(request: Request):
+def check_fields(fields, multiline: tuple[str, ...] = ()) -> None:
+    """Console input the store cannot hold (a NUL; a line break outside a text area): a 422 naming the field."""
+    try:
+        inputs.check_fields(fields, multiline)
+    except inputs.FieldError as exc:
+        raise HTTPException(status_code=422, detail=f"The field {exc.field!r} {exc.problem}.") from None
+
+
+async def check_csrf(request: Request, multiline: tuple[str, ...] = ()):
+    """The console form, once its CSRF token and every field are checked. `multiline`: the form's
+    text areas, which may hold line breaks."""
     form = await request.form()
-    if not csrf_valid(request.session, str(form.get(CSRF_FIELD) or "")):
+    try:
+        if not csrf_valid(request.session, str(form.get(CSRF_FIELD) or "")):
+            raise HTTPException(status_code=403, detail="The form expired. Go back, reload the page and try again.")
+        check_fields(form.multi_items(), multiline)
+    except HTTPException:
         await form.close()  # uploads in a refused form are spooled files: release them now
-        raise HTTPException(status_code=403, detail="The form expired. Go back, reload the page and try again.")
+        raise
     return form
+
+
+def id_param(request: Request, name: str) -> int:
+    """A row id of the path; one no row can have (not digits, too large) is a 404."""
+    row_id = inputs.store_id(request.path_params[name])
+    if row_id is None:
+        raise HTTPException(404)
+    return row_id
 
 
 async def save_settings(request: Request, merchant: Merchant, values: dict[str, str], page: str) -> Response | str:
@@ -96,13 +118,12 @@ async def logout(request: Request) -> Response:
 async def home(request: Request) -> Response:
     merchant = await require_merchant(request)
     portal = portal_of(request)
+    check_fields(request.query_params.multi_items())
     query = request.query_params.get("q", "")[:100]
     filters = {name: request.query_params.get(name, "") for name in
                ("status", "payment_status", "fulfillment_status", "return_status")}
-    try:
-        page_number = max(1, int(request.query_params.get("page", "1")))
-    except ValueError:
-        page_number = 1
+    page = request.query_params.get("page", "")
+    page_number = max(1, int(page)) if page.isascii() and page.isdigit() and len(page) < 10 else 1
 
     def load():
         with portal.session() as session:
@@ -123,10 +144,7 @@ async def home(request: Request) -> Response:
 async def revoke_link(request: Request) -> Response:
     merchant = await require_merchant(request)
     await check_csrf(request)
-    try:
-        order_id = int(request.path_params["order_id"])
-    except ValueError:
-        raise HTTPException(404) from None
+    order_id = id_param(request, "order_id")
 
     def revoke() -> bool:
         with portal_of(request).session() as session:

@@ -34,7 +34,7 @@ async def embed_settings(request: Request) -> Response:
     origins = ", ".join(embed.allowed_origins(merchant.embed_origins))
     status = 200
     if request.method == "POST":
-        form = await check_csrf(request)
+        form = await check_csrf(request, multiline=("embed_origins",))
         origins = str(form.get("embed_origins") or "")[:4000]
         saved = await save_settings(request, merchant, {"embed_origins": origins}, "admin_embed")
         if not isinstance(saved, str):

@@ -17,7 +17,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal import order_view
-from portal.routes.admin import check_csrf, require_merchant
+from portal.routes.admin import check_csrf, check_fields, require_merchant
 from portal.routes.shopper import FULL, order_context
 from portal.routes.theme_assets import merchant_stylesheet
 from portal.security import CSRF_FIELD, csrf_valid
@@ -133,6 +133,7 @@ async def save_settings(request: Request) -> Response:
     async with request.form(max_part_size=UPLOAD_BODY_LIMIT) as form:  # closes the uploaded files
         if not csrf_valid(request.session, str(form.get(CSRF_FIELD) or "")):
             raise HTTPException(status_code=403, detail="The form expired. Go back, reload the page and try again.")
+        check_fields(form.multi_items(), multiline=(CUSTOM_CSS,))
         changes, uploads = _changes_from_form(form, theme.settings_schema)
         files = {name: await upload.read(MAX_UPLOAD_BYTES + 1) for name, upload in uploads.items()}
         action = form.get("action")

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from portal import openapi, orders, tracking
+from portal import inputs, openapi, orders, tracking
 from portal.orders import OrderInputError
 from portal.schemas import EventsIn, OrderIn, ShipmentIn, TrackingUpdatesIn, error_list
 from portal.security import hash_api_key
@@ -64,6 +64,16 @@ def _invalid(exc: OrderInputError) -> ApiError:
     return ApiError(422, "validation_failed", "Some fields are not valid; nothing was saved.", exc.errors)
 
 
+def _number(request: Request) -> str:
+    """The order number of the path: text the store can hold, or a 422 naming it."""
+    number = request.path_params["number"]
+    problem = inputs.text_problem(number)
+    if problem:
+        raise ApiError(422, "validation_failed", "The order number in the path is not valid.",
+                       [{"field": "number", "message": problem}])
+    return number
+
+
 def _link(request: Request, merchant: Merchant, order) -> str:
     portal = portal_of(request)
     return portal.settings.base_url.rstrip("/") + portal.tracking_path(merchant, order, request.app)
@@ -87,7 +97,7 @@ async def create_or_update_order(request: Request) -> Response:
 
 async def get_order(request: Request) -> Response:
     merchant = await run_in_threadpool(authenticate, request)
-    number = request.path_params["number"]
+    number = _number(request)
 
     def load():
         with portal_of(request).session() as session:
@@ -102,7 +112,7 @@ async def get_order(request: Request) -> Response:
 
 async def add_shipment(request: Request) -> Response:
     merchant = await run_in_threadpool(authenticate, request)
-    number = request.path_params["number"]
+    number = _number(request)
     data: ShipmentIn = await parse_body(request, ShipmentIn)
 
     def save():
@@ -122,10 +132,9 @@ async def add_shipment(request: Request) -> Response:
 
 async def add_events(request: Request) -> Response:
     merchant = await run_in_threadpool(authenticate, request)
-    try:
-        shipment_id = int(request.path_params["id"])
-    except ValueError:
-        raise ApiError(404, "not_found", "No such shipment.") from None
+    shipment_id = inputs.store_id(request.path_params["id"])
+    if shipment_id is None:
+        raise ApiError(404, "not_found", "No such shipment.")
     data: EventsIn = await parse_body(request, EventsIn)
 
     def save():

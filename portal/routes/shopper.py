@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from portal import lookup, order_view, panels
+from portal import inputs, lookup, order_view, panels
 from portal.i18n import gettext
 from portal.security import CSRF_FIELD, csrf_valid
 from portal.store import queries
@@ -108,7 +108,9 @@ async def lookup_submit(request: Request, site: Site = FULL) -> Response:
             order = lookup.find_order(session, merchant.id, query.order_number, query.contact)
             return ("order", order, None) if order else None
 
-    found = await portal.read(find) if token_ok else None
+    # Input no order can hold (a NUL, a line break) is a miss like any other, without a query.
+    storable = not any(inputs.text_problem(value) for value in values.values())
+    found = await portal.read(find) if token_ok and storable else None
     if found and found[0] == "order":
         path = site.path(request, "order_page", shop=merchant.slug, token=portal.link_token(found[1]))
         return RedirectResponse(path, status_code=303)

@@ -14,7 +14,7 @@ from starlette.routing import Route
 from portal import custom_statuses, order_view, orders
 from portal.custom_statuses import CustomStatusError, StatusInput
 from portal.orders import OrderInputError
-from portal.routes.admin import check_csrf, require_merchant
+from portal.routes.admin import check_csrf, id_param, require_merchant
 from portal.routes.theme_assets import CSS, cache_control_for, cached_response
 from portal.statuses import PROGRESS_STEPS
 from portal.store import queries
@@ -38,13 +38,6 @@ async def stylesheet(request: Request) -> Response:
 
 
 # -- console ---------------------------------------------------------------------------------
-
-def _int_param(request: Request, name: str) -> int:
-    try:
-        return int(request.path_params[name])
-    except ValueError:
-        raise HTTPException(404) from None
-
 
 def _status_input(form: FormData, locales: list[str]) -> StatusInput:
     step = str(form.get("progress_step") or "").strip()
@@ -85,7 +78,7 @@ def _render_statuses(request: Request, merchant: Merchant, statuses: list[Custom
 
 async def statuses_page(request: Request) -> Response:
     merchant = await require_merchant(request)
-    status_id = _int_param(request, "status_id") if "status_id" in request.path_params else None
+    status_id = id_param(request, "status_id") if "status_id" in request.path_params else None
 
     def load():
         with portal_of(request).session() as session:
@@ -102,7 +95,7 @@ async def statuses_page(request: Request) -> Response:
 async def save_status(request: Request) -> Response:
     merchant = await require_merchant(request)
     form = await check_csrf(request)
-    status_id = _int_param(request, "status_id") if "status_id" in request.path_params else None
+    status_id = id_param(request, "status_id") if "status_id" in request.path_params else None
     data = _status_input(form, _label_locales(request, merchant))
 
     def save():
@@ -129,7 +122,7 @@ async def save_status(request: Request) -> Response:
 async def delete_status(request: Request) -> Response:
     merchant = await require_merchant(request)
     await check_csrf(request)
-    status_id = _int_param(request, "status_id")
+    status_id = id_param(request, "status_id")
 
     def remove() -> bool:
         with portal_of(request).session() as session:
@@ -147,7 +140,7 @@ async def delete_status(request: Request) -> Response:
 async def order_page(request: Request) -> Response:
     """The console's view of one order, where staff set its custom status."""
     merchant = await require_merchant(request)
-    return await _render_order(request, merchant, _int_param(request, "order_id"))
+    return await _render_order(request, merchant, id_param(request, "order_id"))
 
 
 async def _render_order(request: Request, merchant: Merchant, order_id: int, error: str | None = None,
@@ -177,7 +170,7 @@ async def _render_order(request: Request, merchant: Merchant, order_id: int, err
 async def set_order_status(request: Request) -> Response:
     merchant = await require_merchant(request)
     form = await check_csrf(request)
-    order_id = _int_param(request, "order_id")
+    order_id = id_param(request, "order_id")
     key = str(form.get("custom_status") or "").strip()[:64] or None
 
     def save():

@@ -87,6 +87,10 @@ async def translations_page(request: Request) -> Response:
                          status_code=422 if error else 200)
 
 
+# The override form's text areas, and the source text it names (which may span lines).
+_OVERRIDE_AREAS = ("msgctxt", "msgid", "text", *(f"text_{index}" for index in range(6)))
+
+
 def _entry_from_form(request: Request, form: FormData, locale: str) -> Entry | None:
     index = overrides.source_index(portal_of(request).settings.locales_dir)
     source = index.get((str(form.get("msgctxt") or ""), str(form.get("msgid") or "")))
@@ -104,7 +108,7 @@ def _entry_from_form(request: Request, form: FormData, locale: str) -> Entry | N
 
 async def save_override(request: Request) -> Response:
     merchant = await require_merchant(request)
-    form = await check_csrf(request)
+    form = await check_csrf(request, multiline=_OVERRIDE_AREAS)
     locale, error = _locale(request, merchant, str(form.get("locale") or ""))
     q = str(form.get("q") or "")[:200]
     entry = _entry_from_form(request, form, locale)
@@ -180,7 +184,7 @@ async def import_file(request: Request) -> Response:
 
 async def save_texts(request: Request) -> Response:
     merchant = await require_merchant(request)
-    form = await check_csrf(request)
+    form = await check_csrf(request, multiline=tuple(merchant_texts.KEYS))
     locale, error = _locale(request, merchant, str(form.get("locale") or ""))
     values = {key: str(form.get(key) or "") for key in merchant_texts.KEYS}
 
