@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from portal import money, timestamps
+from portal import inputs, money, timestamps
 from portal.i18n import normalise_locale
 from portal.orders import (
     STATUS_FIELDS,
@@ -125,17 +125,18 @@ def platform_id(value: Any) -> str | None:
         return None
     if isinstance(value, int):
         return str(value)
-    text = str(value).strip()
+    text = inputs.without_nul(str(value)).strip()
     match = re.search(r"(\d+)$", text) if text.startswith("gid://") else None
     text = match.group(1) if match else text
     return text[:64] or None
 
 
 def clip(value: Any, limit: int) -> str | None:
-    """Free text from a platform, trimmed to our column size instead of refusing the order."""
+    """Free text from a platform, made one line without NUL and trimmed to our column size, instead
+    of refusing the order (the platform would retry, then switch the webhook off)."""
     if value is None:
         return None
-    text = " ".join(str(value).split())
+    text = " ".join(inputs.without_nul(str(value)).split())
     return text[:limit] or None
 
 
@@ -165,7 +166,7 @@ def customer_id(value: Any) -> str | None:
 
 def http_url(value: Any) -> str | None:
     text = str(value or "").strip()
-    return text if re.match(r"^https?://", text) and len(text) <= 1000 else None
+    return text if re.match(r"^https?://", text) and len(text) <= 1000 and not inputs.text_problem(text) else None
 
 
 def email(*candidates: Any) -> str | None:
@@ -204,14 +205,15 @@ def timestamp(value: Any, *, ahead: bool = False) -> datetime | None:
         return None
 
 
-def amount(value: Any, currency: str) -> str:
-    """A platform amount rounded to the currency's decimals; missing means zero."""
+def amount(value: Any, currency: str, field_name: str) -> str:
+    """A platform amount rounded to the currency's decimals; missing means zero. `field_name`: the
+    payload's field, named when the amount is refused."""
     if value is None or value == "":
         return "0"
     try:
         rounded = money.round_amount(value, currency)
     except money.MoneyError as exc:
-        raise Rejected(str(exc)) from None
+        raise Rejected(f"{field_name}: {exc}") from None
     return rounded.lstrip("-") if money.parse_amount(rounded) == 0 else rounded
 
 
@@ -227,7 +229,7 @@ def tags(value: Any, limit: int = 40) -> list[str]:
     parts = value if isinstance(value, list) else str(value or "").split(",")
     result: list[str] = []
     for part in parts:
-        tag = " ".join(str(part).split())[:limit].strip()
+        tag = " ".join(inputs.without_nul(str(part)).split())[:limit].strip()
         if tag and tag not in result:
             result.append(tag)
     return result[:250]
@@ -247,7 +249,7 @@ class StatusMapper:
         return None
 
     def unknown(self, field_name: str, value: Any, guess: str) -> str:
-        self.raw[field_name] = str(value)[:100]
+        self.raw[field_name] = inputs.one_line(str(value))[:100]
         log.warning("%s %s %r is not in our table: mapped to %r", self.platform, field_name, value, guess)
         return guess
 

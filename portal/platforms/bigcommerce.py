@@ -59,13 +59,17 @@ def _currency(value: Any) -> str | None:
         return None
 
 
+# Exchange rates outside these bounds are no currency pair's: dividing by one would overflow.
+_RATES = (Decimal("1e-9"), Decimal("1e9"))
+
+
 def _rate(payload: dict[str, Any]) -> Decimal | None:
     for name in ("store_default_to_transactional_exchange_rate", "currency_exchange_rate"):
         try:
             rate = money.parse_amount(payload.get(name) or "")
         except money.MoneyError:
             continue
-        if rate > 0:
+        if _RATES[0] < rate < _RATES[1]:
             return rate
     return None
 
@@ -84,22 +88,22 @@ class _Converter:
             store = paid  # no rate to convert with: show what was paid rather than invent a figure
         self.paid, self.store = paid, store
 
-    def pair(self, value: Any) -> tuple[str, str]:
-        paid = ingest.amount(value, self.paid)
+    def pair(self, value: Any, field_name: str) -> tuple[str, str]:
+        paid = ingest.amount(value, self.paid, field_name)
         if self.store == self.paid or self.rate is None:
             return paid, paid
-        return ingest.amount(money.parse_amount(paid) / self.rate, self.store), paid
+        return ingest.amount(money.parse_amount(paid) / self.rate, self.store, field_name), paid
 
 
 def _line_items(products: Any, convert: _Converter, inclusive: bool) -> list[dict[str, Any]]:
     items = []
-    for product in products if isinstance(products, list) else []:
+    for index, product in enumerate(products if isinstance(products, list) else []):
         if not isinstance(product, dict):
             continue
         options = [f"{o.get('display_name')}: {o.get('display_value')}" for o in product.get("product_options") or []
                    if isinstance(o, dict) and o.get("display_name")]
         price, paid = convert.pair(product.get("price_inc_tax" if inclusive else "price_ex_tax")
-                                   or product.get("base_price"))
+                                   or product.get("base_price"), f"products.{index}.price")
         items.append({
             "title": ingest.clip(product.get("name"), 500) or "—",
             "variant": ingest.clip(", ".join(options), 255),
@@ -149,16 +153,17 @@ def map_order(payload: dict[str, Any]) -> PlatformOrder:
     convert = _Converter(payload)
     inclusive = bool(payload.get("is_tax_inclusive_pricing"))
     suffix = "inc_tax" if inclusive else "ex_tax"
-    shipping_cost = sum((money.parse_amount(ingest.amount(payload.get(f"{name}_cost_{suffix}"), convert.paid))
+    shipping_cost = sum((money.parse_amount(ingest.amount(payload.get(f"{name}_cost_{suffix}"), convert.paid,
+                                                          f"{name}_cost_{suffix}"))
                          for name in ("shipping", "handling", "wrapping")), Decimal(0))
-    discount = sum((money.parse_amount(ingest.amount(payload.get(name), convert.paid))
+    discount = sum((money.parse_amount(ingest.amount(payload.get(name), convert.paid, name))
                     for name in ("discount_amount", "coupon_discount")), Decimal(0))
     pairs = {
-        "subtotal": convert.pair(payload.get(f"subtotal_{suffix}")),
-        "shipping": convert.pair(shipping_cost),
-        "tax": convert.pair(payload.get("total_tax")),
-        "discounts": convert.pair(discount),
-        "total": convert.pair(payload.get("total_inc_tax")),
+        "subtotal": convert.pair(payload.get(f"subtotal_{suffix}"), f"subtotal_{suffix}"),
+        "shipping": convert.pair(shipping_cost, f"shipping_cost_{suffix}"),
+        "tax": convert.pair(payload.get("total_tax"), "total_tax"),
+        "discounts": convert.pair(discount, "discount_amount"),
+        "total": convert.pair(payload.get("total_inc_tax"), "total_inc_tax"),
     }
     statuses = StatusMapper(PLATFORM)
     status, payment, fulfilment, reason = _statuses(payload, statuses)

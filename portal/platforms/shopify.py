@@ -58,14 +58,17 @@ def plan(merchant: Merchant, topic: str, payload: Any) -> ingest.Handler:
     return ingest.answer("ignored", f"topic {topic!r} is not used by the portal")
 
 
-def _amounts(payload: dict[str, Any], name: str, currency: str, presentment: str) -> tuple[str, str]:
-    """(shop money, presentment money) of `name`, from its `name_set` twin when there is one."""
+def _amounts(payload: dict[str, Any], name: str, currency: str, presentment: str,
+             where: str = "") -> tuple[str, str]:
+    """(shop money, presentment money) of `name`, from its `name_set` twin when there is one.
+    `where`: the path of `payload` in the delivery (`line_items.0.`), to name a refused amount."""
     money_set = ingest.obj(payload, f"{name}_set")
     shop_money = ingest.obj(money_set, "shop_money")
     paid_money = ingest.obj(money_set, "presentment_money")
-    shop = ingest.amount(shop_money.get("amount", payload.get(name)), currency)
+    shop = ingest.amount(shop_money.get("amount", payload.get(name)), currency, f"{where}{name}")
     if "amount" in paid_money:
-        return shop, ingest.amount(paid_money["amount"], presentment)
+        return shop, ingest.amount(paid_money["amount"], presentment,
+                                   f"{where}{name}_set.presentment_money.amount")
     if presentment != currency:
         raise Rejected(f"{name}_set.presentment_money is missing and the order was paid in {presentment}")
     return shop, shop
@@ -118,10 +121,10 @@ def shipments(fulfillments: Any, statuses: StatusMapper) -> list[dict[str, Any]]
 
 def _line_items(payload: dict[str, Any], currency: str, presentment: str) -> list[dict[str, Any]]:
     items = []
-    for item in (payload.get("line_items") or [])[:500]:
+    for index, item in enumerate((payload.get("line_items") or [])[:500]):
         if not isinstance(item, dict):
             continue
-        price, paid = _amounts(item, "price", currency, presentment)
+        price, paid = _amounts(item, "price", currency, presentment, f"line_items.{index}.")
         items.append({
             "title": ingest.clip(item.get("title") or item.get("name"), 500) or "—",
             "variant": ingest.clip(item.get("variant_title"), 255),
@@ -216,7 +219,8 @@ def _refund(session: Session, merchant: Merchant, payload: dict[str, Any]) -> Ou
             continue
         code = str(transaction.get("currency") or order.presentment_currency).upper()
         if code in refunded:
-            refunded[code] += money.parse_amount(ingest.amount(transaction.get("amount"), code))
+            amount = ingest.amount(transaction.get("amount"), code, "transactions.amount")
+            refunded[code] += money.parse_amount(amount)
     whole = any(refunded[code] >= money.to_decimal(total, code) > 0 for code, total in
                 ((order.currency, order.total), (order.presentment_currency, order.presentment_total)))
     status = "refunded" if whole or order.payment_status == "refunded" else "partially_refunded"

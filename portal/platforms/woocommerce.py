@@ -53,20 +53,22 @@ def _variant(item: dict[str, Any]) -> str | None:
 
 def _line_items(items: Any, currency: str) -> tuple[list[dict[str, Any]], Decimal]:
     result, subtotal = [], Decimal(0)
-    for item in items if isinstance(items, list) else []:
+    for index, item in enumerate(items if isinstance(items, list) else []):
         if not isinstance(item, dict):
             continue
+        where = f"line_items.{index}."
         quantity = ingest.quantity(item.get("quantity"))
-        line = money.parse_amount(ingest.amount(item.get("subtotal"), currency))
+        line = money.parse_amount(ingest.amount(item.get("subtotal"), currency, where + "subtotal"))
         subtotal += line
-        unit = line / quantity if quantity else money.parse_amount(ingest.amount(item.get("price"), currency))
+        unit = line / quantity if quantity else money.parse_amount(ingest.amount(item.get("price"), currency,
+                                                                                 where + "price"))
         image = ingest.obj(item, "image")
         result.append({
             "title": ingest.clip(item.get("name"), 500) or "—",
             "variant": _variant(item),
             "sku": ingest.clip(item.get("sku"), 128),
             "quantity": quantity,
-            "unit_price": ingest.amount(unit, currency),
+            "unit_price": ingest.amount(unit, currency, where + "subtotal"),
             "image_url": ingest.http_url(image.get("src")),
         })
     return result[:500], subtotal
@@ -131,11 +133,11 @@ def map_order(payload: dict[str, Any]) -> PlatformOrder:
         "fulfillment_status": fulfilment,
         "currency": currency,
         "totals": {
-            "subtotal": ingest.amount(subtotal, currency),
-            "shipping": ingest.amount(payload.get("shipping_total"), currency),
-            "tax": ingest.amount(payload.get("total_tax"), currency),
-            "discounts": ingest.amount(payload.get("discount_total"), currency),
-            "total": ingest.amount(payload.get("total"), currency),
+            "subtotal": ingest.amount(subtotal, currency, "line_items.subtotal"),
+            "shipping": ingest.amount(payload.get("shipping_total"), currency, "shipping_total"),
+            "tax": ingest.amount(payload.get("total_tax"), currency, "total_tax"),
+            "discounts": ingest.amount(payload.get("discount_total"), currency, "discount_total"),
+            "total": ingest.amount(payload.get("total"), currency, "total"),
         },
         "line_items": items,
         "shipments": shipments(_meta(payload.get("meta_data"))),

@@ -59,8 +59,8 @@ def test_platform_ids_and_tags():
     assert ingest.platform_id("gid://shopify/Order/7123456789012345679") == "7123456789012345679"
     assert ingest.platform_id(True) is None and ingest.customer_id(0) is None
     assert ingest.tags(" a, b ,a,, " + "x" * 60) == ["a", "b", "x" * 40]
-    assert ingest.amount("12.3456", "USD") == "12.35" and ingest.amount("1500.00", "JPY") == "1500"
-    assert ingest.amount("-0.001", "EUR") == "0.00"
+    assert ingest.amount("12.3456", "USD", "price") == "12.35" and ingest.amount("1500.00", "JPY", "price") == "1500"
+    assert ingest.amount("-0.001", "EUR", "price") == "0.00"
 
 
 def test_delivery_log_and_receipts_are_pruned(portal, merchant):
