@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import aiosmtplib
 from sqlmodel import Session
 
-from portal import custom_statuses, i18n, notifications
+from portal import custom_statuses, i18n, inputs, notifications
 from portal.i18n import gettext
 from portal.settings import Settings
 from portal.store import queries
@@ -85,6 +85,8 @@ def compose(portal: Portal, router: Any, session: Session, message: OutboxMessag
         if not order.email:
             return "the order has no e-mail address"
         recipient = order.email
+    if inputs.text_problem(recipient):  # stored before addresses were checked for NUL
+        return "the e-mail address cannot be used"
 
     locale = i18n.negotiate([order.locale if order else None, merchant.default_locale],
                             portal.enabled_locales(merchant)) or merchant.default_locale
@@ -118,12 +120,14 @@ def compose(portal: Portal, router: Any, session: Session, message: OutboxMessag
         "test": message.kind == "test",
     }
     env = portal.themes.environment(merchant.theme)
+    # Headers from stored text (an order number, a shop's name, its wording) are made one line: a
+    # line break in a header makes the whole message fail.
     email = EmailMessage()
-    email["Subject"] = copy.subject
-    email["From"] = Address(display_name=merchant.name, addr_spec=portal.settings.smtp_from)
+    email["Subject"] = inputs.one_line(copy.subject)
+    email["From"] = Address(display_name=inputs.one_line(merchant.name), addr_spec=portal.settings.smtp_from)
     email["To"] = recipient
-    if merchant.support_email:
-        email["Reply-To"] = Address(display_name=merchant.name, addr_spec=merchant.support_email)
+    if merchant.support_email and not inputs.text_problem(merchant.support_email):
+        email["Reply-To"] = Address(display_name=inputs.one_line(merchant.name), addr_spec=merchant.support_email)
     email["Date"] = format_datetime(utcnow())
     email["Message-ID"] = message_id(portal.settings, message)
     email["Auto-Submitted"] = "auto-generated"
