@@ -327,3 +327,38 @@ def test_the_openapi_document_states_the_text_rules(client):
     note = re.compile(schemas["OrderIn"]["properties"]["note"]["anyOf"][0]["pattern"])
     assert number.match("#1001") and not number.match("#10\r\n01") and not number.match("#10\x0001")
     assert note.match("Gift wrap\nplease") and not note.match("Gift\x00")
+
+
+def test_woocommerce_and_bigcommerce_text_is_cleaned_and_huge_amounts_named(client, factory):
+    from tests.webhooks.test_bigcommerce import SECRET as BC_SECRET
+    from tests.webhooks.test_bigcommerce import deliver as bigcommerce
+    from tests.webhooks.test_woocommerce import SECRET as WC_SECRET
+    from tests.webhooks.test_woocommerce import deliver as woocommerce
+
+    candles = factory.merchant("candles", currency="GBP", woocommerce_webhook_secret=WC_SECRET)
+    kaffeehaus = factory.merchant("kaffeehaus", currency="USD", bigcommerce_webhook_secret=BC_SECRET)
+    order = fixture_json("woocommerce/order-updated.json")
+    order["customer_note"] = "Please leave\x00 with\r\nneighbour"
+    order["line_items"][0]["name"] = "Beeswax\x00 Candle"
+    assert woocommerce(client, order, "wc-nul").json()["result"] == "stored"
+    order.update(id=1894, number="1894", total="1e400")
+    refused = woocommerce(client, order, "wc-huge")
+    assert refused.status_code == 422 and refused.json()["message"].startswith("total: ")
+
+    full = fixture_json("bigcommerce/order-full.json")
+    full["staff_notes"] = "Second mug\x00 back-ordered"
+    full["products"][0]["name"] = "Mug\r\n(large)"
+    assert bigcommerce(client, full, "bc-nul").json()["result"] == "stored"
+    full.update(id=4818, total_inc_tax="1e400")
+    refused = bigcommerce(client, full, "bc-huge")
+    assert refused.status_code == 422 and refused.json()["message"].startswith("total_inc_tax: ")
+
+    with session_scope(factory.portal.engine) as session:
+        wc = queries.order_by_external_id(session, candles.id, "woocommerce", "1893")
+        bc = queries.order_by_external_id(session, kaffeehaus.id, "bigcommerce", "4817")
+        assert wc.note == "Please leave with neighbour"
+        assert queries.line_item_rows(session, wc.id)[0].title == "Beeswax Candle"
+        assert bc.note == "Second mug back-ordered"
+        assert queries.line_item_rows(session, bc.id)[0].title == "Mug (large)"
+        assert queries.order_by_external_id(session, candles.id, "woocommerce", "1894") is None
+        assert queries.order_by_external_id(session, kaffeehaus.id, "bigcommerce", "4818") is None
