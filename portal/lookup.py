@@ -8,14 +8,12 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 
+import phonenumbers
 from sqlmodel import Session
 
 from portal.orders import email_key, number_key, phone_key, postal_key, tracking_key
 from portal.store import queries
 from portal.store.models import Order, Shipment
-
-MIN_PHONE_DIGITS = 6
-
 
 @dataclass(frozen=True)
 class LookupInput:
@@ -33,19 +31,37 @@ def _same(a: str | None, b: str | None) -> bool:
     return hmac.compare_digest((a or "\x00missing").encode(), (b or "\x00absent").encode()) and bool(a)
 
 
-def _phone_matches(stored: str | None, given: str | None) -> bool:
-    # "+47 912 34 567" and "91234567" are the same phone: compare the trailing digits.
-    if not stored or not given or len(given) < MIN_PHONE_DIGITS:
-        _same(stored, given)
+def _international(raw: str) -> phonenumbers.PhoneNumber | None:
+    try:
+        return phonenumbers.parse(raw, None)  # only a number written with its "+" country code parses
+    except phonenumbers.NumberParseException:
+        return None
+
+
+def _e164(raw: str, region: str) -> str | None:
+    try:
+        return phonenumbers.format_number(phonenumbers.parse(raw, region), phonenumbers.PhoneNumberFormat.E164)
+    except phonenumbers.NumberParseException:
+        return None
+
+
+def _phone_matches(stored: str | None, given: str) -> bool:
+    """The whole number, the country code optional on either side: "+47 912 34 567", "0047 91234567"
+    and "912 34 567" are one phone, and no shorter part of it matches."""
+    if not stored or not phone_key(stored) or not phone_key(given):
+        _same(None, None)
         return False
-    width = min(len(stored), len(given))
-    return _same(stored[-width:], given[-width:])
+    known = _international(stored) or _international(given)
+    if known is None:  # neither side names its country: the digits must be the same
+        return _same(phone_key(stored), phone_key(given))
+    region = phonenumbers.region_code_for_country_code(known.country_code)
+    return _same(_e164(stored, region), _e164(given, region))
 
 
 def contact_matches(order: Order | None, contact: str) -> bool:
     """Whether `contact` is the order's e-mail, phone or postal code (each compared every time)."""
     email = _same(order.email_key if order else None, email_key(contact))
-    phone = _phone_matches(order.phone_key if order else None, phone_key(contact))
+    phone = _phone_matches(order.phone if order else None, contact)
     postal = _same(order.postal_key if order else None, postal_key(contact))
     return email or phone or postal
 

@@ -113,3 +113,23 @@ def test_unknown_shop_is_a_themed_404(client):
     response = client.get("/no-such-shop/track")
     assert response.status_code == 404
     assert "Page not found" in text_of(html(response).find("h1"))
+
+
+@pytest.fixture
+def norwegian_order(factory, merchant):
+    return factory.order(merchant, number="#2001", phone="+47 912 34 567", email="ola@example.no")
+
+
+@pytest.mark.parametrize("contact", ["+4791234567", "+47 912 34 567", "91234567", "912 34 567", "0047 912 34 567"])
+def test_phone_matches_the_whole_number_with_or_without_country_code(client, norwegian_order, contact):
+    response = submit(client, order_number="2001", contact=contact)
+    assert response.status_code == 303
+
+
+@pytest.mark.parametrize("contact", ["234567", "34567", "1234567", "791234567", "+46 912 34 567", "+1 912 34 567",
+                                     "99 91234567"])
+def test_phone_part_or_other_country_is_no_match(client, norwegian_order, contact):
+    status, message, _ = _failure(client, order_number="2001", contact=contact)
+    unknown_status, unknown_message, _ = _failure(client, order_number="2999", contact=contact)
+    assert (status, message) == (unknown_status, unknown_message) == (404, message)
+    assert "could not find" in message
