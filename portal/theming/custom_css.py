@@ -21,6 +21,10 @@ RAW_SCRIPT_URL_RE = re.compile(r"url\(\s*['\"]?\s*(?:javascript|vbscript|livescr
 # Properties that bound script to elements in old browsers; never useful in a stylesheet today.
 FORBIDDEN_PROPERTIES = {"behavior", "behaviour", "-moz-binding", "-ms-behavior"}
 FORBIDDEN_FUNCTIONS = {"expression", "javascript"}
+# Functions that load what they are given (vendor prefix dropped first): their strings are URLs too.
+URL_FUNCTIONS = {"url", "src", "image", "image-set", "cross-fade"}
+VENDOR_PREFIX_RE = re.compile(r"^-(?:webkit|moz|ms|o)-")
+MARKUP_ERROR = "'<' and '-->' are not allowed in CSS (e.g. </style>, <!--)"
 
 
 class CustomCssError(ValueError):
@@ -33,12 +37,12 @@ def _line(node: object) -> str:
     return f"line {getattr(node, 'source_line', '?')}"
 
 
-def _check_url(url: str, node: object, errors: list[str]) -> None:
+def _check_url(url: str, node: object, errors: list[str], function: str = "url") -> None:
     if SCRIPT_URL_RE.match(url):
         errors.append(f"{_line(node)}: url({url.split(':')[0]}:…) is not allowed: a stylesheet cannot run script")
     elif not SAFE_URL_RE.match(url.strip()):
-        errors.append(f"{_line(node)}: url({url[:60]}) is not allowed; use an https:// address, a path on this "
-                      "site, or a data:image URL")
+        errors.append(f"{_line(node)}: {function}({url[:60]}) is not allowed; use an https:// address, a path on "
+                      "this site, or a data:image URL")
 
 
 def _check_values(tokens: Iterable[ast.Node], errors: list[str]) -> None:
@@ -50,13 +54,16 @@ def _check_values(tokens: Iterable[ast.Node], errors: list[str]) -> None:
         elif isinstance(token, ast.StringToken) and SCRIPT_URL_RE.match(token.value):
             errors.append(f"{_line(token)}: \"{token.value[:20]}…\" is not allowed: a stylesheet cannot run script")
         elif isinstance(token, ast.FunctionBlock):
-            if token.lower_name in FORBIDDEN_FUNCTIONS:
-                errors.append(f"{_line(token)}: {token.lower_name}() is not allowed: it runs script in old browsers")
+            name = VENDOR_PREFIX_RE.sub("", token.lower_name)
+            if name in FORBIDDEN_FUNCTIONS:
+                errors.append(f"{_line(token)}: {name}() is not allowed: it runs script in old browsers")
                 continue
-            if token.lower_name == "url":
-                strings = [t for t in token.arguments if isinstance(t, ast.StringToken)]
-                _check_url(strings[0].value if strings else tinycss2.serialize(token.arguments), token, errors)
-                continue
+            strings = [t for t in token.arguments if isinstance(t, ast.StringToken)]
+            if name in ("url", "src") and not strings:
+                _check_url(tinycss2.serialize(token.arguments), token, errors, name)
+            elif name in URL_FUNCTIONS:
+                for string in strings:
+                    _check_url(string.value, string, errors, name)
             _check_values(token.arguments, errors)
         elif isinstance(token, (ast.SquareBracketsBlock, ast.ParenthesesBlock, ast.CurlyBracketsBlock)):
             _check_values(token.content, errors)
@@ -95,6 +102,16 @@ def _check_rules(rules: Iterable[ast.Node], errors: list[str], in_keyframes: boo
             _check_declarations(rule.content, errors)
 
 
+def _rule_errors(rule: ast.Node) -> list[str]:
+    errors: list[str] = []
+    _check_rules([rule], errors)
+    if errors:
+        return errors
+    # An escape (`\3c`, `\3e`) spells '<' or '-->' only once parsed: look at what would be served.
+    served = rule.serialize()
+    return [f"{_line(rule)}: {MARKUP_ERROR}"] if "<" in served or "-->" in served else []
+
+
 def filter_css(text: str) -> str:
     """The merchant's CSS, re-serialised from the parse tree; CustomCssError lists every problem."""
     if len(text) > MAX_CHARS:
@@ -103,13 +120,21 @@ def filter_css(text: str) -> str:
     for number, line in enumerate(text.splitlines(), start=1):
         # Never anything that looks like markup: `</style>`, `<!--` … would end a <style> element.
         if "<" in line or "-->" in line:
-            errors.append(f"line {number}: '<' and '-->' are not allowed in CSS (e.g. </style>, <!--)")
+            errors.append(f"line {number}: {MARKUP_ERROR}")
         if RAW_SCRIPT_URL_RE.search(line):
             errors.append(f"line {number}: url(javascript:…) is not allowed: a stylesheet cannot run script")
         if "\x00" in line:
             errors.append(f"line {number}: NUL characters are not allowed")
     rules = tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True)
-    _check_rules(rules, errors)
+    for rule in rules:
+        errors.extend(error for error in _rule_errors(rule) if error not in errors)
     if errors:
         raise CustomCssError(errors)
     return "\n".join(rule.serialize() for rule in rules)
+
+
+def served_css(stored: str) -> str:
+    """Stored custom CSS as it is served: each rule checked again under today's rules (a row saved
+    before a rule was added must not serve what it now refuses); a rule that fails is left out."""
+    rules = tinycss2.parse_stylesheet(stored, skip_comments=True, skip_whitespace=True)
+    return "\n".join(rule.serialize() for rule in rules if not _rule_errors(rule))

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from portal.theming.custom_css import served_css
 from portal.theming.palette import schemes
 from portal.theming.schema import CUSTOM_CSS, FONT_STACKS, SettingSpec, resolve
 
@@ -63,9 +64,9 @@ def build(palette: Mapping[str, Mapping[str, str]], schema: Mapping[str, Setting
     ]
     if props:
         parts.append(":root {\n" + "".join(f"  {k}: {v};\n" for k, v in sorted(props.items())) + "}\n")
-    custom = str(stored.get(CUSTOM_CSS) or "")
+    custom = served_css(str(stored.get(CUSTOM_CSS) or ""))
     if custom:
-        # Stored already filtered (portal.theming.custom_css); appended last so it can override.
+        # Appended last so it can override.
         parts.append("/* The merchant's custom CSS. */\n" + custom + "\n")
     return Stylesheet("".join(parts))
 
