@@ -27,6 +27,7 @@ class Inbox:
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
+        self.raw: list[bytes] = []  # the bytes as received, for what a plain parser reads
         self.envelopes: list[tuple[str, list[str]]] = []
         self.refuse: str | None = None
 
@@ -34,6 +35,7 @@ class Inbox:
         if self.refuse:
             return self.refuse
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        self.raw.append(envelope.original_content)
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
         return "250 Message accepted"
 

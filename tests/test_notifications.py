@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from email import message_from_bytes, policy
 from datetime import timedelta
 
 import pytest
@@ -98,6 +99,29 @@ def test_shipped_email_has_headers_both_parts_and_the_signed_link(client, app, f
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert unsubscribe.startswith("http://testserver/acme/unsubscribe/")
 
+
+
+def test_one_click_unsubscribe_headers_are_plain_ascii_on_the_wire(client, app, settings, auth, smtp):
+    # A long address makes the header longer than a mail line's usual 78 characters.
+    settings.base_url = "https://tracking.acme-outdoor-and-mountaineering-supplies.example"
+    client.post("/api/v1/orders", json=order_data(), headers=auth)
+    ship(client, auth)
+    assert run_worker(app)["sent"] == 1
+    [raw] = smtp.inbox.raw
+    # Read as a mail provider's plain parser does: no RFC 2047 decoding, folded lines joined.
+    headers = message_from_bytes(raw, policy=policy.compat32)
+    unsubscribe = " ".join(headers["List-Unsubscribe"].split())
+    assert unsubscribe.startswith("<https://tracking.acme-outdoor-and-mountaineering-supplies.example/acme/"
+                                  "unsubscribe/") and unsubscribe.endswith(">")
+    assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+    # The mail provider's one-click POST (RFC 8058: multipart/form-data, no cookie, no form token).
+    done = client.__class__(app, follow_redirects=False).post(
+        unsubscribe.strip("<>"), files={"List-Unsubscribe": (None, "One-Click")})
+    assert done.status_code == 200
+    assert text_of(html(done).find("h1")) == "You are unsubscribed"
+    with session_scope(app.state.portal.engine) as session:
+        assert session.exec(select(Order)).one().email_opt_out_at is not None
 
 def in_norwegian(message: str) -> str:
     i18n.activate("nb")
