@@ -263,6 +263,19 @@ def test_unsubscribe_link_stops_further_mail(client, app, factory, auth, smtp):
     assert run_worker(app)["sent"] == 0
 
 
+def test_unsubscribe_page_names_no_order(client, app, auth, smtp):
+    # The unsubscribe link outlives revoked tracking links, so its page tells nothing about the order.
+    client.post("/api/v1/orders", json=order_data(number="#A-7731"), headers=auth)
+    ship(client, auth, number="A-7731")
+    run_worker(app)
+    link = smtp.inbox.messages[0]["List-Unsubscribe"].strip("<>").removeprefix("http://testserver")
+    asked = client.get(link)
+    done = client.post(link, data={"List-Unsubscribe": "One-Click"})
+    assert text_of(html(done).find("h1")) == "You are unsubscribed"
+    for page in (asked, done):
+        assert page.status_code == 200
+        assert "7731" not in page.text and "Acme Outdoor" in text_of(html(page).find("main"))
+
 def test_unsubscribe_link_must_be_genuine(client, factory, merchant, auth):
     order = factory.order(merchant)
     public_id = order.public_id
