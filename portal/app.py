@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from portal import live
+from portal import hosts, live
 from portal import worker as outbox_worker
 from portal.middleware import SecurityHeadersMiddleware
 from portal.routes import (
@@ -126,6 +126,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     ]
     middleware = [
         Middleware(SecurityHeadersMiddleware),
+        Middleware(hosts.AllowedHostsMiddleware, allowed=hosts.allowed_hosts(settings),
+                   merchant_hosts=portal.merchant_hosts, read=portal.read),
         Middleware(
             SessionMiddleware,
             secret_key=settings.resolved_secret_key,

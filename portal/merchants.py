@@ -20,6 +20,8 @@ from portal.store.models import ApiKey, Merchant, MerchantUser
 from portal.themes import ThemeRegistry
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+# A merchant's own host for the portal (served besides PORTAL_BASE_URL's, portal/hosts.py).
+HOST_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$")
 # Paths under these names belong to the portal itself, not to a shop.
 RESERVED_SLUGS = frozenset({"admin", "api", "static", "healthz", "embed", "webhooks", "theme-assets", "media"})
 
@@ -78,6 +80,13 @@ def _url(value: str) -> str | None:
     return value or None
 
 
+def _host(value: str) -> str | None:
+    host = value.lower()
+    if host and (len(host) > 253 or not HOST_RE.match(host)):
+        raise MerchantError(f"{value!r}: a host name such as track.example.com (no scheme, port, path or *)")
+    return host or None
+
+
 def _origins(value: str) -> str:
     try:
         joined = ",".join(parse_origins(value))
@@ -123,7 +132,7 @@ SETTERS: dict[str, Any] = {
     "support_email": _email,
     "support_phone": _text(64),
     "support_url": _url,
-    "host": _text(255),
+    "host": _host,
     "embed_origins": _origins,
     "shopify_webhook_secret": _text(255),
     "shopify_previous_webhook_secret": _text(255),

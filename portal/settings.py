@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from portal.pagecache import MAX_PAGES
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# A host name, or a pattern as Starlette's TrustedHostMiddleware takes them: "*" or "*.example.com".
+ALLOWED_HOST_RE = re.compile(r"^(?:\*|(?:\*\.)?[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?)$")
+
+
+def parse_allowed_hosts(value: str) -> list[str]:
+    """PORTAL_ALLOWED_HOSTS (comma separated) as a list; ValueError names an entry that is no host."""
+    hosts = [part.strip().lower() for part in value.split(",") if part.strip()]
+    bad = [host for host in hosts if not ALLOWED_HOST_RE.match(host)]
+    if bad:
+        raise ValueError(f"not a host name or *.domain pattern: {', '.join(bad)}")
+    return hosts
 
 
 class Settings(BaseSettings):
@@ -22,6 +34,9 @@ class Settings(BaseSettings):
     # links survive restarts of a development install without anyone pasting a secret.
     secret_key: str = ""
     base_url: str = "http://127.0.0.1:8000"
+    # Host headers served besides PORTAL_BASE_URL's host and merchants' hosts (comma separated,
+    # "*.example.com" patterns allowed); empty: localhost and 127.0.0.1 (portal/hosts.py).
+    allowed_hosts: str = ""
     instance_dir: Path = Path("instance")
     themes_dir: Path = PROJECT_ROOT / "themes"
     locales_dir: Path = PROJECT_ROOT / "locales"
@@ -71,6 +86,12 @@ class Settings(BaseSettings):
     mail_max_attempts: int = 10
     mail_retry_base_seconds: float = 30.0
     mail_retry_max_seconds: float = 3600.0
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _allowed_hosts(cls, value: str) -> str:
+        parse_allowed_hosts(value)
+        return value
 
     @cached_property
     def resolved_secret_key(self) -> str:

@@ -27,7 +27,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from portal import custom_statuses, exchange, i18n, labels, live, merchant_texts, overrides, panels
+from portal import custom_statuses, exchange, hosts, i18n, labels, live, merchant_texts, overrides, panels
 from portal.links import LinkSigner
 from portal.merchants import RESERVED_SLUGS, SLUG_RE
 from portal.money import known_currencies
@@ -81,6 +81,7 @@ class Portal:
     catalogs: i18n.Catalogs
     limiter: MovingWindowRateLimiter
     live: live.Broker
+    merchant_hosts: hosts.MerchantHosts
     pages: PageCache = field(default_factory=PageCache)
     readers: ThreadPoolExecutor | None = None
     writers: Writers | None = None
@@ -117,6 +118,7 @@ class Portal:
             catalogs=catalogs,
             limiter=MovingWindowRateLimiter(MemoryStorage()),
             live=live.Broker(settings.live_max_streams_per_client, settings.live_max_streams),
+            merchant_hosts=hosts.MerchantHosts(engine, MERCHANT_CACHE_SECONDS),
             pages=PageCache(settings.page_cache_size),
         )
         sqlite = engine.dialect.name == "sqlite"
@@ -197,6 +199,7 @@ class Portal:
 
     def forget_merchant(self, slug: str) -> None:
         self._merchants.pop(slug, None)
+        self.merchant_hosts.forget()
 
     def session(self):
         return session_scope(self.engine)
@@ -375,7 +378,7 @@ def render(
         "locales": [(code, i18n.locale_display_name(code)) for code in enabled],
         "page": page,
         "layout": "base.html",
-        "url_for": lambda name, **params: request.url_for(name, **params),
+        "url_for": lambda name, **params: hosts.absolute_url(request, name, **params),
         "path_for": path_for,
         "theme": theme,
         "shop_path": lambda name, **params: url_path(request.app, name, shop=merchant.slug, **params),

@@ -9,6 +9,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal import inputs, orders
+from portal.hosts import absolute_url
 from portal.merchants import MerchantError, apply_settings
 from portal.security import CSRF_FIELD, csrf_valid, verify_password
 from portal.statuses import FULFILLMENT_STATUSES, ORDER_STATUSES, PAYMENT_STATUSES, RETURN_STATUSES
@@ -31,7 +32,7 @@ def current_merchant(request: Request) -> Merchant | None:
 async def require_merchant(request: Request) -> Merchant:
     merchant = await run_in_threadpool(current_merchant, request)
     if merchant is None:
-        raise HTTPException(status_code=303, headers={"Location": str(request.url_for("admin_login"))})
+        raise HTTPException(status_code=303, headers={"Location": absolute_url(request, "admin_login")})
     request.state.merchant = merchant
     activate(request, merchant)
     return merchant
@@ -78,7 +79,7 @@ async def save_settings(request: Request, merchant: Merchant, values: dict[str, 
         await run_in_threadpool(save)
     except MerchantError as exc:
         return str(exc)
-    return RedirectResponse(str(request.url_for(page)) + "?saved=1", status_code=303)
+    return RedirectResponse(absolute_url(request, page) + "?saved=1", status_code=303)
 
 
 async def login(request: Request) -> Response:
@@ -106,13 +107,13 @@ async def login(request: Request) -> Response:
     request.session.clear()  # a fresh session (and CSRF token) after login
     request.session[SESSION_USER] = user.id
     request.session[SESSION_MERCHANT] = merchant.id
-    return RedirectResponse(request.url_for("admin_home"), status_code=303)
+    return RedirectResponse(absolute_url(request, "admin_home"), status_code=303)
 
 
 async def logout(request: Request) -> Response:
     await check_csrf(request)
     request.session.clear()
-    return RedirectResponse(request.url_for("admin_login"), status_code=303)
+    return RedirectResponse(absolute_url(request, "admin_login"), status_code=303)
 
 
 async def home(request: Request) -> Response:
@@ -156,7 +157,7 @@ async def revoke_link(request: Request) -> Response:
 
     if not await run_in_threadpool(revoke):
         raise HTTPException(404)
-    return RedirectResponse(request.url_for("admin_home"), status_code=303)
+    return RedirectResponse(absolute_url(request, "admin_home"), status_code=303)
 
 
 routes = [

@@ -17,6 +17,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal import order_view
+from portal.hosts import absolute_url
 from portal.routes.admin import check_csrf, check_fields, require_merchant
 from portal.routes.shopper import FULL, order_context
 from portal.routes.theme_assets import merchant_stylesheet
@@ -102,7 +103,7 @@ async def choose_theme(request: Request) -> Response:
     notices = await run_in_threadpool(save)
     request.session[FLASH] = {"message": f"Draft switched to {themes.get(name).label}. Preview it, then publish.",
                               "notices": notices}
-    return RedirectResponse(str(request.url_for("admin_theme")) + "#settings", status_code=303)
+    return RedirectResponse(absolute_url(request, "admin_theme") + "#settings", status_code=303)
 
 
 def _changes_from_form(form: FormData, schema: dict) -> tuple[dict[str, Any], dict[str, UploadFile]]:
@@ -164,7 +165,7 @@ async def save_settings(request: Request) -> Response:
         return await theme_page(request, form_values=shown, errors=exc.errors, status_code=400)
     request.session[FLASH] = {"message": "Draft saved. Shoppers still see the published theme.", "notices": notices}
     target = "admin_theme_preview" if action == "preview" else "admin_theme"
-    return RedirectResponse(request.url_for(target), status_code=303)
+    return RedirectResponse(absolute_url(request, target), status_code=303)
 
 
 def _preview_data(request: Request, merchant: Merchant):
@@ -213,7 +214,7 @@ def _action(do, message: str, nothing: str):
 
         done = await run_in_threadpool(run)
         request.session[FLASH] = {"message": message if done else nothing}
-        return RedirectResponse(request.url_for("admin_theme"), status_code=303)
+        return RedirectResponse(absolute_url(request, "admin_theme"), status_code=303)
     return handler
 
 

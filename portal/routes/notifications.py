@@ -9,6 +9,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal import notifications
+from portal.hosts import absolute_url
 from portal.i18n import gettext
 from portal.routes.admin import SESSION_USER, check_csrf, require_merchant
 from portal.security import CSRF_FIELD, csrf_valid
@@ -53,7 +54,7 @@ async def save_switches(request: Request) -> Response:
                 session.add(fresh)
 
     await run_in_threadpool(save)
-    return RedirectResponse(str(request.url_for("admin_notifications")) + "?done=saved", status_code=303)
+    return RedirectResponse(absolute_url(request, "admin_notifications") + "?done=saved", status_code=303)
 
 
 async def send_test(request: Request) -> Response:
@@ -69,7 +70,7 @@ async def send_test(request: Request) -> Response:
 
     if not await run_in_threadpool(queue):
         raise HTTPException(403)
-    return RedirectResponse(str(request.url_for("admin_notifications")) + "?done=test", status_code=303)
+    return RedirectResponse(absolute_url(request, "admin_notifications") + "?done=test", status_code=303)
 
 
 # -- the shopper's unsubscribe link ----------------------------------------------------------

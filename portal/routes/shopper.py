@@ -17,6 +17,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal import inputs, lookup, order_view, panels
+from portal.hosts import absolute_url
 from portal.i18n import gettext
 from portal.security import CSRF_FIELD, csrf_valid
 from portal.store import queries
@@ -70,7 +71,7 @@ def client_key(request: Request) -> str:
 
 async def shop_home(request: Request) -> Response:
     merchant = await merchant_or_404(request)
-    return RedirectResponse(request.url_for("lookup_form", shop=merchant.slug), status_code=302)
+    return RedirectResponse(absolute_url(request, "lookup_form", shop=merchant.slug), status_code=302)
 
 
 async def lookup_form(request: Request, site: Site = FULL) -> Response:

@@ -13,6 +13,7 @@ from starlette.routing import Route
 
 from portal import custom_statuses, order_view, orders
 from portal.custom_statuses import CustomStatusError, StatusInput
+from portal.hosts import absolute_url
 from portal.orders import OrderInputError
 from portal.routes.admin import check_csrf, id_param, require_merchant
 from portal.routes.theme_assets import CSS, cache_control_for, cached_response
@@ -116,7 +117,7 @@ async def save_status(request: Request) -> Response:
         values["visible_to_shopper"] = "visible_to_shopper" in form
         values["send_email"] = "send_email" in form
         return _render_statuses(request, merchant, statuses, editing, values, errors)
-    return RedirectResponse(request.url_for("admin_statuses"), status_code=303)
+    return RedirectResponse(absolute_url(request, "admin_statuses"), status_code=303)
 
 
 async def delete_status(request: Request) -> Response:
@@ -134,7 +135,7 @@ async def delete_status(request: Request) -> Response:
 
     if not await run_in_threadpool(remove):
         raise HTTPException(404)
-    return RedirectResponse(request.url_for("admin_statuses"), status_code=303)
+    return RedirectResponse(absolute_url(request, "admin_statuses"), status_code=303)
 
 
 async def order_page(request: Request) -> Response:
@@ -184,7 +185,7 @@ async def set_order_status(request: Request) -> Response:
         await run_in_threadpool(save)
     except OrderInputError as exc:
         return await _render_order(request, merchant, order_id, exc.errors[0]["message"], status_code=422)
-    return RedirectResponse(request.url_for("admin_order", order_id=order_id), status_code=303)
+    return RedirectResponse(absolute_url(request, "admin_order", order_id=order_id), status_code=303)
 
 
 routes = [

@@ -13,6 +13,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal import i18n, merchant_texts, overrides
+from portal.hosts import absolute_url
 from portal.merchants import apply_settings
 from portal.overrides import Entry, OverrideError
 from portal.routes.admin import check_csrf, require_merchant
@@ -32,7 +33,7 @@ def _locale(request: Request, merchant: Merchant, raw: str | None) -> tuple[str,
 
 def _page_url(request: Request, locale: str, q: str = "", saved: str = "") -> str:
     query = {"locale": locale, **({"q": q} if q else {}), **({"saved": saved} if saved else {})}
-    return str(request.url_for("admin_translations")) + "?" + urlencode(query)
+    return absolute_url(request, "admin_translations") + "?" + urlencode(query)
 
 
 def _rows(request: Request, merchant: Merchant, locale: str, q: str) -> list[dict[str, Any]]:

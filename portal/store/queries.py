@@ -35,6 +35,10 @@ def all_merchants(session: Session) -> Sequence[Merchant]:
     return session.exec(select(Merchant).order_by(Merchant.slug)).all()
 
 
+def merchant_hosts(session: Session) -> list[str]:
+    return [host for host in session.exec(select(Merchant.host)).all() if host]
+
+
 def user_by_email(session: Session, merchant_id: int, email: str) -> MerchantUser | None:
     return session.exec(
         select(MerchantUser).where(MerchantUser.merchant_id == merchant_id, MerchantUser.email == email)
