@@ -7,6 +7,7 @@ Lookup order for a string: merchant override -> catalog -> source text.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
@@ -38,6 +39,8 @@ from markupsafe import Markup, escape
 
 from portal import timestamps
 from portal.money import format_money
+
+log = logging.getLogger(__name__)
 
 SOURCE_LOCALE = "en"
 # An HTML tag inside a source string, e.g. the `<span dir="ltr">` around an order number.
@@ -163,30 +166,33 @@ def _catalog() -> NullTranslations | None:
     return _catalogs.translations(locale)
 
 
-def _resolve(key: str, n: int | None, source: str, method: str, *args: Any) -> tuple[bool, str]:
-    """(whether the merchant's override answered, the text): override -> catalog -> source."""
-    override = _override(key, n)
-    if override is not None:
-        return True, override
+def _shipped(source: str, method: str, *args: Any) -> str:
+    """The catalog's text (or the source's, in English and without a catalog)."""
     catalog = _catalog()
-    return False, getattr(catalog, method)(*args) if catalog else source
+    return getattr(catalog, method)(*args) if catalog else source
+
+
+def _resolve(key: str, n: int | None, source: str, method: str, *args: Any) -> str:
+    """Lookup order: the merchant's override -> catalog -> source."""
+    override = _override(key, n)
+    return override if override is not None else _shipped(source, method, *args)
 
 
 def gettext(message: str) -> str:
-    return _resolve(message, None, message, "gettext", message)[1]
+    return _resolve(message, None, message, "gettext", message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
-    return _resolve(singular, n, singular if n == 1 else plural, "ngettext", singular, plural, n)[1]
+    return _resolve(singular, n, singular if n == 1 else plural, "ngettext", singular, plural, n)
 
 
 def pgettext(context: str, message: str) -> str:
-    return _resolve(override_key(message, context), None, message, "pgettext", context, message)[1]
+    return _resolve(override_key(message, context), None, message, "pgettext", context, message)
 
 
 def npgettext(context: str, singular: str, plural: str, n: int) -> str:
     key, source = override_key(singular, context), singular if n == 1 else plural
-    return _resolve(key, n, source, "npgettext", context, singular, plural, n)[1]
+    return _resolve(key, n, source, "npgettext", context, singular, plural, n)
 
 
 # -- the same callables for Jinja: merchant text is escaped -------------------------------------
@@ -206,30 +212,38 @@ def safe_override(source: str, text: str) -> Markup:
     return Markup(html)
 
 
-def _newstyle(context: Context, source: str, resolved: tuple[bool, str], variables: dict[str, Any]) -> str:
-    overridden, text = resolved
-    if context.eval_ctx.autoescape:
-        text = safe_override(source, text) if overridden else Markup(text)
-    return text % variables
+def _newstyle(context: Context, key: str, n: int | None, source: str, variables: dict[str, Any],
+              method: str, *args: Any) -> str:
+    autoescape = context.eval_ctx.autoescape
+    override = _override(key, n)
+    if override is not None:
+        try:
+            return (safe_override(source, override) if autoescape else override) % variables
+        except (KeyError, ValueError, TypeError) as exc:
+            # Overrides are checked when stored and loaded; should one still not fit its source's
+            # values, the page shows the catalog's text rather than failing.
+            log.warning("translation override %r (%s) cannot be applied, showing the catalog text: %r",
+                        key, _locale.get(), exc)
+    text = _shipped(source, method, *args)
+    return (Markup(text) if autoescape else text) % variables
 
 
 @pass_context
 def jinja_gettext(context: Context, message: str, /, **variables: Any) -> str:
-    return _newstyle(context, message, _resolve(message, None, message, "gettext", message), variables)
+    return _newstyle(context, message, None, message, variables, "gettext", message)
 
 
 @pass_context
 def jinja_ngettext(context: Context, singular: str, plural: str, n: int, /, **variables: Any) -> str:
     variables.setdefault("num", n)
     source = singular if n == 1 else plural
-    return _newstyle(context, source, _resolve(singular, n, source, "ngettext", singular, plural, n), variables)
+    return _newstyle(context, singular, n, source, variables, "ngettext", singular, plural, n)
 
 
 @pass_context
 def jinja_pgettext(context: Context, ctx: str, message: str, /, **variables: Any) -> str:
     variables.setdefault("context", ctx)
-    resolved = _resolve(override_key(message, ctx), None, message, "pgettext", ctx, message)
-    return _newstyle(context, message, resolved, variables)
+    return _newstyle(context, override_key(message, ctx), None, message, variables, "pgettext", ctx, message)
 
 
 @pass_context
@@ -238,8 +252,8 @@ def jinja_npgettext(context: Context, ctx: str, singular: str, plural: str, n: i
     variables.setdefault("context", ctx)
     variables.setdefault("num", n)
     source = singular if n == 1 else plural
-    resolved = _resolve(override_key(singular, ctx), n, source, "npgettext", ctx, singular, plural, n)
-    return _newstyle(context, source, resolved, variables)
+    return _newstyle(context, override_key(singular, ctx), n, source, variables, "npgettext", ctx, singular,
+                     plural, n)
 
 
 def install(env: Environment) -> None:

@@ -23,6 +23,7 @@ from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po, write_po
 
 from portal.i18n import TAG_RE
+from portal.i18n import gettext as _
 from portal.settings import PROJECT_ROOT
 
 PROJECT = "order-tracking-portal"
@@ -30,18 +31,20 @@ COPYRIGHT = "Order-tracking portal contributors"
 COMMENT_TAGS = ("Translators:",)
 PO_WIDTH = 76
 
-# `%(name)s`, `%s`, `%d` …; `%%` is a literal percent sign.
-PLACEHOLDER_RE = re.compile(r"%(?:\((?P<name>[A-Za-z_][A-Za-z0-9_]*)\))?[-#0+]*\d*(?:\.\d+)?[sdifr]|%%")
+# A conversion as Python's % operator reads one: `%(name)s`, `%s`, `%(n)05.1f`, `%%` … The text is
+# matched against the source's exact conversions, so a width, a flag or another type is refused.
+CONVERSION_RE = re.compile(r"%(?:\((?P<name>[^()]*)\)[-#0 +]*|[-#0+]*)(?:\*|\d+)?(?:\.(?:\*|\d*))?[hlL]?"
+                           r"[diouxXeEfFgGcrsa%]")
 _DATE_LINE = re.compile(rb'^"(?:POT-Creation-Date|PO-Revision-Date): .*$', re.MULTILINE)
 
 
 # -- validation shared by shipped catalogs and merchant overrides -------------------------------
 
-def placeholders(text: str) -> tuple[set[str], bool]:
-    """Placeholder names in a python-format string, and whether a lone `%` was found."""
-    names = {m.group("name") or m.group(0) for m in PLACEHOLDER_RE.finditer(text) if m.group(0) != "%%"}
-    stray = "%" in PLACEHOLDER_RE.sub("", text)
-    return names, stray
+def conversions(text: str) -> tuple[list[re.Match[str]], bool]:
+    """The %-conversions of a python-format string (not `%%`), and whether a lone `%` was found."""
+    found = [m for m in CONVERSION_RE.finditer(text) if m.group(0) != "%%"]
+    stray = "%" in CONVERSION_RE.sub("", text)
+    return found, stray
 
 
 def tags(text: str) -> list[str]:
@@ -49,33 +52,42 @@ def tags(text: str) -> list[str]:
 
 
 def validate_translation(source: str, text: str, *, plural_form: bool = False) -> list[str]:
-    """Why `text` cannot stand in for `source` (empty when it can).
+    """Why `text` cannot stand in for `source` (empty when it can), in the active locale.
 
-    Placeholders must be the source's (a plural form may leave the count out, as "one second"
-    does in many languages); markup must be exactly the source's own tags, in order.
+    Placeholders must be the source's, written exactly as the source writes them (a plural form may
+    leave the count out, as "one second" does in many languages); a literal percent sign is `%%`;
+    markup must be exactly the source's own tags, in order.
     """
     problems: list[str] = []
-    wanted, _ = placeholders(source)
-    found, stray = placeholders(text)
+    wanted = {m.group(0): m.group("name") for m in conversions(source)[0]}
+    by_name = {name: conversion for conversion, name in wanted.items() if name is not None}
+    found, stray = conversions(text)
+    written = {m.group(0): m.group("name") for m in found}
     if stray:
-        problems.append("a lone % must be written %%")
-    unknown = sorted(found - wanted)
-    missing = sorted(wanted - found)
-    if unknown:
-        problems.append("unknown placeholder " + ", ".join(_shown(n) for n in unknown)
-                        + (f" (the source has {', '.join(_shown(n) for n in sorted(wanted))})" if wanted else ""))
+        problems.append(_("a lone %(percent)s must be written %(escaped)s") % {"percent": "%", "escaped": "%%"})
+    for conversion, name in written.items():
+        if conversion in wanted:
+            continue
+        if name in by_name:
+            problems.append(_("%(found)s must be written exactly %(wanted)s")
+                            % {"found": conversion, "wanted": by_name[name]})
+        elif wanted:
+            problems.append(_("unknown placeholder %(found)s (the source has %(wanted)s)")
+                            % {"found": conversion, "wanted": ", ".join(sorted(wanted))})
+        else:
+            problems.append(_("unknown placeholder %(found)s (the source has none)") % {"found": conversion})
+    # A placeholder written wrongly was named above, not also as missing.
+    missing = sorted(conversion for conversion, name in wanted.items()
+                     if conversion not in written and (name is None or name not in written.values()))
     if missing and not plural_form:
-        problems.append("missing placeholder " + ", ".join(_shown(n) for n in missing))
+        problems.append(_("missing placeholder %(missing)s") % {"missing": ", ".join(missing)})
     if tags(text) != tags(source):
         allowed = " ".join(tags(source))
-        problems.append(f"markup must be exactly the source's: {allowed}" if allowed else "markup is not allowed")
+        problems.append(_("markup must be exactly the source's: %(tags)s") % {"tags": allowed} if allowed
+                        else _("markup is not allowed"))
     elif "<" in TAG_RE.sub("", text) or ">" in TAG_RE.sub("", text):
-        problems.append("broken markup: a stray < or >")
+        problems.append(_("broken markup: a stray %(lt)s or %(gt)s") % {"lt": "<", "gt": ">"})
     return problems
-
-
-def _shown(name: str) -> str:
-    return name if name.startswith("%") else f"%({name})s"
 
 
 # -- extraction ----------------------------------------------------------------------------------

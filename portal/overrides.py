@@ -1,7 +1,8 @@
 """Merchant translation overrides: set one, export and import a locale as .po or CSV.
 
-Every text is checked against its source string before anything is stored (placeholders and
-markup must match); an import is all-or-nothing and names the line of each refused entry.
+Every text is checked against its source string before anything is stored (placeholders exactly
+as the source writes them, markup, size), and again when loaded, so one stored under older rules
+never reaches a page; an import is all-or-nothing and names the line of each refused entry.
 Changing an override bumps the merchant's version, which is what the render cache keys on.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,10 +22,14 @@ from babel.messages.pofile import PoFileError, read_po, write_po
 from sqlmodel import Session
 
 from portal import i18n, inputs
+from portal.i18n import gettext, ngettext
 from portal.i18n_tools import PO_WIDTH, validate_translation
 from portal.store import queries
 from portal.store.models import Merchant, TranslationOverride, utcnow
 
+log = logging.getLogger(__name__)
+
+# Characters per text (each plural form): a long paragraph, never a page's worth.
 MAX_TEXT = 2000
 MAX_FILE_BYTES = 512_000
 CSV_HEADER = ["msgctxt", "msgid", "msgid_plural", "translation"]
@@ -96,36 +102,59 @@ def shipped_text(catalogs: i18n.Catalogs, locale: str, source: Source, n: int = 
 
 # -- loading (what web.activate installs) ---------------------------------------------------------
 
-def load(session: Session, merchant_id: int) -> dict[str, dict[str, str | tuple[str, ...]]]:
-    """Every override of a merchant: locale -> {key: text or plural forms}."""
+def load(session: Session, merchant_id: int, locales_dir: Path) -> dict[str, dict[str, str | tuple[str, ...]]]:
+    """Every override of a merchant that passes today's rules: locale -> {key: text or plural forms}.
+
+    A text stored before a rule existed is left out (the catalog's text shows) and logged; one for
+    a string the portal no longer has is left out silently, as nothing asks for it."""
+    index = source_index(locales_dir)
     found: dict[str, dict[str, str | tuple[str, ...]]] = {}
     for row in queries.translation_overrides(session, merchant_id):
-        key = i18n.override_key(row.msgid, row.msgctxt or None)
-        found.setdefault(row.locale, {})[key] = tuple(row.plural_forms) if row.plural_forms else row.text
+        source = index.get((row.msgctxt or "", row.msgid))
+        if source is None:
+            continue
+        forms = tuple(row.plural_forms) if row.plural_forms else (row.text,)
+        problems = text_problems(source, forms)
+        if problems:
+            log.warning("merchant %s: the %s override of %r is not applied: %s",
+                        merchant_id, row.locale, row.msgid, "; ".join(problems))
+            continue
+        found.setdefault(row.locale, {})[source.key] = forms if row.plural_forms else row.text
     return found
 
 
 # -- validation and storing ---------------------------------------------------------------------
 
 def check(entry: Entry, locale: str) -> list[str]:
+    """Why an entry cannot be stored for `locale`, in the active locale (the console's)."""
     source = entry.source
-    where = f"line {entry.line}: " if entry.line else ""
-    forms = entry.forms
-    if not any(forms):
+    if not any(entry.forms):
         return []  # an empty text removes the override
-    if source.plural is not None and len(forms) != plural_count(locale):
-        return [f"{where}{source.msgid!r} needs {plural_count(locale)} plural forms in {locale}, got {len(forms)}"]
+    where = _line(entry.line) if entry.line else ""
+    needed = plural_count(locale)
+    if source.plural is not None and len(entry.forms) != needed:
+        return [f"{where}{source.msgid!r}: "
+                + ngettext("%(num)s plural form is needed in this language, not %(got)s",
+                           "%(num)s plural forms are needed in this language, not %(got)s", needed)
+                % {"num": needed, "got": len(entry.forms)}]
+    return [where + problem for problem in text_problems(source, entry.forms)]
+
+
+def text_problems(source: Source, forms: Sequence[str]) -> list[str]:
+    """Why these texts (one, or one per plural form) cannot stand in for `source`."""
     problems = []
     for index, form in enumerate(forms):
         origin = source.msgid if source.plural is None or index == 0 else source.plural
-        label = f" (form {index})" if source.plural is not None else ""
+        label = repr(source.msgid)
+        if source.plural is not None:
+            label += " (" + gettext("form %(form)s") % {"form": index} + ")"
         if not form.strip():
-            problems.append(f"{where}{source.msgid!r}{label}: empty plural form")
+            problems.append(f"{label}: " + gettext("the text is empty"))
         elif len(form) > MAX_TEXT:
-            problems.append(f"{where}{source.msgid!r}{label}: at most {MAX_TEXT} characters")
+            problems.append(f"{label}: " + gettext("at most %(max)s characters") % {"max": MAX_TEXT})
         elif inputs.NUL in form:
-            problems.append(f"{where}{source.msgid!r}{label}: {inputs.NUL_PROBLEM}")
-        problems += [f"{where}{source.msgid!r}{label}: {p}"
+            problems.append(f"{label}: {inputs.NUL_PROBLEM}")
+        problems += [f"{label}: {p}"
                      for p in validate_translation(origin, form, plural_form=source.plural is not None)]
     return problems
 
@@ -173,7 +202,7 @@ def override_locales(session: Session, merchant_id: int) -> list[str]:
 def export_po(session: Session, merchant: Merchant, locale: str, locales_dir: Path,
               catalogs: i18n.Catalogs) -> bytes:
     """Every string of the locale: the merchant's text where they have one, else the shipped one."""
-    mine = load(session, merchant.id).get(locale, {})
+    mine = load(session, merchant.id, locales_dir).get(locale, {})
     catalog = Catalog(locale=locale, project=f"{merchant.name} ({merchant.slug})", fuzzy=False,
                       charset="utf-8")
     for source in sources(locales_dir):
@@ -214,14 +243,22 @@ def export_csv(session: Session, merchant: Merchant, locale: str, locales_dir: P
     return out.getvalue()
 
 
+def _line(number: int) -> str:
+    return gettext("line %(line)s") % {"line": number} + ": "
+
+
+def _unknown(msgid: str) -> str:
+    return gettext("%(text)s is not a string of the portal") % {"text": repr(msgid)}
+
+
 def _decode(data: bytes) -> str:
     if len(data) > MAX_FILE_BYTES:
-        raise OverrideError([f"the file is larger than {MAX_FILE_BYTES // 1000} kB"])
+        raise OverrideError([gettext("the file is larger than %(size)s kB") % {"size": MAX_FILE_BYTES // 1000}])
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise OverrideError([f"line {line}: not UTF-8 text"]) from None
+        raise OverrideError([_line(line) + gettext("not UTF-8 text")]) from None
 
 
 def parse_po(data: bytes, locale: str, locales_dir: Path) -> tuple[list[Entry], list[str]]:
@@ -231,8 +268,9 @@ def parse_po(data: bytes, locale: str, locales_dir: Path) -> tuple[list[Entry], 
     except PoFileError as exc:
         # Babel counts lines from 0 ("… on 2"); people count from 1.
         reason, _, line = str(exc).rpartition(" on ")
-        where = f"line {int(line) + 1}: " if line.isdigit() else ""
-        raise OverrideError([f"{where}not a valid .po file ({reason or exc})"]) from None
+        where = _line(int(line) + 1) if line.isdigit() else ""
+        problem = gettext("not a valid .po file (%(reason)s)") % {"reason": reason or exc}
+        raise OverrideError([where + problem]) from None
     index = source_index(locales_dir)
     entries, problems = [], []
     for message in catalog:
@@ -241,7 +279,7 @@ def parse_po(data: bytes, locale: str, locales_dir: Path) -> tuple[list[Entry], 
         msgid = message.id[0] if message.pluralizable else message.id
         source = index.get((message.context or "", msgid))
         if source is None:
-            problems.append(f"line {message.lineno}: {msgid!r} is not a string of the portal")
+            problems.append(_line(message.lineno) + _unknown(msgid))
             continue
         if message.fuzzy:
             continue  # a translator's "needs review" is not a decision to publish
@@ -255,9 +293,10 @@ def parse_csv(data: bytes, locale: str, locales_dir: Path) -> tuple[list[Entry],
     try:
         header = next(reader)
     except (StopIteration, csv.Error):
-        raise OverrideError(["line 1: the header row is missing"]) from None
+        raise OverrideError([_line(1) + gettext("the header row is missing")]) from None
     if [h.strip() for h in header[:4]] != CSV_HEADER:
-        raise OverrideError([f"line 1: the header must start with {','.join(CSV_HEADER)}"])
+        raise OverrideError([_line(1) + gettext("the header must start with %(header)s")
+                             % {"header": ",".join(CSV_HEADER)}])
     index = source_index(locales_dir)
     entries, problems = [], []
     try:
@@ -267,12 +306,12 @@ def parse_csv(data: bytes, locale: str, locales_dir: Path) -> tuple[list[Entry],
             row += [""] * (4 - len(row))
             source = index.get((row[0], row[1]))
             if source is None:
-                problems.append(f"line {reader.line_num}: {row[1]!r} is not a string of the portal")
+                problems.append(_line(reader.line_num) + _unknown(row[1]))
                 continue
             forms = tuple(row[3:]) if source.plural is not None else (row[3],)
             entries.append(Entry(source, forms, reader.line_num))
     except csv.Error as exc:
-        problems.append(f"line {reader.line_num}: {exc}")
+        problems.append(_line(reader.line_num) + str(exc))
     return entries, problems
 
 

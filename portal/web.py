@@ -215,7 +215,7 @@ class Portal:
         if cached is not None and cached[0] == merchant.version:
             return cached[1]
         with self.session() as session:
-            loaded = overrides.load(session, merchant.id)
+            loaded = overrides.load(session, merchant.id, self.settings.locales_dir)
         if len(self._overrides) > 10_000:
             self._overrides.clear()
         self._overrides[merchant.id] = (merchant.version, loaded)

@@ -27,10 +27,14 @@ def timeline_title(client, link: str, lang: str) -> str:
     return text_of(html(client.get(link, params={"lang": lang})).find(id="panel-timeline-title"))
 
 
-def override(client, token, locale, msgid, text, **extra):
-    return client.post("/admin/translations/override",
-                       data={"csrf_token": token, "locale": locale, "msgid": msgid, "msgctxt": "", "text": text,
-                             **extra})
+# The console names problems in the merchant's language (this shop's default is nb) unless the
+# browser asks for another.
+CONSOLE_IN_ENGLISH = {"Accept-Language": "en"}
+
+
+def override(client, token, locale, msgid, text, headers=CONSOLE_IN_ENGLISH):
+    return client.post("/admin/translations/override", headers=headers,
+                       data={"csrf_token": token, "locale": locale, "msgid": msgid, "msgctxt": "", "text": text})
 
 
 def stored(portal, shop) -> list[TranslationOverride]:
@@ -132,7 +136,7 @@ def test_import_refuses_the_whole_file_naming_each_bad_line(client, shop, token,
         'msgid "Not a portal string"\nmsgstr "Peu importe"\n'   # line 11
     )
     response = client.post("/admin/translations/import", data={"csrf_token": token, "locale": "fr"},
-                           files={"file": ("fr.po", po.encode())})
+                           files={"file": ("fr.po", po.encode())}, headers=CONSOLE_IN_ENGLISH)
     assert response.status_code == 422
     errors = text_of(html(response).find(id="translation-errors"))
     assert "line 8" in errors and "%(transporteur)s" in errors
@@ -141,13 +145,14 @@ def test_import_refuses_the_whole_file_naming_each_bad_line(client, shop, token,
 
     bad_csv = "msgctxt,msgid,msgid_plural,translation\n,Timeline,,Historique\n,Total,,<b>Total</b>\n"
     response = client.post("/admin/translations/import", data={"csrf_token": token, "locale": "fr"},
-                           files={"file": ("fr.csv", bad_csv.encode())})
+                           files={"file": ("fr.csv", bad_csv.encode())}, headers=CONSOLE_IN_ENGLISH)
     assert response.status_code == 422
     assert "line 3" in text_of(html(response).find(id="translation-errors"))
     assert stored(portal, shop) == []
 
     garbage = client.post("/admin/translations/import", data={"csrf_token": token, "locale": "fr"},
-                          files={"file": ("fr.po", b'msgid "Total"\nmsgstr "Total"\nnonsense\n')})
+                          files={"file": ("fr.po", b'msgid "Total"\nmsgstr "Total"\nnonsense\n')},
+                          headers=CONSOLE_IN_ENGLISH)
     assert garbage.status_code == 422
     assert "line 3: not a valid .po file" in text_of(html(garbage).find(id="translation-errors"))
 
@@ -230,3 +235,119 @@ def test_cli_exports_and_imports_a_merchants_texts(shop, portal, settings, monke
     assert refused.exit_code != 0
     assert "line 1" in refused.output and "nothing was imported" in refused.output
     assert [row.text for row in stored(portal, shop)] == ["Tidslinje"]
+
+
+# -- overrides are format strings: only the source's placeholders, exactly as the source writes them
+
+ORDER_HEADING = 'Order <span dir="ltr">%(number)s</span>'
+
+
+def store_directly(portal, shop, locale, msgid, text):
+    """An override as it could be stored before the placeholder rules (the old console accepted it)."""
+    with session_scope(portal.engine) as session:
+        session.add(TranslationOverride(merchant_id=shop.id, locale=locale, msgctxt="", msgid=msgid, text=text))
+        session.get(Merchant, shop.id).version += 1
+
+
+@pytest.mark.parametrize(("msgid", "text"), [
+    (ORDER_HEADING, 'Auftrag <span dir="ltr">%(number)d</span>'),         # a number conversion: 500
+    (ORDER_HEADING, 'Auftrag <span dir="ltr">%(number)2000000s</span>'),  # a width: 2 MB every page
+    (ORDER_HEADING, 'Auftrag <span dir="ltr">%(nummer)s</span>'),         # an unknown name: 500
+    (ORDER_HEADING, 'Auftrag <span dir="ltr">%s</span>'),                 # positional: the raw dict
+    ("Shipped with %(carrier)s", "Versandt mit %(carrier)d"),             # formatted in Python code
+])
+def test_a_stored_override_that_breaks_formatting_falls_back_to_the_catalog(
+        client, factory, portal, shop, msgid, text, caplog):
+    link = factory.link(shop, factory.order(shop, number="#2001", shipments=[
+        {"tracking_number": "1Z999", "carrier": "UPS"}]))
+    store_directly(portal, shop, "de", msgid, text)
+    store_directly(portal, shop, "de", "Timeline", "Chronik")  # a good one beside it still applies
+
+    with caplog.at_level("WARNING", logger="portal"):
+        response = client.get(link, params={"lang": "de"})
+    assert response.status_code == 200
+    assert len(response.content) < 200_000
+    page = html(response)
+    assert text_of(page.find("h1")) == "Bestellung #2001"  # the shipped German text
+    assert "Versandt mit UPS" in text_of(page)
+    assert text_of(page.find(id="panel-timeline-title")) == "Chronik"
+    warnings = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
+    assert len(warnings) == 1 and msgid in warnings[0]
+
+
+REFUSED_HEADINGS = [
+    ('Auftrag <span dir="ltr">%(number)d</span>', "%(number)d must be written exactly %(number)s"),
+    ('Auftrag <span dir="ltr">%(number)2000000s</span>', "%(number)2000000s must be written exactly %(number)s"),
+    ('Auftrag <span dir="ltr">%(number).1s</span>', "%(number).1s must be written exactly %(number)s"),
+    ('Auftrag <span dir="ltr">%s</span>', "unknown placeholder %s (the source has %(number)s)"),
+    ('Auftrag <span dir="ltr">%(number)s</span>' + "!" * 2000, "at most 2000 characters"),
+]
+def import_file(client, token, locale, name, body):
+    return client.post("/admin/translations/import", data={"csrf_token": token, "locale": locale},
+                       files={"file": (name, body.encode())}, headers=CONSOLE_IN_ENGLISH)
+
+
+@pytest.mark.parametrize(("text", "problem"), REFUSED_HEADINGS)
+def test_an_override_must_use_the_sources_placeholders_exactly_on_every_way_in(
+        client, portal, shop, token, settings, monkeypatch, tmp_path, text, problem):
+    from click.testing import CliRunner
+
+    from portal.cli import main
+
+    def errors(response):
+        assert response.status_code == 422
+        return text_of(html(response).find(id="translation-errors"))
+
+    form = override(client, token, "de", ORDER_HEADING, text)
+    assert problem in errors(form)
+
+    escaped = text.replace('"', '\\"')
+    po = f'msgid ""\nmsgstr ""\n\nmsgid "{ORDER_HEADING.replace(chr(34), chr(92) + chr(34))}"\nmsgstr "{escaped}"\n'
+    from_po = errors(import_file(client, token, "de", "de.po", po))
+    assert "line 4" in from_po and problem in from_po
+
+    quoted = text.replace('"', '""')
+    csv_body = f'msgctxt,msgid,msgid_plural,translation\n,"{ORDER_HEADING.replace(chr(34), chr(34) * 2)}",,"{quoted}"\n'
+    from_csv = errors(import_file(client, token, "de", "de.csv", csv_body))
+    assert "line 2" in from_csv and problem in from_csv
+
+    monkeypatch.setenv("PORTAL_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("PORTAL_SECRET_KEY", settings.secret_key)
+    (tmp_path / "de.po").write_text(po)
+    from_cli = CliRunner().invoke(main, ["i18n", "import", "nordlys", "de", str(tmp_path / "de.po")])
+    assert from_cli.exit_code != 0 and problem in from_cli.output
+
+    assert stored(portal, shop) == []
+
+
+def test_the_console_names_the_problem_in_the_merchants_language(client, shop, token):
+    response = override(client, token, "de", ORDER_HEADING, 'Auftrag <span dir="ltr">%(number)d</span>',
+                        headers={"Accept-Language": "de"})
+    assert response.status_code == 422
+    assert text_of(html(response).find(id="translation-errors")) == (
+        "'Order <span dir=\"ltr\">%(number)s</span>': %(number)d muss genau als %(number)s geschrieben werden")
+
+
+def test_each_plural_form_is_checked_against_its_source(client, portal, shop, token):
+    forms = {"text_0": "Ilość: %(count)s", "text_1": "Ilość: %(count)d", "text_2": "Ilość: %(count)s"}
+    response = client.post("/admin/translations/override", headers=CONSOLE_IN_ENGLISH, data={
+        "csrf_token": token, "locale": "pl", "msgid": "Quantity: %(count)s", "msgctxt": "", **forms})
+    assert response.status_code == 422
+    assert text_of(html(response).find(id="translation-errors")) == (
+        "'Quantity: %(count)s' (form 1): %(count)d must be written exactly %(count)s")
+    assert stored(portal, shop) == []
+
+
+def test_a_bad_override_installed_without_the_checks_still_renders_the_catalog_text(caplog):
+    from jinja2 import Environment
+
+    from portal import i18n
+
+    env = Environment(extensions=["jinja2.ext.i18n"], autoescape=True)
+    i18n.install(env)
+    template = env.from_string(
+        '<h1>{% trans number="#7" %}Order <span dir="ltr">{{ number }}</span>{% endtrans %}</h1>')
+    i18n.activate("de", overrides={ORDER_HEADING: 'Auftrag <span dir="ltr">%(number)d</span>'})
+    with caplog.at_level("WARNING", logger="portal"):
+        assert template.render() == '<h1>Bestellung <span dir="ltr">#7</span></h1>'
+    assert [record.levelname for record in caplog.records] == ["WARNING"]

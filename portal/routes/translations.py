@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from portal import i18n, merchant_texts, overrides
 from portal.hosts import absolute_url
+from portal.i18n import gettext
 from portal.merchants import apply_settings
 from portal.overrides import Entry, OverrideError
 from portal.routes.admin import check_csrf, require_merchant
@@ -69,7 +70,7 @@ async def _render(request: Request, merchant: Merchant, locale: str, q: str = ""
         "shipped": locale in portal.catalogs.available(),
         "enabled": locale in portal.enabled_locales(merchant),
         "choices": [(code, i18n.locale_display_name(code)) for code in sorted(set(available) | {locale})],
-        "plural_count": overrides.plural_count(locale),
+        "plural_count": overrides.plural_count(locale), "max_text": overrides.MAX_TEXT,
         "rows": rows, "q": q, "errors": errors or [], "failed": failed or {},
         "saved": request.query_params.get("saved", ""),
         "texts": {key: (merchant.settings.get("texts", {}).get(key, {}) or {}).get(locale, "")
@@ -115,7 +116,8 @@ async def save_override(request: Request) -> Response:
     entry = _entry_from_form(request, form, locale)
     if error or entry is None:
         return await _render(request, merchant, locale, q, status_code=422,
-                             errors=[error or "That string is not part of the portal any more; reload the page."])
+                             errors=[error or gettext("That string is not part of the portal any more; "
+                                                      "reload the page.")])
 
     def save() -> None:
         with portal_of(request).session() as session:
@@ -161,7 +163,7 @@ async def import_file(request: Request) -> Response:
     if error or not isinstance(upload, UploadFile) or not upload.filename:
         await form.close()
         return await _render(request, merchant, locale, status_code=422,
-                             errors=[error or "Choose a .po or .csv file to import."])
+                             errors=[error or gettext("Choose a .po or .csv file to import.")])
     filename = upload.filename
     data = await upload.read(overrides.MAX_FILE_BYTES + 1)
     await form.close()
@@ -179,7 +181,7 @@ async def import_file(request: Request) -> Response:
         changed = await run_in_threadpool(store)
     except OverrideError as exc:
         return await _render(request, merchant, locale, status_code=422,
-                             errors=["Nothing was imported:", *exc.problems])
+                             errors=[gettext("Nothing was imported:"), *exc.problems])
     return RedirectResponse(_page_url(request, locale, saved=f"{changed} texts imported"), status_code=303)
 
 
