@@ -68,6 +68,9 @@ class Entry:
 
 @lru_cache(maxsize=4)
 def _sources(template: Path) -> tuple[Source, ...]:
+    if not template.is_file():
+        log.warning("%s is missing: no string can be overridden (run `make i18n`)", template)
+        return ()
     with template.open("rb") as handle:
         catalog = read_po(handle)
     return tuple(
@@ -107,9 +110,10 @@ def load(session: Session, merchant_id: int, locales_dir: Path) -> dict[str, dic
 
     A text stored before a rule existed is left out (the catalog's text shows) and logged; one for
     a string the portal no longer has is left out silently, as nothing asks for it."""
-    index = source_index(locales_dir)
+    rows = queries.translation_overrides(session, merchant_id)
+    index = source_index(locales_dir) if rows else {}
     found: dict[str, dict[str, str | tuple[str, ...]]] = {}
-    for row in queries.translation_overrides(session, merchant_id):
+    for row in rows:
         source = index.get((row.msgctxt or "", row.msgid))
         if source is None:
             continue
