@@ -7,6 +7,7 @@ import secrets
 from functools import cached_property
 from pathlib import Path
 
+from limits import parse as parse_limit
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -48,6 +49,11 @@ class Settings(BaseSettings):
     lookup_rate_limit: str = "10/minute"
     lookup_failure_floor_ms: int = 400
     session_max_age: int = 8 * 3600
+    # Console log-in attempts (right or wrong): per account (shop + e-mail) and per client.
+    login_rate_limit: str = "10/15 minutes"
+    login_client_rate_limit: str = "30/15 minutes"
+    # Webhook deliveries that cannot be verified (and WooCommerce's unsigned pings), per client.
+    unverified_webhook_rate_limit: str = "60/minute"
     # Threads that run shopper page reads (shop, order stamp, order, lookup). A few are enough:
     # each read is one indexed query, and more threads only fight over Python's GIL. 0 runs them on
     # the event loop itself. Unset: 0 on SQLite (an indexed read in the process's own memory is a
@@ -91,6 +97,17 @@ class Settings(BaseSettings):
     @classmethod
     def _allowed_hosts(cls, value: str) -> str:
         parse_allowed_hosts(value)
+        return value
+
+    @field_validator("lookup_rate_limit", "login_rate_limit", "login_client_rate_limit",
+                     "unverified_webhook_rate_limit")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        # Refused at start-up rather than failing every request it would count.
+        try:
+            parse_limit(value)
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not a rate limit such as '10/minute' or '10 per 15 minutes'") from exc
         return value
 
     @cached_property

@@ -13,7 +13,7 @@ from portal.store.db import alembic_config, make_engine, migrate, pending_migrat
 
 def test_one_head_and_the_migrated_schema_matches_the_models(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
-    assert ScriptDirectory.from_config(alembic_config(engine)).get_heads() == ["0006_money_bigint"]
+    assert ScriptDirectory.from_config(alembic_config(engine)).get_heads() == ["0008_session_version"]
     assert pending_migrations(engine)
     migrate(engine)
     assert not pending_migrations(engine)
@@ -30,5 +30,5 @@ def test_a_database_left_at_the_feature_branches_moves_on_past_the_merge(tmp_pat
     assert pending_migrations(engine)
     migrate(engine)
     with engine.connect() as connection:
-        assert MigrationContext.configure(connection).get_current_heads() == ("0006_money_bigint",)
+        assert MigrationContext.configure(connection).get_current_heads() == ("0008_session_version",)
     engine.dispose()

@@ -65,6 +65,9 @@ class MerchantUser(SQLModel, table=True):
     merchant_id: int = Field(foreign_key="merchants.id", index=True)
     email: str = Field(max_length=255)
     password_hash: str = Field(max_length=255)
+    # Carried in the signed session cookie; logout and a password change bump it, which ends every
+    # session of this user (a cookie with another version counts as logged out).
+    session_version: int = Field(default=1)
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -254,6 +257,24 @@ class WebhookDelivery(SQLModel, table=True):
     order_number: str | None = Field(default=None, max_length=64)
     http_status: int = 200
     received_at: datetime = Field(default_factory=utcnow)
+
+
+class WebhookRefusalCount(SQLModel, table=True):
+    """Deliveries that could not be verified (bad or no signature, no secret set, too large to
+    check, WooCommerce's unsigned ping), counted per shop, platform, kind and hour: anyone can send
+    them, so they are never logged one row each (that would let strangers push real entries out)."""
+
+    __tablename__ = "webhook_refusal_counts"
+    __table_args__ = (UniqueConstraint("merchant_id", "platform", "kind", "hour"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    merchant_id: int = Field(foreign_key="merchants.id")
+    platform: str = Field(max_length=32)
+    # bad_signature, no_secret, too_large or ping
+    kind: str = Field(max_length=16)
+    # The start of the hour (UTC) the deliveries arrived in.
+    hour: datetime
+    count: int = 0
 
 
 class CustomStatus(SQLModel, table=True):
