@@ -1,4 +1,5 @@
-"""Console page "Webhooks": receiver URLs, the webhook secrets, and the delivery log."""
+"""Console page "Webhooks": receiver URLs, the webhook secrets, the delivery log and the counts of
+deliveries that could not be verified."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from portal import webhook_refusals
 from portal.routes.admin import check_csrf, require_merchant, save_settings
 from portal.store import queries
 from portal.store.models import Merchant
@@ -20,6 +22,7 @@ SECRET_FIELDS = {
     "bigcommerce_webhook_secret": "BigCommerce integration secret",
 }
 LOG_ROWS = 100
+PLATFORM_NAMES = {"shopify": "Shopify", "woocommerce": "WooCommerce", "bigcommerce": "BigCommerce"}
 
 
 def receiver_urls(request: Request, merchant: Merchant) -> dict[str, str]:
@@ -58,13 +61,16 @@ async def webhooks_page(request: Request) -> Response:
 
     def load():
         with portal.session() as session:
-            return session.get(Merchant, merchant.id), queries.webhook_deliveries(session, merchant.id, LOG_ROWS)
+            return (session.get(Merchant, merchant.id), queries.webhook_deliveries(session, merchant.id, LOG_ROWS),
+                    webhook_refusals.last_day(session, merchant.id))
 
-    fresh, deliveries = await run_in_threadpool(load)
+    fresh, deliveries, refusals = await run_in_threadpool(load)
     return render(request, "admin/webhooks.html", {
         "urls": receiver_urls(request, merchant),
         "secrets": [(name, label, bool(getattr(fresh, name))) for name, label in SECRET_FIELDS.items()],
         "deliveries": deliveries,
+        "refusals": refusals,
+        "platform_names": PLATFORM_NAMES,
         "error": error,
         "saved": request.query_params.get("saved") == "1",
     }, status_code=status)

@@ -1,7 +1,9 @@
 """Platform webhook receivers: verify the signature on the raw body, then parse, then apply once.
 
-Every attempt lands in the merchant's delivery log (console) with its result and reason; the
-platform gets its 200 only after the order and the receipt are committed.
+Every verified delivery lands in the merchant's delivery log (console) with its result and reason;
+the platform gets its 200 only after the order and the receipt are committed. A delivery that
+cannot be verified is only counted (portal.webhook_refusals), and a client that sends too many of
+them is answered 429: strangers can neither fill the log nor push real entries out of it.
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from portal import ingest
+from portal import ingest, webhook_refusals
 from portal.ingest import Delivery, Outcome, Rejected
 from portal.platforms import bigcommerce, shopify, woocommerce
 from portal.routes.api import ApiError, api_error_response, authenticate
+from portal.routes.shopper import client_key
 from portal.security import hmac_signature_valid
 from portal.store.models import Merchant
 from portal.web import merchant_or_404, portal_of
@@ -36,24 +39,24 @@ def _answer(outcome: Outcome) -> JSONResponse:
                         status_code=outcome.http_status)
 
 
-async def _logged(request: Request, merchant: Merchant, delivery: Delivery, outcome: Outcome) -> JSONResponse:
-    """Answer a delivery that never reached the database, after noting it in the delivery log."""
+async def _reject(request: Request, merchant: Merchant, delivery: Delivery, reason: str, status: int) -> Response:
+    """Answer a verified delivery that never reached the database, after noting it in the delivery log."""
+    outcome = Outcome("rejected", reason, http_status=status)
     await portal_of(request).write(ingest.log_outcome, portal_of(request).engine, merchant, delivery, outcome)
     return _answer(outcome)
 
 
-async def _reject(request: Request, merchant: Merchant, delivery: Delivery, reason: str, status: int) -> Response:
-    return await _logged(request, merchant, delivery, Outcome("rejected", reason, http_status=status))
-
-
-async def _read_body(request: Request, merchant: Merchant, delivery: Delivery) -> bytes:
-    try:
-        return await request.body()
-    except HTTPException as exc:
-        if exc.status_code == 413:
-            limit = portal_of(request).settings.max_body_bytes
-            await _reject(request, merchant, delivery, f"body larger than {limit} bytes", 413)
-        raise
+async def _unverified(request: Request, merchant: Merchant, platform: str, kind: str, outcome: Outcome) -> Response:
+    """Answer a delivery that could not be verified: counted, not logged; past the client's limit,
+    429 without touching the database (a delivery that is signed right is never held back)."""
+    portal = portal_of(request)
+    wait = portal.hit_limit(portal.settings.unverified_webhook_rate_limit, "webhook-unverified", client_key(request))
+    if wait is not None:
+        return JSONResponse({"error": "rate_limited",
+                             "message": f"too many deliveries that could not be verified: retry in {wait} s"},
+                            status_code=429, headers={"Retry-After": str(wait)})
+    await portal.write(webhook_refusals.count, portal.engine, merchant.id, platform, kind)
+    return _answer(outcome)
 
 
 def _delivery(platform: str, topic: str, delivery_id: str | None, raw: bytes = b"") -> Delivery:
@@ -63,18 +66,33 @@ def _delivery(platform: str, topic: str, delivery_id: str | None, raw: bytes = b
     return Delivery(platform, topic[:64], delivery_id, digest)
 
 
-async def _body(request: Request, merchant: Merchant, platform: str, topic: str,
-                delivery_id: str | None) -> tuple[bytes, Delivery]:
-    raw = await _read_body(request, merchant, _delivery(platform, topic, delivery_id))
+async def _body(request: Request, merchant: Merchant, platform: str, topic: str, delivery_id: str | None,
+                authenticated: bool = False) -> tuple[bytes, Delivery] | Response:
+    """The raw body and its Delivery, or the 413 answer for a body too large to read (logged only
+    for an `authenticated` sender; a webhook's signature cannot be checked without its body)."""
+    try:
+        raw = await request.body()
+    except HTTPException as exc:
+        if exc.status_code != 413:
+            raise
+        reason = f"body larger than {portal_of(request).settings.max_body_bytes} bytes"
+        if authenticated:
+            return await _reject(request, merchant, _delivery(platform, topic, delivery_id), reason, 413)
+        return await _unverified(request, merchant, platform, webhook_refusals.TOO_LARGE,
+                                 Outcome("rejected", reason, http_status=413))
     return raw, _delivery(platform, topic, delivery_id, raw)
 
 
-def _signature_problem(platform: str, raw: bytes, signature: str | None, secrets: list[str | None]) -> str | None:
+async def _verify(request: Request, merchant: Merchant, platform: str, raw: bytes, signature: str | None,
+                  secrets: list[str | None]) -> Response | None:
+    """None when the body is signed with one of the secrets, else the answer that refuses it."""
     if not any(secrets):
-        return f"no {platform} webhook secret is set for this shop"
-    if not hmac_signature_valid(raw, signature, secrets):
-        return "signature does not match the webhook secret"
-    return None
+        kind, reason = webhook_refusals.NO_SECRET, f"no {platform} webhook secret is set for this shop"
+    elif not hmac_signature_valid(raw, signature, secrets):
+        kind, reason = webhook_refusals.BAD_SIGNATURE, "signature does not match the webhook secret"
+    else:
+        return None
+    return await _unverified(request, merchant, platform, kind, Outcome("rejected", reason, http_status=401))
 
 
 async def _apply(request: Request, merchant: Merchant, delivery: Delivery, raw: bytes, plan: ingest.Plan) -> Response:
@@ -92,11 +110,12 @@ async def _apply(request: Request, merchant: Merchant, delivery: Delivery, raw: 
 async def _signed(request: Request, platform: str, topic: str, delivery_id: str | None, signature: str | None,
                   secrets: list[str | None], plan: ingest.Plan) -> Response:
     merchant: Merchant = request.state.merchant
-    raw, delivery = await _body(request, merchant, platform, topic, delivery_id)
-    problem = _signature_problem(platform, raw, signature, secrets)
-    if problem:
-        return await _reject(request, merchant, delivery, problem, 401)
-    return await _apply(request, merchant, delivery, raw, plan)
+    read = await _body(request, merchant, platform, topic, delivery_id)
+    if isinstance(read, Response):
+        return read
+    raw, delivery = read
+    refused = await _verify(request, merchant, platform, raw, signature, secrets)
+    return refused if refused is not None else await _apply(request, merchant, delivery, raw, plan)
 
 
 async def shopify_webhook(request: Request) -> Response:
@@ -113,17 +132,18 @@ async def woocommerce_webhook(request: Request) -> Response:
     merchant = await merchant_or_404(request)
     headers = request.headers
     topic = headers.get("x-wc-webhook-topic", "").strip().lower()
-    raw, delivery = await _body(request, merchant, woocommerce.PLATFORM, topic, headers.get("x-wc-webhook-delivery-id"))
+    read = await _body(request, merchant, woocommerce.PLATFORM, topic, headers.get("x-wc-webhook-delivery-id"))
+    if isinstance(read, Response):
+        return read
+    raw, delivery = read
     ping = woocommerce.PING_RE.match(raw.strip())
     if ping and "x-wc-webhook-signature" not in headers:
         # WooCommerce checks the URL with an unsigned ping when a webhook is saved: it carries no data.
         outcome = Outcome("ignored", f"ping from WooCommerce webhook {ping.group(1).decode()}: the URL works")
-        return await _logged(request, merchant, delivery, outcome)
-    problem = _signature_problem(woocommerce.PLATFORM, raw, headers.get("x-wc-webhook-signature"),
-                                 [merchant.woocommerce_webhook_secret])
-    if problem:
-        return await _reject(request, merchant, delivery, problem, 401)
-    return await _apply(request, merchant, delivery, raw, woocommerce.plan)
+        return await _unverified(request, merchant, woocommerce.PLATFORM, webhook_refusals.PING, outcome)
+    refused = await _verify(request, merchant, woocommerce.PLATFORM, raw, headers.get("x-wc-webhook-signature"),
+                            [merchant.woocommerce_webhook_secret])
+    return refused if refused is not None else await _apply(request, merchant, delivery, raw, woocommerce.plan)
 
 
 async def bigcommerce_webhook(request: Request) -> Response:
@@ -143,7 +163,11 @@ async def bigcommerce_orders(request: Request) -> Response:
     except ApiError as exc:
         return api_error_response(exc)
     request.state.merchant = merchant
-    raw, delivery = await _body(request, merchant, bigcommerce.PLATFORM, "", request.headers.get(DELIVERY_HEADER))
+    read = await _body(request, merchant, bigcommerce.PLATFORM, "", request.headers.get(DELIVERY_HEADER),
+                       authenticated=True)
+    if isinstance(read, Response):
+        return read
+    raw, delivery = read
     return await _apply(request, merchant, delivery, raw, bigcommerce.plan)
 
 

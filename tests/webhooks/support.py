@@ -52,6 +52,13 @@ class Store:
         with session_scope(self.portal.engine) as session:
             return list(session.exec(select(WebhookReceipt).where(WebhookReceipt.merchant_id == merchant.id)).all())
 
+    def refusals(self, merchant) -> dict[tuple[str, str], int]:
+        """(platform, kind): deliveries that could not be verified, over the last day."""
+        from portal import webhook_refusals
+
+        with session_scope(self.portal.engine) as session:
+            return {(r.platform, r.kind): r.total for r in webhook_refusals.last_day(session, merchant.id)}
+
     def deliveries(self, merchant) -> list[WebhookDelivery]:
         with session_scope(self.portal.engine) as session:
             return list(session.exec(select(WebhookDelivery).where(WebhookDelivery.merchant_id == merchant.id)

@@ -86,12 +86,15 @@ def test_delivery_log_shows_results_and_reasons_for_this_shop_only(client, shop,
     shopify(client, "other-secret", "wh-9", shop="other")
 
     login(client, "nordlys")
-    rows = html(client.get("/admin/webhooks")).select("tr.delivery")
-    assert [row["data-result"] for row in rows] == ["rejected", "duplicate", "stored"]  # newest first
+    page = html(client.get("/admin/webhooks"))
+    rows = page.select("tr.delivery")
+    assert [row["data-result"] for row in rows] == ["duplicate", "stored"]  # newest first; only verified ones
     cells = [text_of(td) for td in rows[0].find_all("td")]
-    assert cells[1:4] == ["shopify", "orders/create", "wh-2"]
-    assert "signature does not match" in cells[5]
-    assert [text_of(td) for td in rows[2].find_all("td")][6] == "#2041"
+    assert cells[1:4] == ["shopify", "orders/create", "wh-1"]
+    assert "already received" in cells[5]
+    assert [text_of(td) for td in rows[1].find_all("td")][6] == "#2041"
+    refused = [text_of(item) for item in page.select(".webhook-refusals [data-kind]")]
+    assert refused == ["Shopify: 1 refused delivery (bad signature) in the last 24 h"]
 
 
 def test_console_page_needs_a_login(client, shop):

@@ -1,10 +1,12 @@
-"""The webhook path on PostgreSQL: exact big ids, receipts' uniqueness, the delivery log and its pruning."""
+"""The webhook path on PostgreSQL: exact big ids, receipts' uniqueness, the delivery log and its pruning,
+the counts of refused deliveries."""
 
 from __future__ import annotations
 
 import pytest
 from starlette.testclient import TestClient
 
+from portal import webhook_refusals
 from portal.store import queries
 from portal.store.db import session_scope
 from portal.store.models import Order, utcnow
@@ -32,13 +34,15 @@ def test_shopify_deliveries_on_postgres(pg_app):  # noqa: F811
         assert deliver(client, "shopify/orders-create.json", "orders/create", "w1").json()["result"] == "duplicate"
         assert deliver(client, "shopify/orders-updated.json", "orders/updated", "w2").json()["result"] == "stored"
         assert deliver(client, "shopify/orders-updated.json", "orders/updated", "w3", "bad").status_code == 401
+        assert deliver(client, "shopify/orders-updated.json", "orders/updated", "w4", "bad").status_code == 401
 
     with session_scope(engine) as session:
         order = queries.order_by_external_id(session, shop.id, "shopify", "7123456789012345679")
         assert isinstance(order, Order) and order.fulfillment_status == "partially_fulfilled"
         assert (order.presentment_total, order.total) == (18150, 209600)
-        assert [d.result for d in queries.webhook_deliveries(session, shop.id)] == [
-            "rejected", "stored", "duplicate", "stored"]
+        assert [d.result for d in queries.webhook_deliveries(session, shop.id)] == ["stored", "duplicate", "stored"]
+        assert webhook_refusals.last_day(session, shop.id) == [
+            webhook_refusals.RefusalTotal("shopify", "bad_signature", 2)]
         queries.prune_webhook_deliveries(session, shop.id, keep=1)
         queries.prune_webhook_receipts(session, shop.id, utcnow())
     with session_scope(engine) as session:
