@@ -233,26 +233,45 @@ def user() -> None:
     """Merchant console logins."""
 
 
+_password_option = click.option("--password", envvar="PORTAL_USER_PASSWORD",
+                                help="Read from the prompt when omitted (or PORTAL_USER_PASSWORD).")
+
+
 @user.command("create")
 @click.argument("slug")
 @click.argument("email")
-@click.option("--password", help="Read from the prompt when omitted (or PORTAL_USER_PASSWORD).",
-              envvar="PORTAL_USER_PASSWORD")
+@_password_option
 def user_create(slug: str, email: str, password: str | None) -> None:
-    from portal.merchants import MerchantError, create_user
+    from portal.merchants import create_user
+
+    _with_password(create_user, slug, email, password)
+    click.echo(f"created login {email.lower()} for {slug}")
+
+
+@user.command("password")
+@click.argument("slug")
+@click.argument("email")
+@_password_option
+def user_password(slug: str, email: str, password: str | None) -> None:
+    """Set a login's password; every session of that login ends."""
+    from portal.merchants import set_password
+
+    _with_password(set_password, slug, email, password)
+    click.echo(f"password changed for {email.lower()} at {slug}; its sessions have ended")
+
+
+def _with_password(change, slug: str, email: str, password: str | None) -> None:
+    """change(session, merchant, email, password), the password read from stdin or a prompt if not given."""
+    from portal.merchants import MerchantError
     from portal.store.db import session_scope
 
     if not password:
-        if not sys.stdin.isatty():
-            password = sys.stdin.readline().rstrip("\n")
-        else:
-            password = getpass.getpass("Password: ")
+        password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else getpass.getpass("Password: ")
     try:
         with session_scope(_engine(_settings())) as session:
-            create_user(session, _merchant(session, slug), email, password)
+            change(session, _merchant(session, slug), email, password)
     except MerchantError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"created login {email.lower()} for {slug}")
 
 
 @main.group()

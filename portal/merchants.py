@@ -15,7 +15,7 @@ from portal.i18n import normalise_locale
 from portal.money import MoneyError, validate_currency
 from portal.panels import MAX_POLL_SECONDS, MIN_POLL_SECONDS
 from portal.security import hash_password, new_api_key
-from portal.store import queries
+from portal.store import logins, queries
 from portal.store.models import ApiKey, Merchant, MerchantUser
 from portal.themes import ThemeRegistry
 
@@ -231,14 +231,31 @@ def create_user(session: Session, merchant: Merchant, email: str, password: str)
     email = email.strip().lower()
     if "@" not in email or inputs.text_problem(email):
         raise MerchantError(f"{email!r} is not an e-mail address")
-    if len(password) < 10:
-        raise MerchantError("the password must be at least 10 characters long")
+    _check_password(password)
     if queries.user_by_email(session, merchant.id, email):
         raise MerchantError(f"{email} already has a login for {merchant.slug}")
     user = MerchantUser(merchant_id=merchant.id, email=email, password_hash=hash_password(password))
     session.add(user)
     session.flush()
     return user
+
+
+def set_password(session: Session, merchant: Merchant, email: str, password: str) -> None:
+    """A new password for a console login; every session of that login ends."""
+    email = email.strip().lower()
+    user = queries.user_by_email(session, merchant.id, email)
+    if user is None:
+        raise MerchantError(f"{email} has no login for {merchant.slug}")
+    _check_password(password)
+    user.password_hash = hash_password(password)
+    session.add(user)
+    session.flush()
+    logins.bump_session_version(session, user.id)
+
+
+def _check_password(password: str) -> None:
+    if len(password) < 10:
+        raise MerchantError("the password must be at least 10 characters long")
 
 
 def create_api_key(session: Session, merchant: Merchant, name: str = "") -> str:

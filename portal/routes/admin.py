@@ -1,6 +1,9 @@
-"""Merchant console: login, order list with tracking links, link revocation."""
+"""Merchant console: login (rate limited), logout (of every session of the user), order list with
+tracking links, link revocation."""
 
 from __future__ import annotations
+
+import math
 
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -8,10 +11,12 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from portal import inputs, orders
+from portal import console_auth, inputs, orders
 from portal.hosts import absolute_url
+from portal.i18n import gettext, ngettext
 from portal.merchants import MerchantError, apply_settings
-from portal.security import CSRF_FIELD, csrf_valid, verify_password
+from portal.routes.shopper import client_key
+from portal.security import CSRF_FIELD, csrf_valid
 from portal.statuses import FULFILLMENT_STATUSES, ORDER_STATUSES, PAYMENT_STATUSES, RETURN_STATUSES
 from portal.store import queries
 from portal.store.models import Merchant
@@ -19,19 +24,23 @@ from portal.web import activate, portal_of, render
 
 SESSION_USER = "user_id"
 SESSION_MERCHANT = "merchant_id"
+SESSION_VERSION = "session_version"
+_LOGIN_KEYS = (SESSION_USER, SESSION_MERCHANT, SESSION_VERSION)
 
 
 def current_merchant(request: Request) -> Merchant | None:
-    merchant_id = request.session.get(SESSION_MERCHANT)
-    if not merchant_id:
+    user_id, merchant_id, version = (request.session.get(key) for key in _LOGIN_KEYS)
+    if not user_id:
         return None
     with portal_of(request).session() as session:
-        return session.get(Merchant, merchant_id)
+        return console_auth.session_merchant(session, user_id, merchant_id, version)
 
 
 async def require_merchant(request: Request) -> Merchant:
     merchant = await run_in_threadpool(current_merchant, request)
     if merchant is None:
+        for key in _LOGIN_KEYS:  # a session that ended (logout elsewhere, new password) is forgotten
+            request.session.pop(key, None)
         raise HTTPException(status_code=303, headers={"Location": absolute_url(request, "admin_login")})
     request.state.merchant = merchant
     activate(request, merchant)
@@ -82,36 +91,65 @@ async def save_settings(request: Request, merchant: Merchant, values: dict[str, 
     return RedirectResponse(absolute_url(request, page) + "?saved=1", status_code=303)
 
 
+def _login_page(request: Request, form: dict[str, str], error: str | None = None, status_code: int = 200,
+                headers: dict[str, str] | None = None) -> Response:
+    return render(request, "admin/login.html", {"form": form, "error": error}, status_code=status_code,
+                  headers=headers)
+
+
+def _login_wait(request: Request, shop: str, email: str) -> int | None:
+    """Count this attempt against the client's and the account's limits: seconds to wait if over.
+    An attempt the client's limit refuses is not counted against the account."""
+    portal = portal_of(request)
+    settings = portal.settings
+    wait = portal.hit_limit(settings.login_client_rate_limit, "login-client", client_key(request))
+    if wait is None:
+        wait = portal.hit_limit(settings.login_rate_limit, "login-account", shop.lower(), email)
+    return wait
+
+
 async def login(request: Request) -> Response:
     activate(request, None)
     if request.method == "GET":
-        return render(request, "admin/login.html", {"form": {}})
+        return _login_page(request, {})
     form = await check_csrf(request)
     shop = str(form.get("shop") or "").strip()[:64]
     email = str(form.get("email") or "").strip().lower()[:255]
     password = str(form.get("password") or "")[:1000]
+    entered = {"shop": shop, "email": email}
 
-    def check():
+    wait = _login_wait(request, shop, email)
+    if wait is not None:
+        minutes = math.ceil(wait / 60)
+        error = ngettext("Too many log-in attempts. Try again in %(num)d minute.",
+                         "Too many log-in attempts. Try again in %(num)d minutes.", minutes) % {"num": minutes}
+        return _login_page(request, entered, error, 429, {"Retry-After": str(wait)})
+
+    def check() -> console_auth.ConsoleLogin | None:
         with portal_of(request).session() as session:
-            merchant = queries.merchant_by_slug(session, shop)
-            user = queries.user_by_email(session, merchant.id, email) if merchant else None
-            ok = verify_password(user.password_hash if user else None, password)
-            return (merchant, user) if ok else None
+            return console_auth.check_login(session, shop, email, password)
 
     found = await run_in_threadpool(check)
     if found is None:
-        return render(request, "admin/login.html",
-                      {"form": {"shop": shop, "email": email}, "error": "Wrong shop, e-mail or password."},
-                      status_code=401)
-    merchant, user = found
+        return _login_page(request, entered, gettext("Wrong shop, e-mail or password."), 401)
     request.session.clear()  # a fresh session (and CSRF token) after login
-    request.session[SESSION_USER] = user.id
-    request.session[SESSION_MERCHANT] = merchant.id
+    request.session[SESSION_USER] = found.user_id
+    request.session[SESSION_MERCHANT] = found.merchant_id
+    request.session[SESSION_VERSION] = found.session_version
     return RedirectResponse(absolute_url(request, "admin_home"), status_code=303)
 
 
 async def logout(request: Request) -> Response:
+    """Ends every session of this user, not only this cookie (a copy of it stops working too)."""
     await check_csrf(request)
+    user_id, version = request.session.get(SESSION_USER), request.session.get(SESSION_VERSION)
+
+    def end() -> None:
+        with portal_of(request).session() as session:
+            console_auth.end_sessions(session, user_id, version)
+
+    if isinstance(user_id, int) and isinstance(version, int):
+        await run_in_threadpool(end)
     request.session.clear()
     return RedirectResponse(absolute_url(request, "admin_login"), status_code=303)
 
