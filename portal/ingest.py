@@ -13,44 +13,32 @@ import logging
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from decimal import Decimal
 from email.utils import parsedate_to_datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from portal import inputs, money, timestamps
 from portal.i18n import normalise_locale
 from portal.orders import (
     STATUS_FIELDS,
-    NewOrder,
     OrderInputError,
-    StoredOrder,
     lock_orders,
+    locked_targets,
     number_key,
-    plan_new_order,
-    remove_shipments,
     stored_order,
     upsert_order,
-    upsert_shipment,
 )
+from portal.shipments import remove_shipments, upsert_shipment
 from portal.schemas import OrderIn, ShipmentIn, error_list, is_email
 from portal.statuses import closest, status_key
 from portal.store import queries
-from portal.store.db import begin_writing, insert_row, insert_rows, session_scope
-from portal.store.models import Merchant, Order, WebhookDelivery, WebhookReceipt, utcnow
+from portal.store.models import Merchant, Order
 
 log = logging.getLogger("portal.ingest")
-
-# Rows of the delivery log kept per merchant; older ones are pruned as new ones arrive.
-DELIVERY_LOG_KEEP = 1000
-# Platforms retry for hours (Shopify: 48 hours); receipts are kept well beyond that.
-RECEIPT_RETENTION = timedelta(days=30)
-
 
 class Rejected(Exception):
     """A delivery we refuse, with the reason the merchant reads in the delivery log."""
@@ -268,109 +256,50 @@ def _invalid(exc: ValidationError | OrderInputError) -> Rejected:
 
 
 class OrderChange:
-    """A platform order to create or update: a delivery's Handler, in two steps.
-
-    read() makes every read the change needs (the order it updates, that order's line items and
-    parcels) and checks the payload against it; calling it then writes. receive_many() reads ahead
-    for every delivery of a group before the group's first write, which takes SQLite's write lock
-    until the commit: while one process writes, the others read and check what they will write
-    next. Called without read(), it reads first itself. A payload older than the stored order
-    changes nothing.
-    """
+    """A platform order to create or update: a delivery's Handler. A payload older than the
+    stored order changes nothing."""
 
     def __init__(self, merchant: Merchant, platform: str, mapped: PlatformOrder, topic: str | None = None) -> None:
         self.merchant, self.platform, self.mapped, self.topic = merchant, platform, mapped, topic
         self.number_key = number_key(str(mapped.data.get("number") or ""))
-        self._read: tuple[Session, _OrderReads] | None = None
-
-    def read(self, session: Session) -> None:
-        self._read = (session, self._reads(session))
-
-    def forget(self) -> None:
-        self._read = None
-
-    def keys(self) -> set[tuple[Any, ...]]:
-        """What the change reads (after read()): a change that shares one with another that
-        writes before it must read after that write."""
-        reads = self._read[1] if self._read else None
-        data, merchant_id = self.mapped.data, self.merchant.id
-        keys = {("number", merchant_id, self.number_key)}
-        if data.get("external_id"):
-            keys.add(("external_id", merchant_id, self.platform, data["external_id"]))
-        keys.update(("order", order.id) for order in (reads.found if reads else ()) if order is not None)
-        return keys
 
     def __call__(self, session: Session) -> Outcome:
-        read, self._read = self._read, None
-        reads = read[1] if read is not None and read[0] is session else self._reads(session)
-        reads = self._current(session, reads)
-        outcome = reads.outcome or self._write(session, reads)
+        outcome = self._apply(session)
         outcome.topic = outcome.topic or self.topic
         return outcome
 
-    def _current(self, session: Session, reads: _OrderReads) -> _OrderReads:
-        """The reads, checked once nothing can change them any more (the write transaction begun,
-        the order's row locked): an order another process changed since it was read (its version
-        moved) is read again. A new order needs no check: another process that created it
-        meanwhile makes this one's INSERT fail on the order number, and the delivery is retried."""
-        if not any(reads.found) or reads.outcome is not None:  # nothing read, or an older version
-            return reads
-        begin_writing(session)
-        return self._reads(session) if lock_orders(session, reads.found) else reads
-
-    def _reads(self, session: Session) -> _OrderReads:
+    def _apply(self, session: Session) -> Outcome:
         data = dict(self.mapped.data)
-        found = queries.upsert_targets(session, self.merchant.id, self.platform, data.get("external_id"),
-                                       self.number_key)
+        # Locked to the commit once read: another worker that created the order meanwhile makes
+        # this one's INSERT fail on the order number, and the delivery is received again.
+        found = locked_targets(session, self.merchant.id, self.platform, data.get("external_id"), self.number_key)
         existing = found[0]
         if existing is not None:
             stored_at = existing.source_updated_at
             # A version time past what we accept now (stored before the rule) makes nothing look older.
             if (self.mapped.updated_at and stored_at and stored_at > self.mapped.updated_at
                     and timestamps.counts(stored_at, timestamps.ceiling())):
-                return _OrderReads(found, outcome=Outcome(
-                    "ignored", f"older than the version already stored ({stored_at.isoformat()})", existing.number))
+                return Outcome("ignored", f"older than the version already stored ({stored_at.isoformat()})",
+                               existing.number)
             for name in (*STATUS_FIELDS, "cancel_reason"):
                 data.setdefault(name, getattr(existing, name))
         try:
             checked = OrderIn.model_validate(data)
-            # A new order is worked out here too: while reading ahead, before the group's first write.
-            new = None if any(found) else plan_new_order(session, self.merchant, checked, self.platform,
-                                                         self._columns(None))
-        except (ValidationError, OrderInputError) as exc:
-            return _OrderReads(found, rejected=_invalid(exc))
-        return _OrderReads(found, checked, stored_order(session, found[0] or found[1]), new=new)
-
-    def _columns(self, existing: Order | None) -> dict[str, Any]:
-        """The platform's raw statuses and version time, written with the order."""
-        return {"raw_statuses": self.mapped.raw_statuses,
-                "source_updated_at": self.mapped.updated_at or (existing.source_updated_at if existing else None)}
-
-    def _write(self, session: Session, reads: _OrderReads) -> Outcome:
-        if reads.rejected is not None:
-            raise reads.rejected
-        existing = reads.found[0]
+        except ValidationError as exc:
+            raise _invalid(exc) from None
+        stored = stored_order(session, found[0] or found[1])
+        columns = {"raw_statuses": self.mapped.raw_statuses,
+                   "source_updated_at": self.mapped.updated_at or (existing.source_updated_at if existing else None)}
         try:
-            result = upsert_order(session, self.merchant, reads.checked, source=self.platform, found=reads.found,
-                                  stored=reads.stored, columns=self._columns(existing), new=reads.new)
+            result = upsert_order(session, self.merchant, checked, source=self.platform, found=found,
+                                  stored=stored, columns=columns)
         except (ValidationError, OrderInputError) as exc:
             raise _invalid(exc) from None
         order = result.order
         if self.mapped.removed_shipments:
             # Only parcels stored before can belong to a fulfilment the platform cancelled since.
-            remove_shipments(session, order, self.mapped.removed_shipments,
-                             reads.stored.shipments if reads.stored else [])
+            remove_shipments(session, order, self.mapped.removed_shipments, stored.shipments if stored else [])
         return Outcome("stored", "order created" if result.created else "order updated", order.number)
-
-
-@dataclass
-class _OrderReads:
-    found: tuple[Order | None, Order | None]
-    checked: OrderIn | None = None
-    stored: StoredOrder | None = None
-    outcome: Outcome | None = None  # decided by the reads alone (an older version)
-    rejected: Rejected | None = None
-    new: NewOrder | None = None  # when nothing was found: the order to create, worked out
 
 
 def find_order(session: Session, merchant: Merchant, platform: str, external_id: str | None) -> Order | None:
@@ -378,7 +307,6 @@ def find_order(session: Session, merchant: Merchant, platform: str, external_id:
     change it before this transaction commits (they work out what to write from it)."""
     if not external_id:
         return None
-    begin_writing(session)
     order = queries.order_by_external_id(session, merchant.id, platform, external_id)
     lock_orders(session, [order])
     return order
@@ -430,97 +358,3 @@ def prepare(plan: Plan, merchant: Merchant, topic: str, payload: Any) -> Handler
 def answer(result: str, reason: str) -> Handler:
     """A Handler whose outcome does not depend on the database."""
     return lambda _session: Outcome(result, reason)
-
-
-def receive(engine: Engine, merchant: Merchant, delivery: Delivery, handler: Handler) -> Outcome:
-    """Apply a verified, parsed delivery exactly once; the outcome is committed when this returns."""
-    for attempt in range(2):
-        try:
-            with session_scope(engine) as session:
-                return _receive_in(session, merchant, delivery, handler)
-        except Rejected as exc:
-            outcome = Outcome("rejected", exc.reason, http_status=exc.status)
-            break
-        except IntegrityError:
-            # A concurrent delivery (the same one, or another creating the same order) committed
-            # first: run again, which now finds its receipt or its order.
-            if attempt:
-                raise
-        except Exception as exc:
-            # Nothing was stored; the platform retries on our 500. The merchant sees it in the log.
-            log_outcome(engine, merchant, delivery, Outcome("rejected", f"internal error ({type(exc).__name__}), "
-                                                                        "the platform will retry", http_status=500))
-            raise
-    log_outcome(engine, merchant, delivery, outcome)
-    return outcome
-
-
-def receive_many(engine: Engine, deliveries: list[tuple[Merchant, Delivery, Handler]]) -> list[Outcome]:
-    """receive() for deliveries that arrived together, in one transaction: all of them are
-    committed, or none (an error is raised, and each should then be received alone)."""
-    with session_scope(engine) as session:
-        receipts = _read_ahead(session, deliveries)
-        return [_receive_in(session, *delivery, received=received) for delivery, received in zip(deliveries, receipts)]
-
-
-_UNREAD: Any = object()
-
-
-def _read_ahead(session: Session, deliveries: list[tuple[Merchant, Delivery, Handler]]) -> list[str | None]:
-    """Each delivery's receipt and, for an OrderChange, its reads, before the group's first write
-    (which holds SQLite's write lock to the commit). The first delivery that shares its delivery
-    id or an order with one before it, or whose handler reads only as it writes, and every one
-    after it, read at their turn instead, after the writes before them. Returns each delivery's
-    receipt (its body hash, or None), or _UNREAD for those that read at their turn."""
-    receipts: list[str | None] = []
-    seen: set[tuple[Any, ...]] = set()
-    for merchant, delivery, handler in deliveries:
-        receipt = ("receipt", merchant.id, delivery.platform, delivery.delivery_id)
-        if not isinstance(handler, OrderChange) or receipt in seen:
-            break
-        received = queries.receipt_body_hash(session, merchant.id, delivery.platform, delivery.delivery_id)
-        if received is None:
-            handler.read(session)
-            keys = handler.keys()
-            if keys & seen:
-                handler.forget()  # it reads again at its turn
-                break
-            seen |= keys
-        seen.add(receipt)
-        receipts.append(received)
-    return receipts + [_UNREAD] * (len(deliveries) - len(receipts))
-
-
-def _receive_in(session: Session, merchant: Merchant, delivery: Delivery, handler: Handler,
-                received: str | None = _UNREAD) -> Outcome:
-    """`received`: the delivery's receipt (its body hash), if read already."""
-    if received is _UNREAD:
-        received = queries.receipt_body_hash(session, merchant.id, delivery.platform, delivery.delivery_id)
-    if received is not None:
-        same = received == delivery.body_hash
-        outcome = Outcome("duplicate", "already received" if same else
-                          "delivery id already received with a different body: not applied")
-    else:
-        outcome = handler(session)
-        insert_rows(session, WebhookReceipt.__table__, [{
-            "merchant_id": merchant.id, "platform": delivery.platform,
-            "delivery_id": delivery.delivery_id, "body_hash": delivery.body_hash}])
-    _log(session, merchant, delivery, outcome)
-    return outcome
-
-
-def log_outcome(engine: Engine, merchant: Merchant, delivery: Delivery, outcome: Outcome) -> None:
-    with session_scope(engine) as session:
-        _log(session, merchant, delivery, outcome)
-
-
-def _log(session: Session, merchant: Merchant, delivery: Delivery, outcome: Outcome) -> None:
-    entry_id = insert_row(session, WebhookDelivery.__table__, {
-        "merchant_id": merchant.id, "platform": delivery.platform, "topic": (outcome.topic or delivery.topic)[:64],
-        "delivery_id": delivery.delivery_id[:128], "result": outcome.result, "reason": outcome.reason[:500],
-        "order_number": outcome.order_number, "http_status": outcome.http_status,
-    })
-    if entry_id and entry_id % 100 == 0:
-        queries.prune_webhook_deliveries(session, merchant.id, DELIVERY_LOG_KEEP)
-    if entry_id and entry_id % 1000 == 0:
-        queries.prune_webhook_receipts(session, merchant.id, utcnow() - RECEIPT_RETENTION)

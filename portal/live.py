@@ -26,11 +26,12 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from sqlalchemy import event, text
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from portal import serving
+from portal.store import writes
 
 log = logging.getLogger("portal.live")
 
@@ -129,9 +130,7 @@ def _before_commit(session: Session) -> None:
         handler(session, changes)
     engine = session.get_bind()
     if isinstance(engine, Engine) and is_postgres(engine):
-        for change in changes:
-            session.execute(text("SELECT pg_notify(:channel, :payload)"),
-                            {"channel": NOTIFY_CHANNEL, "payload": change.to_json()})
+        writes.notify(session, NOTIFY_CHANNEL, [change.to_json() for change in changes])
     else:
         session.info[_COMMITTING] = (engine, changes)
 

@@ -15,7 +15,7 @@ from portal.links import LinkSigner
 from portal.settings import Settings
 from portal.store import outbox
 from portal.store.models import CustomStatus, Merchant, Order, Shipment, utcnow
-from portal.store.queries import Parcel, TrackedOrder
+from portal.store.parcels import Parcel, TrackedOrder
 
 # Notifications a merchant can switch off, in the console's order. All are on by default.
 SWITCHES: tuple[str, ...] = ("shipped", "out_for_delivery", "delivered", "exception", "custom_status")

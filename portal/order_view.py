@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from portal import custom_statuses
-from portal.orders import fulfillment_display
+from portal.shipments import fulfillment_display
 from portal.statuses import PROBLEM_SHIPMENT_STATUSES, PROGRESS_STEPS, order_progress
 from portal.store import queries
 from portal.store.models import CustomStatus, LineItem, Merchant, Order, Shipment, TrackingEvent

@@ -7,56 +7,63 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from portal import carriers, live, notifications, orders
+from portal import carriers, live, notifications, shipments
 from portal.schemas import TrackingUpdateIn, error_list
-from portal.store import outbox, queries
-from portal.store.db import Writes
-from portal.store.models import Merchant
+from portal.store import outbox, parcels
+from portal.store.models import Merchant, utcnow
 
 
 def add_tracking_updates(session: Session, merchant: Merchant, updates: list[TrackingUpdateIn],
                          raws: list[dict[str, Any]]) -> list[str]:
     """Apply carrier events addressed by tracking number, in bulk: a handful of statements however
-    many events. Returns per update "added", "duplicate" or "unknown_tracking_number"."""
-    keys = [orders.tracking_key(update.tracking_number) or "" for update in updates]
-    by_key: dict[str, list[queries.Parcel]] = {}
-    order_shipments: dict[int, list[queries.Parcel]] = {}
-    for shipment in queries.parcels_sharing_orders_with(session, merchant.id, set(keys)):
+    many events (plain rows and executemany statements: store.parcels). Returns per update
+    "added", "duplicate" or "unknown_tracking_number"."""
+    keys = [shipments.tracking_key(update.tracking_number) or "" for update in updates]
+    by_key: dict[str, list[parcels.Parcel]] = {}
+    order_shipments: dict[int, list[parcels.Parcel]] = {}
+    for shipment in parcels.parcels_sharing_orders_with(session, merchant.id, set(keys)):
         by_key.setdefault(shipment.tracking_key or "", []).append(shipment)
         order_shipments.setdefault(shipment.order_id, []).append(shipment)
-    items: list[orders.EventItem] = []
+    items: list[shipments.EventItem] = []
     owners: list[int] = []  # index of the update each item came from
     for index, (update, key) in enumerate(zip(updates, keys)):
         for shipment in _addressed(by_key.get(key, []), update.carrier):
             items.append((shipment, update, raws[index]))
             owners.append(index)
     status_before = {shipment.id: shipment.status for shipment, _, _ in items}
-    # Every read before the first write: SQLite holds its one write lock from then to the commit.
     addressed = {shipment.order_id for shipment, _, _ in items}
-    loaded = {order.id: order for order in queries.orders_for_tracking(session, merchant.id, addressed)} if items else {}
-    # Every write is worked out first and run at the end, back to back (store.db.Writes).
-    batch = Writes(session)
-    added = orders.record_events(session, items, batch=batch)
+    loaded = {order.id: order for order in parcels.orders_for_tracking(session, merchant.id, addressed)} if items else {}
+    added, moves = shipments.store_events(session, items)
+    now = utcnow()
+    parcels.move_parcels(session, moves, now)
+    by_id = {shipment.id: shipment for shipment, _, _ in items}
+    for move in moves:
+        parcel = by_id[move["shipment_id"]]
+        parcel.status, parcel.delivered_at, parcel.updated_at = move["status"], move["delivered_at"], now
     results = ["unknown_tracking_number"] * len(updates)
     for index, new in zip(owners, added):
         results[index] = "added" if new or results[index] == "added" else "duplicate"
     touched = {shipment.order_id for (shipment, _, _), new in zip(items, added) if new}
-    messages, bumps = [], []
     moving = [order for order in (loaded.get(order_id) for order_id in sorted(touched)) if order is not None]
-    orders.settle_many(batch, [order for order in moving if orders.settles(order, order_shipments.get(order.id, []))])
+    settled = [order for order in moving if shipments.settles(order, order_shipments.get(order.id, []))]
+    parcels.settle_orders(session, [order.id for order in settled])
+    for order in settled:
+        order.fulfillment_status = "fulfilled"
+    messages = []
     for order in moving:
-        shipments = order_shipments.get(order.id, [])
-        moved = [s for s in shipments if s.id in status_before]
+        moved = [s for s in order_shipments.get(order.id, []) if s.id in status_before]
         messages += filter(None, (notifications.shipment_message(merchant, order, s, status_before[s.id]) for s in moved))
-        bumps.append((order, [live.Fact("shipment_status", s.status, s.id) for s in moved
-                              if s.status != status_before[s.id]]))
-    outbox.queue_in(batch, messages)
-    orders.touch_many(session, bumps, live.SHIPPING_PANELS, batch)
-    batch.run()
+    outbox.queue(session, messages)
+    parcels.touch_orders(session, [order.id for order in moving], now)
+    for order in moving:
+        order.version, order.updated_at = order.version + 1, now
+        moved = [s for s in order_shipments.get(order.id, []) if s.id in status_before]
+        live.record(session, order, live.SHIPPING_PANELS, *(live.Fact("shipment_status", s.status, s.id) for s in moved
+                                                            if s.status != status_before[s.id]))
     return results
 
 
-def _addressed(shipments: list[queries.Parcel], carrier: str | None) -> list[queries.Parcel]:
+def _addressed(shipments: list[parcels.Parcel], carrier: str | None) -> list[parcels.Parcel]:
     """Every shipment with the number, unless the event's carrier picks some of them out: one
     parcel can carry several orders, but two carriers can also reuse the same number."""
     code = carriers.carrier_code(carrier) if carrier else None

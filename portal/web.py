@@ -39,7 +39,7 @@ from portal.store.db import session_scope
 from portal.store.models import Merchant, Order
 from portal.themes import ThemeRegistry
 from portal.theming.view import ThemeView, build_view
-from portal.writers import Writers
+from portal.write_groups import WriteGroups
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +84,8 @@ class Portal:
     merchant_hosts: hosts.MerchantHosts
     pages: PageCache = field(default_factory=PageCache)
     readers: ThreadPoolExecutor | None = None
-    writers: Writers | None = None
+    writers: ThreadPoolExecutor | None = None
+    write_groups: WriteGroups | None = None
     _merchants: dict[str, tuple[float, Merchant | None]] = field(default_factory=dict)
     # merchant id -> (merchant version, {locale: overrides}); a changed override bumps the version.
     _overrides: dict[int, tuple[int, dict[str, i18n.Overrides]]] = field(default_factory=dict)
@@ -127,7 +128,8 @@ class Portal:
             portal.readers = ThreadPoolExecutor(readers, thread_name_prefix="portal-read")
             weakref.finalize(portal, portal.readers.shutdown, wait=False)
         writers = settings.db_write_threads or (1 if sqlite else 8)
-        portal.writers = Writers(writers)
+        portal.writers = ThreadPoolExecutor(writers, thread_name_prefix="portal-write")
+        portal.write_groups = WriteGroups(portal.writers)
         weakref.finalize(portal, portal.writers.shutdown, wait=False)
         _portals.add(portal)
         return portal
@@ -194,8 +196,8 @@ class Portal:
 
     async def write_grouped(self, together: Callable[..., list[T]], alone: Callable[..., T], *item: Any) -> T:
         """`alone(engine, *item)` in the writer threads, or, with the same kind of writes waiting
-        beside it, one `together(engine, items)` transaction for all of them (Writers.submit_grouped)."""
-        return await asyncio.wrap_future(self.writers.submit_grouped(together, alone, item, self.engine))
+        beside it, one `together(engine, items)` transaction for all of them (write_groups)."""
+        return await self.write_groups.run(together, alone, (self.engine,), item)
 
     def forget_merchant(self, slug: str) -> None:
         self._merchants.pop(slug, None)

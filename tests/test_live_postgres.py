@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from portal.app import create_app
-from portal.orders import add_events
+from portal.shipments import add_events
 from portal.schemas import EventIn
 from portal.settings import Settings
 from portal.store.db import make_engine, migrate, session_scope

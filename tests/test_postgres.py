@@ -109,13 +109,13 @@ def test_carrier_events_in_bulk_on_postgres(pg_app):
     assert kinds.count("delivered") == 2
 
 
-def test_an_order_changed_by_another_worker_after_it_was_read_is_read_again_on_postgres(pg_app):
-    """PostgreSQL has no database-wide write lock: the order's row is read again FOR UPDATE."""
-    late_older_version_is_ignored(pg_app.state.portal, Factory(pg_app.state.portal).merchant("acme"))
+def test_an_order_changed_by_another_worker_after_it_was_read_is_read_again_on_postgres(pg_app, monkeypatch):
+    """PostgreSQL has no database-wide write lock: the order's row is locked, its version checked."""
+    late_older_version_is_ignored(pg_app.state.portal, Factory(pg_app.state.portal).merchant("acme"), monkeypatch)
 
 
 def test_a_refund_and_an_update_of_its_order_at_once_both_land_on_postgres(pg_app, monkeypatch):
-    """The refund's order is read FOR UPDATE: the other worker's update waits for its commit."""
+    """The refund's order's row is locked: the other worker's update waits for its commit."""
     refund_and_update_at_once_keep_both(pg_app.state.portal, Factory(pg_app.state.portal).merchant("acme"), monkeypatch)
 
 

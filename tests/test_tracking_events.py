@@ -200,37 +200,3 @@ def test_an_older_feed_neither_repeats_nor_outranks_a_newer_feeds_latest(client,
     assert (result["added"], result["duplicates"]) == (2, 1)
     parcel = next(s for s in read(client, auth)["shipments"] if s["tracking_number"] == UPS)
     assert parcel["status"] == "delivered" and len(parcel["events"]) == 5
-
-
-def test_a_bulk_reads_everything_before_its_first_write(client, auth, factory):
-    """SQLite lets one writer in at a time, from a transaction's first write to its commit. A bulk
-    works out all of its writes first (store.db.Writes) and runs them back to back: once it holds
-    that lock, no read and one statement per kind of write (here: both parcels delivered, the
-    order settled, two e-mails queued, the order's version bumped)."""
-    from datetime import datetime, timedelta, timezone
-
-    from sqlalchemy import event
-
-    statements: list[str] = []
-
-    def seen(_connection, _cursor, statement, _params, _context, _many):
-        statements.append(" ".join(statement.split()[:3]).upper())
-
-    data = order_data(shipments=[{"tracking_number": UPS}, {"tracking_number": USPS, "carrier": "USPS"}])
-    assert client.post("/api/v1/orders", json=data, headers=auth).status_code == 201
-    soon = datetime.now(timezone.utc) - timedelta(hours=1)
-    events = [{"tracking_number": number, "at": (soon + timedelta(minutes=minutes)).isoformat(), "status": status}
-              for number in (UPS, USPS) for minutes, status in ((0, "in_transit"), (30, "delivered"))]
-    engine = factory.portal.engine
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
-        answer = post(client, auth, *events).json()
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
-    assert answer["added"] == 4
-    first_write = next(i for i, s in enumerate(statements) if s.startswith(("INSERT", "UPDATE")))
-    assert statements[first_write:] == ["INSERT INTO TRACKING_EVENTS", "UPDATE SHIPMENTS SET", "UPDATE ORDERS SET",
-                                        "INSERT INTO OUTBOX", "UPDATE ORDERS SET"]
-    order = read(client, auth)
-    assert order["fulfillment_status"] == "fulfilled"
-    assert [s["status"] for s in order["shipments"]] == ["delivered", "delivered"]

@@ -38,36 +38,3 @@ def test_any_real_change_bumps_the_version_once(portal, merchant):
         result, *_ = upsert(portal, merchant, **overrides)
         assert result.changed, overrides
         assert result.order.version == before + 1
-
-
-def test_an_update_given_what_its_caller_read_reads_none_of_it_again(portal, merchant):
-    """The webhook path reads an order, its line items and parcels before its transaction's first
-    write (which takes SQLite's write lock to the commit: ingest.OrderChange) and hands them to
-    upsert_order, which must not read them again under the lock."""
-    from sqlalchemy import event
-
-    from portal.orders import stored_order
-
-    upsert(portal, merchant, shipments=[SHIPMENT])
-    statements: list[str] = []
-
-    def note(_conn, _cursor, statement, *_):
-        statements.append(statement.lstrip())
-
-    event.listen(portal.engine, "before_cursor_execute", note)
-    try:
-        with session_scope(portal.engine) as session:
-            found = queries.upsert_targets(session, merchant.id, "api", None, "1001")
-            stored = stored_order(session, found[1])
-            statements.clear()
-            result = upsert_order(session, merchant, OrderIn.model_validate(order_data(
-                payment_status="refunded", note="changed", shipments=[SHIPMENT],
-                line_items=[{"title": "Other mug", "unit_price": "1"}])), found=found, stored=stored)
-            assert result.changed
-    finally:
-        event.remove(portal.engine, "before_cursor_execute", note)
-    assert [s for s in statements if s.upper().startswith("SELECT")
-            and ("FROM line_items" in s or "FROM shipments" in s or "FROM orders" in s)] == []
-    with session_scope(portal.engine) as session:  # and the update itself went through
-        assert [i.title for i in queries.line_items(session, result.order.id)] == ["Other mug"]
-        assert len(queries.shipments(session, result.order.id)) == 1

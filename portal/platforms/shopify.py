@@ -14,7 +14,8 @@ from sqlmodel import Session
 
 from portal import ingest, money
 from portal.ingest import Outcome, PlatformOrder, Rejected, StatusMapper
-from portal.orders import change_statuses, remove_shipments
+from portal.orders import change_statuses
+from portal.shipments import remove_shipments
 from portal.statuses import (
     SHOPIFY_CANCEL_REASON,
     SHOPIFY_FINANCIAL_STATUS,

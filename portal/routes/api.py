@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from portal import inputs, openapi, orders, tracking
+from portal import inputs, openapi, orders, shipments, tracking
 from portal.orders import OrderInputError
 from portal.schemas import EventsIn, OrderIn, ShipmentIn, TrackingUpdatesIn, error_list
 from portal.security import hash_api_key
@@ -120,7 +120,7 @@ async def add_shipment(request: Request) -> Response:
             order = queries.order_by_number_key(session, merchant.id, orders.number_key(number))
             if order is None:
                 return None
-            shipment = orders.upsert_shipment(session, merchant, order, data)
+            shipment = shipments.upsert_shipment(session, merchant, order, data)
             body = orders.order_json(session, order)
             return next(s for s in body["shipments"] if s["id"] == shipment.id)
 
@@ -143,7 +143,7 @@ async def add_events(request: Request) -> Response:
             if shipment is None:
                 return None
             order = queries.order_by_id(session, merchant.id, shipment.order_id)
-            added = orders.add_events(session, order, shipment, data.events)
+            added = shipments.add_events(session, order, shipment, data.events)
             return {"shipment_id": shipment.id, "status": shipment.status, "added": added,
                     "duplicates": len(data.events) - added}
 

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from portal import ingest, webhook_refusals
+from portal import deliveries, ingest, webhook_refusals
 from portal.ingest import Delivery, Outcome, Rejected
 from portal.platforms import bigcommerce, shopify, woocommerce
 from portal.routes.api import ApiError, api_error_response, authenticate
@@ -42,7 +42,7 @@ def _answer(outcome: Outcome) -> JSONResponse:
 async def _reject(request: Request, merchant: Merchant, delivery: Delivery, reason: str, status: int) -> Response:
     """Answer a verified delivery that never reached the database, after noting it in the delivery log."""
     outcome = Outcome("rejected", reason, http_status=status)
-    await portal_of(request).write(ingest.log_outcome, portal_of(request).engine, merchant, delivery, outcome)
+    await portal_of(request).write(deliveries.log_outcome, portal_of(request).engine, merchant, delivery, outcome)
     return _answer(outcome)
 
 
@@ -103,7 +103,7 @@ async def _apply(request: Request, merchant: Merchant, delivery: Delivery, raw: 
         return await _reject(request, merchant, delivery, exc.reason, exc.status)
     # Deliveries waiting for the writer together share one transaction (Portal.write_grouped).
     outcome = await portal_of(request).write_grouped(
-        ingest.receive_many, ingest.receive, merchant, delivery, ingest.prepare(plan, merchant, delivery.topic, payload))
+        deliveries.receive_many, deliveries.receive, merchant, delivery, ingest.prepare(plan, merchant, delivery.topic, payload))
     return _answer(outcome)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import and_, or_, update
 from sqlmodel import Session, col, select
 
-from portal.store.db import Writes, insert_rows
+from portal.store.writes import insert_rows
 from portal.store.models import OutboxMessage, utcnow
 
 
@@ -28,12 +28,7 @@ def queue(session: Session, messages: list[dict[str, Any]]) -> int:
 
     One statement however many (no lookup first, no savepoint): a bulk of carrier events may queue dozens.
     """
-    return insert_rows(session, OutboxMessage.__table__, messages, skip_duplicates_of=_DEDUPE)
-
-
-def queue_in(batch: Writes, messages: list[dict[str, Any]]) -> None:
-    """queue() as one of a transaction's prepared writes (store.db.Writes)."""
-    batch.insert(OutboxMessage.__table__, messages, skip_duplicates_of=_DEDUPE)
+    return insert_rows(session, OutboxMessage, messages, skip_duplicates_of=_DEDUPE)
 
 
 _DEDUPE = ["merchant_id", "dedupe_key"]

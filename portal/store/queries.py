@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, delete, func, or_, union_all
+from sqlalchemy import Connection, and_, bindparam, delete, func, or_
 from sqlmodel import Session, col, select
 
-from portal.store.db import as_loaded, fetch, fetch_dicts, fetch_records, load
 from portal.store.models import (
     ApiKey,
     CustomStatus,
@@ -55,16 +54,12 @@ def api_key_by_hash(session: Session, key_hash: str) -> ApiKey | None:
     ).first()
 
 
-# Statements on the ingestion hot path are built once with bind parameters: building a select()
-# costs more than running the indexed query it describes (bench/ingest.py).
 _ORDER_BY_NUMBER_KEY = select(Order).where(
     Order.merchant_id == bindparam("merchant_id"), Order.number_key == bindparam("number_key"))
 _ORDER_BY_EXTERNAL_ID = select(Order).where(
     Order.merchant_id == bindparam("merchant_id"), Order.source == bindparam("source"),
     Order.external_id == bindparam("external_id"))
-
-
-_UPSERT_TARGETS = select(*Order.__table__.columns).where(or_(  # type: ignore[attr-defined]
+_UPSERT_TARGETS = select(Order).where(or_(
     and_(Order.merchant_id == bindparam("merchant_id"), Order.source == bindparam("source"),
          Order.external_id == bindparam("external_id")),
     and_(Order.merchant_id == bindparam("merchant_id"), Order.number_key == bindparam("number_key")),
@@ -73,27 +68,14 @@ _UPSERT_TARGETS = select(*Order.__table__.columns).where(or_(  # type: ignore[at
 
 def upsert_targets(session: Session, merchant_id: int, source: str, external_id: str | None,
                    number_key: str) -> tuple[Order | None, Order | None]:
-    """(the order with this source and external id, the order with this number) in one plain
-    statement (each side of the OR uses its own index), each made an ORM object from its row
-    (db.as_loaded) only when there is one: a new order, the common case on the webhook path,
-    costs the query alone."""
-    found = fetch_dicts(session, _UPSERT_TARGETS, {
-        "merchant_id": merchant_id, "source": source, "external_id": external_id, "number_key": number_key})
-    by_external = next((row for row in found if external_id and row["source"] == source
-                        and row["external_id"] == external_id), None)
-    by_number = next((row for row in found if row["number_key"] == number_key), None)
-    return (as_loaded(session, Order, by_external) if by_external else None,
-            as_loaded(session, Order, by_number) if by_number else None)
-
-
-_ORDER_VERSION = select(Order.version).where(Order.id == bindparam("order_id")).with_for_update()
-
-
-def order_version(session: Session, order_id: int) -> int | None:
-    """The order's version as stored, its row locked to the commit where the database locks rows
-    (PostgreSQL: FOR UPDATE; SQLite locks the whole database for a writer: db.begin_writing)."""
-    found = fetch(session, _ORDER_VERSION, {"order_id": order_id})
-    return found[0][0] if found else None
+    """(the order with this source and external id, the order with this number), in one statement
+    (each side of the OR uses its own index)."""
+    found = session.exec(_UPSERT_TARGETS, params={
+        "merchant_id": merchant_id, "source": source, "external_id": external_id, "number_key": number_key}).all()
+    by_external = next((order for order in found if external_id and order.source == source
+                        and order.external_id == external_id), None)
+    by_number = next((order for order in found if order.number_key == number_key), None)
+    return by_external, by_number
 
 
 def order_by_number_key(session: Session, merchant_id: int, number_key: str) -> Order | None:
@@ -134,10 +116,9 @@ def order_stamp(connection: Connection, merchant_id: int, public_id: str) -> tup
     """(id, version, link_nonce, locale) of an order: all a poll needs, from one indexed lookup.
 
     Runs on every order page view and poll, so it takes a plain connection (no ORM session: a
-    third of the cost) and a statement prepared once, run on the driver's cursor (store.db.fetch).
+    third of the cost).
     """
-    rows = fetch(connection, _ORDER_STAMP, {"merchant_id": merchant_id, "public_id": public_id})
-    return rows[0] if rows else None
+    return connection.execute(_ORDER_STAMP, {"merchant_id": merchant_id, "public_id": public_id}).first()
 
 
 def latest_order(session: Session, merchant_id: int) -> Order | None:
@@ -201,93 +182,6 @@ def orders_with_custom_status(session: Session, merchant_id: int, key: str) -> S
     return session.exec(select(Order).where(Order.merchant_id == merchant_id, Order.custom_status == key)).all()
 
 
-@dataclass(slots=True)
-class TrackedOrder:
-    """What a batch of carrier events reads and writes of an order it moves (settle, e-mail,
-    version): a plain row, not an ORM object. A batch reads hundreds of orders and their parcels,
-    and loading them as objects cost two fifths of it."""
-
-    id: int
-    merchant_id: int
-    version: int
-    updated_at: datetime
-    fulfillment_status: str
-    email: str | None
-    email_opt_out_at: datetime | None
-
-
-@dataclass(slots=True)
-class Parcel:
-    """What a batch of carrier events reads and writes of a shipment, as a plain row (see TrackedOrder)."""
-
-    id: int
-    order_id: int
-    carrier: str | None
-    tracking_key: str | None
-    status: str
-    shipped_at: datetime | None
-    delivered_at: datetime | None
-    updated_at: datetime
-
-
-# A bulk's statements are built once, their lists bound at execution (a statement built per call
-# coerced each of hundreds of values on the way).
-_TRACKED_ORDERS = select(*(getattr(Order, f) for f in TrackedOrder.__slots__)).where(  # type: ignore[call-overload]
-    Order.merchant_id == bindparam("merchant_id"), col(Order.id).in_(bindparam("order_ids", expanding=True)))
-_PARCELS = select(*(getattr(Shipment, f) for f in Parcel.__slots__)).where(  # type: ignore[call-overload]
-    Shipment.merchant_id == bindparam("merchant_id"),
-    col(Shipment.order_id).in_(select(Shipment.order_id).where(
-        Shipment.merchant_id == bindparam("merchant_id"),
-        col(Shipment.tracking_key).in_(bindparam("keys", expanding=True)))),
-).order_by(col(Shipment.id))
-_EVENT_KEYS = (select(TrackingEvent.shipment_id, TrackingEvent.at, TrackingEvent.status)
-               .where(col(TrackingEvent.shipment_id).in_(bindparam("shipment_ids", expanding=True))))
-# A bulk's window [since, until], and for each parcel with events after it, those at its latest
-# instant up to `ceiling` (any of them can be its latest, by status; no earlier one can, nor a
-# later one, past what a carrier event may be: timestamps.ceiling).
-_LATER = (select(TrackingEvent.shipment_id, func.max(TrackingEvent.at).label("at"))
-          .where(col(TrackingEvent.shipment_id).in_(bindparam("shipment_ids", expanding=True)),
-                 col(TrackingEvent.at) > bindparam("until"), col(TrackingEvent.at) <= bindparam("ceiling"))
-          .group_by(TrackingEvent.shipment_id).subquery())
-_EVENT_KEYS_AROUND = union_all(
-    _EVENT_KEYS.where(col(TrackingEvent.at) >= bindparam("since"), col(TrackingEvent.at) <= bindparam("until")),
-    select(TrackingEvent.shipment_id, TrackingEvent.at, TrackingEvent.status).join(
-        _LATER, and_(col(TrackingEvent.shipment_id) == _LATER.c.shipment_id, col(TrackingEvent.at) == _LATER.c.at)),
-)
-
-
-def orders_for_tracking(session: Session, merchant_id: int, order_ids: Collection[int]) -> list[TrackedOrder]:
-    """The orders a batch of carrier events touches."""
-    rows = _plain_rows(session, _TRACKED_ORDERS, merchant_id=merchant_id, order_ids=list(order_ids))
-    return [TrackedOrder(*row) for row in rows]
-
-
-def parcels_sharing_orders_with(session: Session, merchant_id: int, keys: Collection[str]) -> list[Parcel]:
-    """Every shipment of the merchant's orders that have a parcel with one of these tracking keys
-    (the parcels addressed, and their siblings that decide whether the order is all delivered)."""
-    rows = _plain_rows(session, _PARCELS, merchant_id=merchant_id, keys=list(keys))
-    return [Parcel(*row) for row in rows]
-
-
-def event_keys(session: Session, shipment_ids: Collection[int], since: datetime | None = None,
-               until: datetime | None = None, ceiling: datetime | None = None) -> set[tuple[int, datetime, str]]:
-    """(shipment, time, status) of stored events, all of them without the bounds. With them, the
-    bounds of a bulk of incoming events: the stored ones in between (what deduplication compares
-    against), and each parcel's latest after it up to `ceiling` (what may still be its latest). Neither
-    an event before every incoming one nor a later one behind the parcel's latest can matter, so a
-    parcel's long history is not read again each time: not the past, nor a month of events another
-    feed already sent when a feed sends older ones (a bulk of 500 then read about 15,000 rows and
-    cost twice as much once parcels had 75 events each)."""
-    if not shipment_ids:
-        return set()
-    if since is None or until is None or ceiling is None:
-        rows = session.exec(_EVENT_KEYS, params={"shipment_ids": list(shipment_ids)}).all()
-    else:
-        rows = _plain_rows(session, _EVENT_KEYS_AROUND, shipment_ids=list(shipment_ids), since=since, until=until,
-                           ceiling=ceiling)
-    return {(shipment_id, at, status) for shipment_id, at, status in rows}
-
-
 _LINE_ITEMS = select(LineItem).where(LineItem.order_id == bindparam("order_id")).order_by(LineItem.position, LineItem.id)
 _SHIPMENTS = select(Shipment).where(Shipment.order_id == bindparam("order_id")).order_by(Shipment.id)
 
@@ -297,8 +191,7 @@ def line_items(session: Session, order_id: int) -> Sequence[LineItem]:
 
 
 def shipments(session: Session, order_id: int) -> Sequence[Shipment]:
-    """The order's parcels as ORM objects (db.load: an update reads them for every delivery)."""
-    return load(session, Shipment, _ROWS[_SHIPMENTS], {"order_id": order_id})
+    return session.exec(_SHIPMENTS, params={"order_id": order_id}).all()
 
 
 def events_for(session: Session, shipment_ids: Sequence[int]) -> Sequence[TrackingEvent]:
@@ -311,18 +204,9 @@ def timeline(session: Session, order_id: int, shopper_only: bool = True) -> Sequ
     return session.exec(_TIMELINE[shopper_only], params={"order_id": order_id}).all()
 
 
-def _plain_rows(session: Session, statement: Any, **params: Any) -> Sequence[Any]:
-    """A Core statement's rows in the session's transaction, read by attribute or position: no ORM
-    objects and no ORM execution (nothing pending is flushed first: for reads that come before a
-    transaction writes, or of rows the ORM does not hold)."""
-    return session.connection().execute(statement, params).all()
-
-
 # The order page's order and lists as plain rows (read by attribute, like the models): the page
-# only reads them, and without loading ORM objects an uncached page takes 7% fewer instructions.
-# They run prepared on the driver's cursor (store.db.fetch_records): Core's execution cost about
-# 55 µs of each of the page's statements. A tracking event's raw payload (JSON, kept for staff) is
-# left out: no page shows it, and decoding it took a third of the time of reading a parcel's events.
+# only reads them, and loading ORM objects cost it more than the queries. A tracking event's raw
+# payload (JSON, kept for staff) is left out: no page shows it.
 _EVENTS_OF_ORDER = (
     select(*[c for c in TrackingEvent.__table__.columns if c.key != "raw"])  # type: ignore[attr-defined]
     .where(col(TrackingEvent.shipment_id).in_(select(Shipment.id).where(Shipment.order_id == bindparam("order_id"))))
@@ -334,29 +218,32 @@ _ROWS = {statement: statement.with_only_columns(*columns)
              (_SHIPMENTS, Shipment.__table__.columns), (_TIMELINE[True], TimelineEntry.__table__.columns))}  # type: ignore[attr-defined]
 
 
+def _rows(session: Session, statement: Any, **params: Any) -> Sequence[Any]:
+    """A Core statement's rows in the session's transaction, read by attribute or position."""
+    return session.connection().execute(statement, params).all()
+
+
 def order_row(session: Session, merchant_id: int, order_id: int) -> Any | None:
-    """The order for its shopper page, as a plain row (read by attribute, like the model): loading it
-    as an ORM object cost the page about half a millisecond."""
-    rows = fetch_records(session, _ROWS[_ORDER_BY_ID], {"merchant_id": merchant_id, "order_id": order_id})
-    return rows[0] if rows else None
+    """The order for its shopper page, as a plain row (read by attribute, like the model)."""
+    return session.connection().execute(_ROWS[_ORDER_BY_ID], {"merchant_id": merchant_id, "order_id": order_id}).first()
 
 
 def line_item_rows(session: Session, order_id: int) -> Sequence[Any]:
-    return fetch_records(session, _ROWS[_LINE_ITEMS], {"order_id": order_id})
+    return _rows(session, _ROWS[_LINE_ITEMS], order_id=order_id)
 
 
 def shipment_rows(session: Session, order_id: int) -> Sequence[Any]:
-    return fetch_records(session, _ROWS[_SHIPMENTS], {"order_id": order_id})
+    return _rows(session, _ROWS[_SHIPMENTS], order_id=order_id)
 
 
 def event_rows(session: Session, order_id: int) -> Sequence[Any]:
     """The tracking events of every parcel of the order, newest first."""
-    return fetch_records(session, _EVENTS_OF_ORDER, {"order_id": order_id})
+    return _rows(session, _EVENTS_OF_ORDER, order_id=order_id)
 
 
 def timeline_rows(session: Session, order_id: int) -> Sequence[Any]:
     """The entries a shopper sees, newest first."""
-    return fetch_records(session, _ROWS[_TIMELINE[True]], {"order_id": order_id})
+    return _rows(session, _ROWS[_TIMELINE[True]], order_id=order_id)
 
 
 @dataclass
@@ -415,8 +302,8 @@ _RECEIPT_HASH = select(WebhookReceipt.body_hash).where(
 
 def receipt_body_hash(session: Session, merchant_id: int, platform: str, delivery_id: str) -> str | None:
     """The body hash of a delivery already received, or None (first statement of every webhook)."""
-    found = fetch(session, _RECEIPT_HASH, {"merchant_id": merchant_id, "platform": platform, "delivery_id": delivery_id})
-    return found[0][0] if found else None
+    return session.connection().execute(_RECEIPT_HASH, {
+        "merchant_id": merchant_id, "platform": platform, "delivery_id": delivery_id}).scalar()
 
 
 def webhook_deliveries(session: Session, merchant_id: int, limit: int = 100) -> Sequence[WebhookDelivery]:

@@ -79,29 +79,49 @@ def stored_orders(portal, shop) -> dict[str, tuple[str, str, int]]:
                 for o in queries.search_orders(session, shop.id).orders}
 
 
-def late_older_version_is_ignored(portal, shop) -> None:
-    """An orders/updated delivery reads the order; another (newer) is stored and committed before
-    the first one writes (as from another worker): the first must still be ignored as older."""
+def parsed(name: str) -> Any:
+    """A fixture as the receivers read a body (exact decimals)."""
     from portal import ingest
+
+    return ingest.parse_json(fixture_bytes(name))
+
+
+def receive_shopify(portal, shop, topic: str, delivery_id: str, payload: dict[str, Any]):
+    """The outcome of one Shopify delivery received alone, as the receiver receives it."""
+    from portal import deliveries, ingest
     from portal.platforms import shopify
 
-    created = ingest.parse_json(fixture_bytes("shopify/orders-create.json"))
-    assert ingest.receive(portal.engine, shop, ingest.Delivery("shopify", "orders/create", "w1", "h1"),
-                          ingest.prepare(shopify.plan, shop, "orders/create", created)).result == "stored"
-    updated = ingest.parse_json(fixture_bytes("shopify/orders-updated.json"))
+    return deliveries.receive(portal.engine, shop, ingest.Delivery("shopify", topic, delivery_id, f"hash-{delivery_id}"),
+                              ingest.prepare(shopify.plan, shop, topic, payload))
+
+
+def late_older_version_is_ignored(portal, shop, monkeypatch) -> None:
+    """An orders/updated delivery reads the order; another (newer) is stored and committed before
+    the first one writes (as from another worker): the first must still be ignored as older."""
+    import threading
+
+    from portal import orders
+
+    assert receive_shopify(portal, shop, "orders/create", "w1", parsed("shopify/orders-create.json")).result == "stored"
+    updated = parsed("shopify/orders-updated.json")
     newer = {**updated, "financial_status": "refunded", "updated_at": "2026-11-22T10:00:00+01:00"}
     older = {**updated, "financial_status": "paid", "updated_at": "2026-11-21T14:02:11+01:00"}
+    outcomes: dict[str, str] = {}
+    other = threading.Thread(target=lambda: outcomes.update(
+        newer=receive_shopify(portal, shop, "orders/updated", "w3", newer).result))
+    upsert_targets = orders.queries.upsert_targets
 
-    with session_scope(portal.engine) as session:
-        late = ingest.prepare(shopify.plan, shop, "orders/updated", older)
-        late.read(session)  # the order as it is now
-        # Meanwhile another worker stores the newer version and commits.
-        stored = ingest.receive(portal.engine, shop, ingest.Delivery("shopify", "orders/updated", "w3", "h3"),
-                                ingest.prepare(shopify.plan, shop, "orders/updated", newer))
-        assert stored.result == "stored"
-        outcome = late(session)
+    def read_then_the_other_worker_commits(*args):
+        found = upsert_targets(*args)
+        if "newer" not in outcomes and not other.is_alive():
+            other.start()
+            other.join(10)  # nothing of this delivery holds a lock yet
+        return found
 
-    assert (outcome.result, outcome.reason.split(" (")[0]) == ("ignored", "older than the version already stored")
+    monkeypatch.setattr(orders.queries, "upsert_targets", read_then_the_other_worker_commits)
+    late = receive_shopify(portal, shop, "orders/updated", "w2", older)
+    assert outcomes == {"newer": "stored"}
+    assert (late.result, late.reason.split(" (")[0]) == ("ignored", "older than the version already stored")
     assert stored_orders(portal, shop)["#2041"][0] == "refunded"
 
 
@@ -112,22 +132,13 @@ def refund_and_update_at_once_keep_both(portal, shop, monkeypatch) -> None:
     import threading
 
     from portal import ingest
-    from portal.platforms import shopify
 
-    created = ingest.parse_json(fixture_bytes("shopify/orders-create.json"))
-    assert ingest.receive(portal.engine, shop, ingest.Delivery("shopify", "orders/create", "w1", "h1"),
-                          ingest.prepare(shopify.plan, shop, "orders/create", created)).result == "stored"
-    refund = ingest.parse_json(fixture_bytes("shopify/refunds-create.json"))  # a part of the total
-    updated = ingest.parse_json(fixture_bytes("shopify/orders-updated.json"))
+    assert receive_shopify(portal, shop, "orders/create", "w1", parsed("shopify/orders-create.json")).result == "stored"
+    updated = parsed("shopify/orders-updated.json")
     refunded = {**updated, "financial_status": "refunded", "updated_at": "2026-11-22T10:00:00+01:00"}
     outcomes: dict[str, str] = {}
-
-    def other_worker() -> None:
-        outcomes["update"] = ingest.receive(
-            portal.engine, shop, ingest.Delivery("shopify", "orders/updated", "w3", "h3"),
-            ingest.prepare(shopify.plan, shop, "orders/updated", refunded)).result
-
-    other = threading.Thread(target=other_worker)
+    other = threading.Thread(target=lambda: outcomes.update(
+        update=receive_shopify(portal, shop, "orders/updated", "w3", refunded).result))
     find_order = ingest.find_order
 
     def found_then_the_other_worker_runs(*args):
@@ -137,8 +148,8 @@ def refund_and_update_at_once_keep_both(portal, shop, monkeypatch) -> None:
         return order
 
     monkeypatch.setattr(ingest, "find_order", found_then_the_other_worker_runs)
-    outcomes["refund"] = ingest.receive(portal.engine, shop, ingest.Delivery("shopify", "refunds/create", "w2", "h2"),
-                                        ingest.prepare(shopify.plan, shop, "refunds/create", refund)).result
+    outcomes["refund"] = receive_shopify(portal, shop, "refunds/create", "w2",
+                                         parsed("shopify/refunds-create.json")).result
     other.join(30)
     assert outcomes == {"refund": "stored", "update": "stored"}
     assert stored_orders(portal, shop)["#2041"][0] == "refunded"

@@ -335,7 +335,7 @@ def deliver_together(client, portal, deliveries: list[tuple[str, object, str]], 
     import time
 
     gate, started = threading.Event(), threading.Event()
-    portal.writers.submit(lambda: started.set() or gate.wait(10))
+    portal.writers.submit(lambda: started.set() or gate.wait(10))  # the process's one writer thread
     assert started.wait(10)
     answers: list = [None] * len(deliveries)
 
@@ -346,9 +346,9 @@ def deliver_together(client, portal, deliveries: list[tuple[str, object, str]], 
     for thread in threads:
         thread.start()
     deadline = time.monotonic() + 10
-    while portal.writers.waiting() < len(deliveries) and time.monotonic() < deadline:
+    while portal.write_groups.waiting() < len(deliveries) and time.monotonic() < deadline:
         time.sleep(0.01)
-    assert portal.writers.waiting() == len(deliveries)
+    assert portal.write_groups.waiting() == len(deliveries)
     released()
     gate.set()
     for thread in threads:
