@@ -253,3 +253,12 @@ def css_version(statuses: Sequence[CustomStatus]) -> str:
 
 def by_key(statuses: Sequence[CustomStatus]) -> Mapping[str, CustomStatus]:
     return {status.key: status for status in statuses}
+
+
+def of_merchant(session: Session, merchant_id: int) -> list[CustomStatus]:
+    """The shop's custom statuses as its session reads them (to change them: not of_shop's)."""
+    return list(queries.custom_statuses(session, merchant_id))
+
+
+def by_id(session: Session, merchant_id: int, status_id: int) -> CustomStatus | None:
+    return queries.custom_status_by_id(session, merchant_id, status_id)

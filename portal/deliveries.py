@@ -84,3 +84,8 @@ def _log(session: Session, merchant: Merchant, delivery: Delivery, outcome: Outc
         queries.prune_webhook_deliveries(session, merchant.id, DELIVERY_LOG_KEEP)
     if entry_id and entry_id % 1000 == 0:
         queries.prune_webhook_receipts(session, merchant.id, utcnow() - RECEIPT_RETENTION)
+
+
+def log(session: Session, merchant_id: int, limit: int) -> list[WebhookDelivery]:
+    """The newest entries of the shop's delivery log."""
+    return list(queries.webhook_deliveries(session, merchant_id, limit))

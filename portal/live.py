@@ -273,9 +273,17 @@ async def listening(engine: Engine, broker: Broker) -> AsyncIterator[None]:
         finally:
             stop()
         return
-    from portal.live_postgres import PostgresListener
+    from portal.store.listen import PostgresListener
 
-    listener = PostgresListener(engine.url, NOTIFY_CHANNEL, broker)
+    def heard(payload: str) -> None:
+        try:
+            change = OrderChange.from_json(payload)
+        except (ValueError, KeyError, TypeError):
+            log.warning("live updates: ignored a malformed notification %r", payload[:200])
+            return
+        broker.publish([change])
+
+    listener = PostgresListener(engine.url, NOTIFY_CHANNEL, heard, broker.refresh_all)
     await listener.start()
     try:
         yield

@@ -14,7 +14,7 @@ from portal.embed import OriginError, parse_origins
 from portal.i18n import normalise_locale
 from portal.money import MoneyError, validate_currency
 from portal.panels import MAX_POLL_SECONDS, MIN_POLL_SECONDS
-from portal.security import hash_password, new_api_key
+from portal.security import hash_api_key, hash_password, new_api_key
 from portal.store import logins, queries
 from portal.store.models import ApiKey, Merchant, MerchantUser
 from portal.themes import ThemeRegistry
@@ -263,3 +263,18 @@ def create_api_key(session: Session, merchant: Merchant, name: str = "") -> str:
     session.add(ApiKey(merchant_id=merchant.id, name=name, prefix=prefix, key_hash=key_hash))
     session.flush()
     return key
+
+
+def by_id(session: Session, merchant_id: int) -> Merchant | None:
+    return queries.merchant_by_id(session, merchant_id)
+
+
+def by_api_key(session: Session, key: str) -> Merchant | None:
+    """The shop an API key belongs to, while the key is not revoked."""
+    api_key = queries.api_key_by_hash(session, hash_api_key(key))
+    return queries.merchant_by_id(session, api_key.merchant_id) if api_key else None
+
+
+def user(session: Session, merchant_id: int, user_id: int) -> MerchantUser | None:
+    """A console user of this shop (None for another shop's)."""
+    return queries.user_by_id(session, merchant_id, user_id)

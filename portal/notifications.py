@@ -13,8 +13,8 @@ from sqlmodel import Session
 
 from portal.links import LinkSigner
 from portal.settings import Settings
-from portal.store import outbox
-from portal.store.models import CustomStatus, Merchant, Order, Shipment, utcnow
+from portal.store import outbox, queries
+from portal.store.models import CustomStatus, Merchant, Order, OutboxMessage, Shipment, utcnow
 from portal.store.parcels import Parcel, TrackedOrder
 
 # Notifications a merchant can switch off, in the console's order. All are on by default.
@@ -100,3 +100,36 @@ def queue_test(session: Session, merchant: Merchant, recipient: str) -> bool:
     """A sample e-mail to the merchant's own address; it ignores the switches."""
     return _queue(session, outbox.message(merchant.id, None, "test", recipient, f"test:{utcnow().isoformat()}",
                                           {"sample": "shipped"}))
+
+
+def recent(session: Session, merchant_id: int) -> tuple[list[OutboxMessage], dict[int, str]]:
+    """The shop's latest e-mails, and the number of each one's order by order id."""
+    messages = list(outbox.recent(session, merchant_id))
+    orders = (queries.order_by_id(session, merchant_id, m.order_id) for m in messages if m.order_id)
+    return messages, {order.id: order.number for order in orders if order is not None}
+
+
+def save_switches(session: Session, merchant_id: int, on: set[str]) -> None:
+    merchant = queries.merchant_by_id(session, merchant_id)
+    if merchant is not None:
+        merchant.settings = switch_settings(merchant, on)
+        merchant.version += 1
+        session.add(merchant)
+
+
+def queue_test_to_user(session: Session, merchant: Merchant, user_id: int) -> bool:
+    """queue_test() to a console user of the shop; False for anyone else."""
+    user = queries.user_by_id(session, merchant.id, user_id)
+    return user is not None and queue_test(session, merchant, user.email)
+
+
+def order_to_unsubscribe(session: Session, merchant_id: int, public_id: str) -> Order | None:
+    return queries.order_by_public_id(session, merchant_id, public_id)
+
+
+def unsubscribe(session: Session, order: Order) -> None:
+    """No more e-mails about the order, queued ones included."""
+    if order.email_opt_out_at is None:
+        order.email_opt_out_at = utcnow()
+        session.add(order)
+        outbox.skip_pending_for_order(session, order.merchant_id, order.id, "the shopper unsubscribed")

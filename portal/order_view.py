@@ -6,6 +6,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from typing import Any
+
+from sqlalchemy import Connection
 from sqlmodel import Session
 
 from portal import custom_statuses
@@ -116,3 +119,12 @@ def build(session: Session, merchant: Merchant, order: Order) -> OrderView:
                      custom_status=current, custom_statuses=by_key,
                      custom_css_version=custom_statuses.css_version(statuses))
 
+
+def stamp(connection: Connection, merchant_id: int, public_id: str) -> tuple | None:
+    """(id, version, link_nonce, locale) of the shop's order: all a view or a poll needs first."""
+    return queries.order_stamp(connection, merchant_id, public_id)
+
+
+def page_order(session: Session, merchant_id: int, order_id: int) -> Any | None:
+    """The order for its shopper page, as a plain row (read by attribute, like the model)."""
+    return queries.order_row(session, merchant_id, order_id)

@@ -202,9 +202,9 @@ def upsert_order(session: Session, merchant: Merchant, data: OrderIn, source: st
     if order is None:
         values = _order_values(data, None, source, amounts, columns, now)
         values.setdefault("placed_at", now)
-        order = Order(merchant_id=merchant.id, public_id=new_public_id(), link_nonce=new_link_nonce(), **values)
-        session.add(order)
-        session.flush()  # its id, for its timeline and line items
+        values.setdefault("raw_statuses", {})
+        order = writes.insert_object(session, Order, {
+            **values, "merchant_id": merchant.id, "public_id": new_public_id(), "link_nonce": new_link_nonce()})
         before: dict[str, Any] = {}
         stored_items: Sequence[Any] = ()
         parcels: list[Shipment] = []
@@ -318,67 +318,25 @@ def set_custom_status(session: Session, merchant: Merchant, order: Order, key: s
 def revoke_links(session: Session, order: Order) -> None:
     order.link_nonce = new_link_nonce()
     touch(session, order, (), live.Fact("link_revoked", ""))
-# -- JSON out ------------------------------------------------------------------------------
 
-def order_json(session: Session, order: Order, tracking_link: str | None = None) -> dict[str, Any]:
-    shipments = queries.shipments(session, order.id)
-    events = queries.events_for(session, [s.id for s in shipments])
-    pc = order.presentment_currency
 
-    def totals(prefix: str, currency: str) -> dict[str, str]:
-        return {n: money.to_string(getattr(order, prefix + n), currency) for n in ORDER_TOTAL_FIELDS}
+# -- reading orders ------------------------------------------------------------------------
 
-    return {
-        "number": order.number,
-        "external_id": order.external_id,
-        "source": order.source,
-        "email": order.email,
-        "phone": order.phone,
-        "postal_code": order.postal_code,
-        "placed_at": order.placed_at.isoformat(),
-        "locale": order.locale,
-        "status": order.status,
-        "cancel_reason": order.cancel_reason,
-        "payment_status": order.payment_status,
-        "fulfillment_status": order.fulfillment_status,
-        "return_status": order.return_status,
-        "custom_status": order.custom_status,
-        "currency": order.currency,
-        "presentment_currency": pc,
-        "totals": totals("", order.currency),
-        "presentment_totals": totals("presentment_", pc),
-        "line_items": [
-            {
-                "title": i.title, "variant": i.variant, "sku": i.sku, "quantity": i.quantity,
-                "unit_price": money.to_string(i.unit_price, order.currency),
-                "presentment_unit_price": money.to_string(i.presentment_unit_price, pc),
-                "image_url": i.image_url,
-            }
-            for i in queries.line_items(session, order.id)
-        ],
-        "shipments": [
-            {
-                "id": s.id, "external_id": s.external_id, "carrier": s.carrier, "carrier_name": s.carrier_name,
-                "tracking_number": s.tracking_number, "tracking_url": s.tracking_url, "status": s.status,
-                "shipped_at": s.shipped_at.isoformat() if s.shipped_at else None,
-                "estimated_delivery": s.estimated_delivery.isoformat() if s.estimated_delivery else None,
-                "estimated_delivery_end": s.estimated_delivery_end.isoformat() if s.estimated_delivery_end else None,
-                "events": [
-                    {"at": e.at.isoformat(), "status": e.status, "substatus": e.substatus,
-                     "message": e.message, "location": e.location}
-                    for e in events if e.shipment_id == s.id
-                ],
-            }
-            for s in shipments
-        ],
-        "shipping_address": order.shipping_address or None,
-        "tags": order.tags,
-        "note": order.note,
-        "customer_id": order.customer_id,
-        "guest_id": order.guest_id,
-        "order_status_url": order.order_status_url,
-        "tracking_link": tracking_link,
-        "version": order.version,
-        "created_at": order.created_at.isoformat(),
-        "updated_at": order.updated_at.isoformat(),
-    }
+def by_id(session: Session, merchant_id: int, order_id: int) -> Order | None:
+    return queries.order_by_id(session, merchant_id, order_id)
+
+
+def by_number(session: Session, merchant_id: int, number: str) -> Order | None:
+    """The shop's order with this number, however it is typed ("#1001", "1001 ")."""
+    return queries.order_by_number_key(session, merchant_id, number_key(number))
+
+
+def search(session: Session, merchant_id: int, query: str = "", filters: dict[str, str] | None = None,
+           page: int = 1, per_page: int = 50) -> queries.OrderPage:
+    """A page of the shop's orders, newest first, by number, e-mail or external id and by status."""
+    return queries.search_orders(session, merchant_id, query, filters, page, per_page)
+
+
+def staff_timeline(session: Session, order_id: int) -> list[Any]:
+    """Every timeline entry of the order, staff-only ones too, newest first."""
+    return list(queries.timeline(session, order_id, shopper_only=False))

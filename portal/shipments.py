@@ -224,3 +224,12 @@ def remove_shipments(session: Session, order: Order, external_ids: Collection[st
     writes.delete_shipments(session, doomed)
     touch(session, order, live.SHIPPING_PANELS)
     return len(doomed)
+
+
+def by_id(session: Session, merchant_id: int, shipment_id: int) -> Shipment | None:
+    return queries.shipment_by_id(session, merchant_id, shipment_id)
+
+
+def events_of(session: Session, shipment: Shipment) -> list[TrackingEvent]:
+    """The shipment's tracking events, newest first."""
+    return list(queries.events_for(session, [shipment.id]))

@@ -8,7 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from portal.cli import main
-from portal.orders import number_key, order_json
+from portal.order_json import order_json
+from portal.orders import number_key
 from portal.store import queries
 from portal.store.db import session_scope
 from tests.conftest import html, text_of

@@ -11,15 +11,13 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from portal import console_auth, inputs, orders
+from portal import console_auth, inputs, merchants, orders
 from portal.hosts import absolute_url
 from portal.i18n import gettext, ngettext
-from portal.merchants import MerchantError, apply_settings
+from portal.merchants import Merchant, MerchantError, apply_settings
 from portal.routes.shopper import client_key
 from portal.security import CSRF_FIELD, csrf_valid
 from portal.statuses import FULFILLMENT_STATUSES, ORDER_STATUSES, PAYMENT_STATUSES, RETURN_STATUSES
-from portal.store import queries
-from portal.store.models import Merchant
 from portal.web import activate, portal_of, render
 
 SESSION_USER = "user_id"
@@ -82,7 +80,7 @@ async def save_settings(request: Request, merchant: Merchant, values: dict[str, 
 
     def save() -> None:
         with portal_of(request).session() as session:
-            apply_settings(session, session.get(Merchant, merchant.id), values)
+            apply_settings(session, merchants.by_id(session, merchant.id), values)
 
     try:
         await run_in_threadpool(save)
@@ -166,7 +164,7 @@ async def home(request: Request) -> Response:
 
     def load():
         with portal.session() as session:
-            page = queries.search_orders(session, merchant.id, query, filters, page_number)
+            page = orders.search(session, merchant.id, query, filters, page_number)
             links = {o.id: portal.tracking_path(merchant, o, request.app) for o in page.orders}
             return page, links
 
@@ -187,7 +185,7 @@ async def revoke_link(request: Request) -> Response:
 
     def revoke() -> bool:
         with portal_of(request).session() as session:
-            order = queries.order_by_id(session, merchant.id, order_id)
+            order = orders.by_id(session, merchant.id, order_id)
             if order is None:
                 return False
             orders.revoke_links(session, order)

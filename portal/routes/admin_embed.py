@@ -7,8 +7,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from portal import embed, i18n
+from portal.merchants import Merchant
 from portal.routes.admin import check_csrf, require_merchant, save_settings
-from portal.store.models import Merchant
 from portal.web import portal_of, render
 
 

@@ -16,14 +16,13 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from portal import order_view
+from portal import merchants, order_view, orders
 from portal.hosts import absolute_url
+from portal.merchants import Merchant
 from portal.routes.admin import check_csrf, check_fields, require_merchant
 from portal.routes.shopper import FULL, order_context
 from portal.routes.theme_assets import merchant_stylesheet
 from portal.security import CSRF_FIELD, csrf_valid
-from portal.store import queries
-from portal.store.models import Merchant
 from portal.theming import service
 from portal.theming.images import MAX_UPLOAD_BYTES, ImageError
 from portal.theming.schema import CUSTOM_CSS, FONT_STACKS, SettingsError
@@ -92,7 +91,7 @@ async def choose_theme(request: Request) -> Response:
 
     def save() -> list[str]:
         with portal_of(request).session() as session:
-            fresh = session.get(Merchant, merchant.id)
+            fresh = merchants.by_id(session, merchant.id)
             current = service.draft_or_live(session, fresh)
             # Values carry over: settings both themes share (logo, accent colour …) keep working,
             # re-checked against the new theme's backgrounds.
@@ -141,7 +140,7 @@ async def save_settings(request: Request) -> Response:
 
     def save() -> list[str]:
         with portal.session() as session:
-            fresh = session.get(Merchant, merchant.id)
+            fresh = merchants.by_id(session, merchant.id)
             errors = []
             for name, data in files.items():
                 try:
@@ -171,7 +170,7 @@ async def save_settings(request: Request) -> Response:
 def _preview_data(request: Request, merchant: Merchant):
     with portal_of(request).session() as session:
         config = service.draft_or_live(session, merchant)
-        latest = queries.search_orders(session, merchant.id, per_page=1).orders
+        latest = orders.search(session, merchant.id, per_page=1).orders
         view = order_view.build(session, merchant, latest[0]) if latest else None
         return config, view
 
@@ -210,7 +209,7 @@ def _action(do, message: str, nothing: str):
 
         def run() -> bool:
             with portal_of(request).session() as session:
-                return do(session, session.get(Merchant, merchant.id))
+                return do(session, merchants.by_id(session, merchant.id))
 
         done = await run_in_threadpool(run)
         request.session[FLASH] = {"message": message if done else nothing}

@@ -8,10 +8,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from portal import webhook_refusals
+from portal import deliveries, merchants, webhook_refusals
+from portal.merchants import Merchant
 from portal.routes.admin import check_csrf, require_merchant, save_settings
-from portal.store import queries
-from portal.store.models import Merchant
 from portal.web import portal_of, render
 
 # Form field (and `portal merchant set` key) -> label. Secrets are never shown back.
@@ -61,14 +60,14 @@ async def webhooks_page(request: Request) -> Response:
 
     def load():
         with portal.session() as session:
-            return (session.get(Merchant, merchant.id), queries.webhook_deliveries(session, merchant.id, LOG_ROWS),
+            return (merchants.by_id(session, merchant.id), deliveries.log(session, merchant.id, LOG_ROWS),
                     webhook_refusals.last_day(session, merchant.id))
 
-    fresh, deliveries, refusals = await run_in_threadpool(load)
+    fresh, log, refusals = await run_in_threadpool(load)
     return render(request, "admin/webhooks.html", {
         "urls": receiver_urls(request, merchant),
         "secrets": [(name, label, bool(getattr(fresh, name))) for name, label in SECRET_FIELDS.items()],
-        "deliveries": deliveries,
+        "deliveries": log,
         "refusals": refusals,
         "platform_names": PLATFORM_NAMES,
         "error": error,

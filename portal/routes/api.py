@@ -11,12 +11,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from portal import inputs, openapi, orders, shipments, tracking
+from portal import inputs, merchants, openapi, orders, shipments, tracking
+from portal.merchants import Merchant
+from portal.order_json import order_json
 from portal.orders import OrderInputError
 from portal.schemas import EventsIn, OrderIn, ShipmentIn, TrackingUpdatesIn, error_list
-from portal.security import hash_api_key
-from portal.store import queries
-from portal.store.models import Merchant
 from portal.web import portal_of
 
 
@@ -40,8 +39,7 @@ def authenticate(request: Request) -> Merchant:
         raise ApiError(401, "unauthorized", "Send your API key as 'Authorization: Bearer <key>'.",
                        headers={"WWW-Authenticate": "Bearer"})
     with portal_of(request).session() as session:
-        api_key = queries.api_key_by_hash(session, hash_api_key(key.strip()))
-        merchant = session.get(Merchant, api_key.merchant_id) if api_key else None
+        merchant = merchants.by_api_key(session, key.strip())
     if merchant is None:
         raise ApiError(401, "unauthorized", "That API key is not valid.", headers={"WWW-Authenticate": "Bearer"})
     return merchant
@@ -86,7 +84,7 @@ async def create_or_update_order(request: Request) -> Response:
     def save():
         with portal_of(request).session() as session:
             result = orders.upsert_order(session, merchant, data)
-            return result.created, orders.order_json(session, result.order, _link(request, merchant, result.order))
+            return result.created, order_json(session, result.order, _link(request, merchant, result.order))
 
     try:
         created, body = await portal_of(request).write(save)
@@ -101,8 +99,8 @@ async def get_order(request: Request) -> Response:
 
     def load():
         with portal_of(request).session() as session:
-            order = queries.order_by_number_key(session, merchant.id, orders.number_key(number))
-            return orders.order_json(session, order, _link(request, merchant, order)) if order else None
+            order = orders.by_number(session, merchant.id, number)
+            return order_json(session, order, _link(request, merchant, order)) if order else None
 
     body = await run_in_threadpool(load)
     if body is None:
@@ -117,11 +115,11 @@ async def add_shipment(request: Request) -> Response:
 
     def save():
         with portal_of(request).session() as session:
-            order = queries.order_by_number_key(session, merchant.id, orders.number_key(number))
+            order = orders.by_number(session, merchant.id, number)
             if order is None:
                 return None
             shipment = shipments.upsert_shipment(session, merchant, order, data)
-            body = orders.order_json(session, order)
+            body = order_json(session, order)
             return next(s for s in body["shipments"] if s["id"] == shipment.id)
 
     body = await portal_of(request).write(save)
@@ -139,10 +137,10 @@ async def add_events(request: Request) -> Response:
 
     def save():
         with portal_of(request).session() as session:
-            shipment = queries.shipment_by_id(session, merchant.id, shipment_id)
+            shipment = shipments.by_id(session, merchant.id, shipment_id)
             if shipment is None:
                 return None
-            order = queries.order_by_id(session, merchant.id, shipment.order_id)
+            order = orders.by_id(session, merchant.id, shipment.order_id)
             added = shipments.add_events(session, order, shipment, data.events)
             return {"shipment_id": shipment.id, "status": shipment.status, "added": added,
                     "duplicates": len(data.events) - added}

@@ -16,9 +16,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from portal import embed
+from portal.merchants import Merchant
 from portal.middleware import FRAME_ANCESTORS_KEY
 from portal.routes import shopper
-from portal.store.models import Merchant
 from portal.web import activate, merchant_or_404, portal_of, render
 
 # Fetch Metadata: a browser says where a request came from; a form inside our own frame is "same-origin".

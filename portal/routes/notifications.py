@@ -8,13 +8,13 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from portal import notifications
+from portal import merchants, notifications
 from portal.hosts import absolute_url
 from portal.i18n import gettext
 from portal.routes.admin import SESSION_USER, check_csrf, require_merchant
 from portal.security import CSRF_FIELD, csrf_valid
-from portal.store import outbox, queries
-from portal.store.models import Merchant, MerchantUser, Order, utcnow
+from portal.merchants import Merchant
+from portal.notifications import Order
 from portal.web import activate, merchant_or_404, portal_of, render
 
 
@@ -26,9 +26,8 @@ async def settings_page(request: Request) -> Response:
 
     def load():
         with portal.session() as session:
-            user = session.get(MerchantUser, request.session.get(SESSION_USER) or 0)
-            messages = list(outbox.recent(session, merchant.id))
-            numbers = {o.id: o.number for o in (session.get(Order, m.order_id) for m in messages if m.order_id) if o}
+            user = merchants.user(session, merchant.id, request.session.get(SESSION_USER) or 0)
+            messages, numbers = notifications.recent(session, merchant.id)
             return user, messages, numbers
 
     user, messages, numbers = await run_in_threadpool(load)
@@ -47,11 +46,7 @@ async def save_switches(request: Request) -> Response:
 
     def save() -> None:
         with portal_of(request).session() as session:
-            fresh = session.get(Merchant, merchant.id)
-            if fresh is not None:
-                fresh.settings = notifications.switch_settings(fresh, on)
-                fresh.version += 1
-                session.add(fresh)
+            notifications.save_switches(session, merchant.id, on)
 
     await run_in_threadpool(save)
     return RedirectResponse(absolute_url(request, "admin_notifications") + "?done=saved", status_code=303)
@@ -63,10 +58,7 @@ async def send_test(request: Request) -> Response:
 
     def queue() -> bool:
         with portal_of(request).session() as session:
-            user = session.get(MerchantUser, request.session.get(SESSION_USER) or 0)
-            if user is None or user.merchant_id != merchant.id:
-                return False
-            return notifications.queue_test(session, merchant, user.email)
+            return notifications.queue_test_to_user(session, merchant, request.session.get(SESSION_USER) or 0)
 
     if not await run_in_threadpool(queue):
         raise HTTPException(403)
@@ -81,7 +73,7 @@ def _order_for(request: Request, merchant: Merchant, session) -> Order | None:
     public_id = signer.public_id(token)
     if public_id is None:
         return None
-    order = queries.order_by_public_id(session, merchant.id, public_id)
+    order = notifications.order_to_unsubscribe(session, merchant.id, public_id)
     if order is None or not signer.verify(token, notifications.UNSUBSCRIBE_NONCE):
         return None
     return order
@@ -102,10 +94,7 @@ async def unsubscribe(request: Request) -> Response:
             order = _order_for(request, merchant, session)
             if order is None or form is None:
                 return order
-            if order.email_opt_out_at is None:
-                order.email_opt_out_at = utcnow()
-                session.add(order)
-                outbox.skip_pending_for_order(session, merchant.id, order.id, "the shopper unsubscribed")
+            notifications.unsubscribe(session, order)
             return order
 
     order = await run_in_threadpool(act)

@@ -16,12 +16,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from portal import inputs, lookup, order_view, panels
+from portal import inputs, lookup, order_view, panels, shipments
 from portal.hosts import absolute_url
+from portal.merchants import Merchant
 from portal.i18n import gettext
 from portal.security import CSRF_FIELD, csrf_valid
-from portal.store import queries
-from portal.store.models import Merchant
 from portal.web import VARY, activate, asked_currency, choose_locale, merchant_or_404, portal_of, render, url_path
 
 FIELD_MAX = 200
@@ -105,7 +104,7 @@ async def lookup_submit(request: Request, site: Site = FULL) -> Response:
                 shipment = lookup.find_shipment(session, merchant.id, query.tracking_number)
                 if shipment is None:
                     return None
-                return "shipment", shipment, list(queries.events_for(session, [shipment.id]))
+                return "shipment", shipment, shipments.events_of(session, shipment)
             order = lookup.find_order(session, merchant.id, query.order_number, query.contact)
             return ("order", order, None) if order else None
 
@@ -135,7 +134,7 @@ async def find_order(request: Request, site: Site = FULL) -> tuple[Merchant, pan
 
     def find_stamp():
         with portal.engine.connect() as connection:
-            return queries.order_stamp(connection, merchant.id, public_id)
+            return order_view.stamp(connection, merchant.id, public_id)
 
     row = await portal.read(find_stamp) if public_id else None
     stamp = panels.OrderStamp(*row) if row and portal.signer.verify(token, row[2]) else None
@@ -176,7 +175,7 @@ async def order_page(request: Request, site: Site = FULL) -> Response:
 
     def load():
         with portal.session() as session:
-            order = queries.order_row(session, merchant.id, stamp.id)
+            order = order_view.page_order(session, merchant.id, stamp.id)
             return order_view.build(session, merchant, order) if order else None
 
     view = await portal.read(load)

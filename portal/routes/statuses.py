@@ -12,14 +12,13 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal import custom_statuses, order_view, orders
-from portal.custom_statuses import CustomStatusError, StatusInput
+from portal.custom_statuses import CustomStatus, CustomStatusError, StatusInput
 from portal.hosts import absolute_url
+from portal.merchants import Merchant
 from portal.orders import OrderInputError
 from portal.routes.admin import check_csrf, id_param, require_merchant
 from portal.routes.theme_assets import CSS, cache_control_for, cached_response
 from portal.statuses import PROGRESS_STEPS
-from portal.store import queries
-from portal.store.models import CustomStatus, Merchant
 from portal.web import merchant_or_404, portal_of, render
 
 
@@ -29,7 +28,7 @@ async def stylesheet(request: Request) -> Response:
 
     def load() -> tuple[str, str]:
         with portal_of(request).session() as session:
-            statuses = queries.custom_statuses(session, merchant.id)
+            statuses = custom_statuses.of_merchant(session, merchant.id)
             return custom_statuses.stylesheet(statuses), custom_statuses.css_version(statuses)
 
     body, digest = await run_in_threadpool(load)
@@ -83,8 +82,8 @@ async def statuses_page(request: Request) -> Response:
 
     def load():
         with portal_of(request).session() as session:
-            statuses = list(queries.custom_statuses(session, merchant.id))
-            editing = queries.custom_status_by_id(session, merchant.id, status_id) if status_id else None
+            statuses = custom_statuses.of_merchant(session, merchant.id)
+            editing = custom_statuses.by_id(session, merchant.id, status_id) if status_id else None
             return statuses, editing
 
     statuses, editing = await run_in_threadpool(load)
@@ -101,14 +100,14 @@ async def save_status(request: Request) -> Response:
 
     def save():
         with portal_of(request).session() as session:
-            status = queries.custom_status_by_id(session, merchant.id, status_id) if status_id else None
+            status = custom_statuses.by_id(session, merchant.id, status_id) if status_id else None
             if status_id and status is None:
                 raise HTTPException(404)
             try:
                 custom_statuses.save(session, merchant, data, status)
             except CustomStatusError as exc:
                 session.rollback()
-                return exc.errors, list(queries.custom_statuses(session, merchant.id)), status
+                return exc.errors, custom_statuses.of_merchant(session, merchant.id), status
             return None, [], None
 
     errors, statuses, editing = await run_in_threadpool(save)
@@ -127,7 +126,7 @@ async def delete_status(request: Request) -> Response:
 
     def remove() -> bool:
         with portal_of(request).session() as session:
-            status = queries.custom_status_by_id(session, merchant.id, status_id)
+            status = custom_statuses.by_id(session, merchant.id, status_id)
             if status is None:
                 return False
             custom_statuses.delete(session, merchant, status)
@@ -150,12 +149,12 @@ async def _render_order(request: Request, merchant: Merchant, order_id: int, err
 
     def load():
         with portal.session() as session:
-            order = queries.order_by_id(session, merchant.id, order_id)
+            order = orders.by_id(session, merchant.id, order_id)
             if order is None:
                 return None
             view = order_view.build(session, merchant, order)
-            timeline = list(queries.timeline(session, order.id, shopper_only=False))
-            statuses = list(queries.custom_statuses(session, merchant.id))
+            timeline = orders.staff_timeline(session, order.id)
+            statuses = custom_statuses.of_merchant(session, merchant.id)
             return view, timeline, statuses, portal.tracking_path(merchant, order, request.app)
 
     loaded = await run_in_threadpool(load)
@@ -176,7 +175,7 @@ async def set_order_status(request: Request) -> Response:
 
     def save():
         with portal_of(request).session() as session:
-            order = queries.order_by_id(session, merchant.id, order_id)
+            order = orders.by_id(session, merchant.id, order_id)
             if order is None:
                 raise HTTPException(404)
             orders.set_custom_status(session, merchant, order, key)

@@ -12,13 +12,12 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from portal import i18n, merchant_texts, overrides
+from portal import i18n, merchant_texts, merchants, overrides
 from portal.hosts import absolute_url
 from portal.i18n import gettext
-from portal.merchants import apply_settings
+from portal.merchants import Merchant, apply_settings
 from portal.overrides import Entry, OverrideError
 from portal.routes.admin import check_csrf, require_merchant
-from portal.store.models import Merchant
 from portal.web import portal_of, render
 
 
@@ -121,7 +120,7 @@ async def save_override(request: Request) -> Response:
 
     def save() -> None:
         with portal_of(request).session() as session:
-            fresh = session.get(Merchant, merchant.id)
+            fresh = merchants.by_id(session, merchant.id)
             overrides.apply(session, fresh, locale, [entry])
 
     try:
@@ -170,7 +169,7 @@ async def import_file(request: Request) -> Response:
 
     def store() -> int:
         with portal.session() as session:
-            fresh = session.get(Merchant, merchant.id)
+            fresh = merchants.by_id(session, merchant.id)
             changed = overrides.import_file(session, fresh, locale, filename, data,
                                             portal.settings.locales_dir, portal.catalogs)
             if locale not in portal.catalogs.available():
@@ -193,7 +192,7 @@ async def save_texts(request: Request) -> Response:
 
     def store() -> None:
         with portal_of(request).session() as session:
-            merchant_texts.save(session, session.get(Merchant, merchant.id), locale, values)
+            merchant_texts.save(session, merchants.by_id(session, merchant.id), locale, values)
 
     try:
         if error:
@@ -221,7 +220,7 @@ async def save_languages(request: Request) -> Response:
         with portal.session() as session:
             # Every language ticked: store "all", so languages added later are offered too.
             values = {"locales": "" if chosen == available else ",".join(chosen), "locale": default}
-            apply_settings(session, session.get(Merchant, merchant.id), values)
+            apply_settings(session, merchants.by_id(session, merchant.id), values)
 
     await run_in_threadpool(store)
     return RedirectResponse(_page_url(request, locale, saved="languages"), status_code=303)

@@ -16,11 +16,11 @@ from starlette.routing import Route
 
 from portal import deliveries, ingest, webhook_refusals
 from portal.ingest import Delivery, Outcome, Rejected
+from portal.merchants import Merchant
 from portal.platforms import bigcommerce, shopify, woocommerce
 from portal.routes.api import ApiError, api_error_response, authenticate
 from portal.routes.shopper import client_key
 from portal.security import hmac_signature_valid
-from portal.store.models import Merchant
 from portal.web import merchant_or_404, portal_of
 
 # Rejections answer with the API's error shape: {"error": code, "message": reason}.

@@ -18,6 +18,8 @@ from portal.store.models import (
     MerchantUser,
     Order,
     Shipment,
+    ThemeImage,
+    ThemeRevision,
     TimelineEntry,
     TrackingEvent,
     TranslationOverride,
@@ -28,6 +30,16 @@ from portal.store.models import (
 
 def merchant_by_slug(session: Session, slug: str) -> Merchant | None:
     return session.exec(select(Merchant).where(Merchant.slug == slug)).first()
+
+
+def merchant_by_id(session: Session, merchant_id: int) -> Merchant | None:
+    return session.get(Merchant, merchant_id)
+
+
+def user_by_id(session: Session, merchant_id: int, user_id: int) -> MerchantUser | None:
+    return session.exec(
+        select(MerchantUser).where(MerchantUser.merchant_id == merchant_id, MerchantUser.id == user_id)
+    ).first()
 
 
 def all_merchants(session: Session) -> Sequence[Merchant]:
@@ -59,7 +71,7 @@ _ORDER_BY_NUMBER_KEY = select(Order).where(
 _ORDER_BY_EXTERNAL_ID = select(Order).where(
     Order.merchant_id == bindparam("merchant_id"), Order.source == bindparam("source"),
     Order.external_id == bindparam("external_id"))
-_UPSERT_TARGETS = select(Order).where(or_(
+_UPSERT_TARGETS = select(Order.id, Order.source, Order.external_id, Order.number_key).where(or_(
     and_(Order.merchant_id == bindparam("merchant_id"), Order.source == bindparam("source"),
          Order.external_id == bindparam("external_id")),
     and_(Order.merchant_id == bindparam("merchant_id"), Order.number_key == bindparam("number_key")),
@@ -68,14 +80,16 @@ _UPSERT_TARGETS = select(Order).where(or_(
 
 def upsert_targets(session: Session, merchant_id: int, source: str, external_id: str | None,
                    number_key: str) -> tuple[Order | None, Order | None]:
-    """(the order with this source and external id, the order with this number), in one statement
-    (each side of the OR uses its own index)."""
-    found = session.exec(_UPSERT_TARGETS, params={
+    """(the order with this source and external id, the order with this number): which they are in
+    one statement (each side of the OR uses its own index), loaded only when there is one (a new
+    order, the common case on the webhook path, costs the lookup alone)."""
+    found = session.connection().execute(_UPSERT_TARGETS, {
         "merchant_id": merchant_id, "source": source, "external_id": external_id, "number_key": number_key}).all()
-    by_external = next((order for order in found if external_id and order.source == source
-                        and order.external_id == external_id), None)
-    by_number = next((order for order in found if order.number_key == number_key), None)
-    return by_external, by_number
+    by_external = next((row.id for row in found if external_id and row.source == source
+                        and row.external_id == external_id), None)
+    by_number = next((row.id for row in found if row.number_key == number_key), None)
+    return (session.get(Order, by_external) if by_external else None,
+            session.get(Order, by_number) if by_number else None)
 
 
 def order_by_number_key(session: Session, merchant_id: int, number_key: str) -> Order | None:
@@ -346,3 +360,16 @@ def translation_override(session: Session, merchant_id: int, locale: str, msgctx
     return session.exec(select(TranslationOverride).where(
         TranslationOverride.merchant_id == merchant_id, TranslationOverride.locale == locale,
         TranslationOverride.msgctxt == msgctxt, TranslationOverride.msgid == msgid)).first()
+
+
+def theme_revision(session: Session, merchant_id: int, kind: str) -> ThemeRevision | None:
+    return session.exec(select(ThemeRevision).where(
+        ThemeRevision.merchant_id == merchant_id, ThemeRevision.kind == kind)).first()
+
+
+def theme_image(session: Session, merchant_id: int, digest: str, ext: str | None = None) -> ThemeImage | None:
+    """A merchant's theme image by the digest of its bytes (and its file type, if given)."""
+    query = select(ThemeImage).where(ThemeImage.merchant_id == merchant_id, ThemeImage.digest == digest)
+    if ext is not None:
+        query = query.where(ThemeImage.ext == ext)
+    return session.exec(query).first()

@@ -5,13 +5,15 @@ rows, without the unit of work's per-object cost. Also the row locks an order's 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import bindparam, delete, insert, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, col
 
 from portal.store.models import LineItem, Order, Shipment, ShipmentItem, TrackingEvent
+
+M = TypeVar("M", bound=SQLModel)
 
 
 def insert_rows(session: Session, model: type[SQLModel], rows: Sequence[dict[str, Any]],
@@ -32,6 +34,13 @@ def insert_rows(session: Session, model: type[SQLModel], rows: Sequence[dict[str
         dialect = {"sqlite": sqlite, "postgresql": postgresql}[connection.dialect.name]
         statement = dialect.insert(table).on_conflict_do_nothing(index_elements=list(skip_duplicates_of))
     return connection.execute(statement, list(rows)).rowcount
+
+
+def insert_object(session: Session, model: type[M], values: dict[str, Any]) -> M:
+    """INSERT one row (columns left out get their defaults) and load it as the model's object.
+    Constructing the object and flushing it through the unit of work cost a webhook's new order
+    about twice as much."""
+    return session.get_one(model, insert_row(session, model, values))
 
 
 def insert_row(session: Session, model: type[SQLModel], row: dict[str, Any]) -> int:

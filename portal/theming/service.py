@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
+from portal.store import queries
 from portal.store.models import Merchant, ThemeImage, ThemeRevision, utcnow
 from portal.theming.custom_css import CustomCssError, filter_css
 from portal.theming.images import ImageError, ProcessedImage, process_image
@@ -35,8 +36,7 @@ def live(merchant: Merchant) -> ThemeConfig:
 
 
 def _revision(session: Session, merchant: Merchant, kind: str) -> ThemeRevision | None:
-    return session.exec(select(ThemeRevision).where(
-        ThemeRevision.merchant_id == merchant.id, ThemeRevision.kind == kind)).first()
+    return queries.theme_revision(session, merchant.id, kind)
 
 
 def revision(session: Session, merchant: Merchant, kind: str) -> ThemeConfig | None:
@@ -130,9 +130,7 @@ def restore_previous(session: Session, merchant: Merchant) -> bool:
 
 def store_image(session: Session, merchant: Merchant, data: bytes) -> ProcessedImage:
     image = process_image(data)
-    exists = session.exec(select(ThemeImage.id).where(
-        ThemeImage.merchant_id == merchant.id, ThemeImage.digest == image.digest)).first()
-    if exists is None:
+    if queries.theme_image(session, merchant.id, image.digest) is None:
         session.add(ThemeImage(merchant_id=merchant.id, digest=image.digest, ext=image.ext,
                                width=image.width, height=image.height, data=image.data))
         session.flush()
@@ -143,8 +141,7 @@ def image_by_ref(session: Session, merchant_id: int, ref: str) -> ThemeImage | N
     if not IMAGE_REF_RE.match(ref):
         return None
     digest, ext = ref.split(".")
-    return session.exec(select(ThemeImage).where(
-        ThemeImage.merchant_id == merchant_id, ThemeImage.digest == digest, ThemeImage.ext == ext)).first()
+    return queries.theme_image(session, merchant_id, digest, ext)
 
 
 def apply_from_cli(session: Session, themes: ThemeRegistry, merchant: Merchant, theme_name: str | None,

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 import psycopg
 from psycopg import sql
 from sqlalchemy.engine import URL
-
-from portal.live import Broker, OrderChange
 
 log = logging.getLogger("portal.live")
 
@@ -26,10 +25,13 @@ def conninfo(url: URL) -> str:
 
 
 class PostgresListener:
-    def __init__(self, url: URL, channel: str, broker: Broker) -> None:
+    """Hands each notification's payload to `heard`; calls `missed` after a reconnection (what
+    was sent meanwhile is lost)."""
+
+    def __init__(self, url: URL, channel: str, heard: Callable[[str], None], missed: Callable[[], None]) -> None:
         self.conninfo = conninfo(url)
         self.channel = channel
-        self.broker = broker
+        self.heard, self.missed = heard, missed
         self.connected = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -59,9 +61,9 @@ class PostgresListener:
                     self.connected.set()
                     delay = 0.5
                     if reconnecting:
-                        self.broker.refresh_all()
+                        self.missed()
                     async for notice in conn.notifies():
-                        self._deliver(notice.payload)
+                        self.heard(notice.payload)
             except asyncio.CancelledError:
                 raise
             except (psycopg.Error, OSError) as exc:
@@ -70,12 +72,3 @@ class PostgresListener:
                 log.warning("live updates: PostgreSQL listener lost (%s); reconnecting in %.1fs", exc, delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 30.0)
-
-    def _deliver(self, payload: str) -> None:
-        try:
-            change = OrderChange.from_json(payload)
-        except (ValueError, KeyError, TypeError):
-            log.warning("live updates: ignored a malformed notification %r", payload[:200])
-            return
-        self.broker.publish([change])
-
