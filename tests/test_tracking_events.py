@@ -187,7 +187,7 @@ def test_a_late_older_event_neither_repeats_nor_turns_the_parcel_back(client, au
 
 def test_an_older_feed_neither_repeats_nor_outranks_a_newer_feeds_latest(client, auth, two_parcels):
     """A feed sending older news than another already did: only the stored events inside the
-    bulk's time span and each parcel's latest after it are read (queries.event_keys), and the
+    bulk's time span and each parcel's latest after it are read (store.parcels.event_keys), and the
     latest instant's best status still wins, whichever of its events it is."""
     newer = [{"tracking_number": UPS, "at": "2026-11-20T09:00:00Z", "status": "in_transit"},
              {"tracking_number": UPS, "at": "2026-11-20T15:00:00Z", "status": "out_for_delivery"},
