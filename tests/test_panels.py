@@ -242,12 +242,13 @@ def threads_at_once(pool) -> int:
 @pytest.mark.parametrize("read_threads, runs_in", [(None, "the event loop's"), (2, "a reader")])
 def test_an_order_page_reads_its_order_where_the_settings_say(factory, merchant, settings, monkeypatch,
                                                                read_threads, runs_in):
+    from portal import order_view
     from portal.routes import shopper
 
     threads: list[str] = []
     loop_threads: list[str] = []  # choose_locale runs in the page's coroutine
-    read, choose = shopper.queries.order_row, shopper.choose_locale
-    monkeypatch.setattr(shopper.queries, "order_row",
+    read, choose = order_view.page_order, shopper.choose_locale
+    monkeypatch.setattr(order_view, "page_order",
                         lambda *a: threads.append(threading.current_thread().name) or read(*a))
     monkeypatch.setattr(shopper, "choose_locale",
                         lambda *a: loop_threads.append(threading.current_thread().name) or choose(*a))
