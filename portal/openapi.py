@@ -28,8 +28,13 @@ _TRACKING_UPDATES_IN = {
     "required": ["events"],
     "additionalProperties": False,
     "properties": {
-        "events": {"type": "array", "minItems": 1, "maxItems": MAX_EVENTS_PER_REQUEST,
-                   "items": {"$ref": "#/components/schemas/TrackingUpdateIn"}},
+        "events": {
+            "type": "array", "minItems": 1, "maxItems": MAX_EVENTS_PER_REQUEST,
+            # Events are judged one by one: any item is taken, and one that is not a TrackingUpdateIn
+            # is reported as `invalid` in `results` while the others are stored.
+            "items": {"anyOf": [{"$ref": "#/components/schemas/TrackingUpdateIn"},
+                                {"description": "Anything else: reported as `invalid`, the other events still count"}]},
+        },
     },
 }
 _TRACKING_UPDATES_OUT = {

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
+from babel.localedata import locale_identifiers
 from pydantic import (
     AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
+    GetJsonSchemaHandler,
     StringConstraints,
     ValidationError,
     WithJsonSchema,
@@ -22,7 +24,7 @@ from pydantic import (
 
 from portal import inputs, timestamps
 from portal.i18n import normalise_locale
-from portal.money import MoneyError, validate_currency
+from portal.money import MoneyError, known_currencies, validate_currency
 from portal.statuses import (
     CancelReason,
     FulfillmentStatus,
@@ -32,10 +34,18 @@ from portal.statuses import (
     SHIPMENT_STATUSES,
     ShipmentStatus,
     shipment_status,
+    shipment_status_aliases,
 )
 
 MAX_TAG_LENGTH = 40
-_EMAIL_RE = re.compile(r"^[^@\s\x00]{1,64}@[^@\s\x00]+\.[^@\s\x00]+$")
+# Written so that Python's re and the ECMA 262 engines of OpenAPI tools read them alike: \s differs
+# between them on U+001C-U+001F and U+0085, so those are named.
+_EMAIL_PATTERN = (r"^[^@\s\x00\x1c-\x1f\u0085]{1,64}@[^@\s\x00\x1c-\x1f\u0085]+"
+                  r"\.[^@\s\x00\x1c-\x1f\u0085]+$")
+_EMAIL_RE = re.compile(_EMAIL_PATTERN)
+# What an amount looks like, and at most 14 digits before the point: in minor units of any
+# currency (at most 4 decimals) that stays within the store's 64-bit integers.
+_AMOUNT_RE = re.compile(r"[0-9]{1,14}(\.[0-9]{1,4})?")
 
 
 def is_email(value: str | None) -> bool:
@@ -43,18 +53,19 @@ def is_email(value: str | None) -> bool:
 
 
 def _decimal_string(value: Any) -> str:
-    if isinstance(value, bool) or value is None:
+    if not isinstance(value, str):
         raise ValueError('must be a decimal string such as "19.90"')
-    text = str(value).strip()
-    try:
-        number = Decimal(text)
-    except (InvalidOperation, ValueError):
-        raise ValueError(f'{text!r} is not a decimal amount such as "19.90"') from None
-    if not number.is_finite():
-        raise ValueError(f'{text!r} is not a decimal amount such as "19.90"')
-    if number < 0:
+    text = value.strip()
+    if text.startswith("-") and _AMOUNT_RE.fullmatch(text[1:]):
         raise ValueError("must not be negative")
+    if not _AMOUNT_RE.fullmatch(text):
+        raise ValueError(f'{text[:40]!r} is not a decimal amount such as "19.90" (at most 14 digits before the point)')
     return text
+
+
+def _whole_number(value: Any) -> Any:
+    # JSON Schema counts 3.0 as an integer; the API's strict parsing would not.
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def _currency(value: Any) -> str:
@@ -73,8 +84,46 @@ def _shipment_status(value: Any) -> Any:
     return (shipment_status(value) or value) if isinstance(value, str) else value
 
 
-Amount = Annotated[str, BeforeValidator(_decimal_string)]
-Currency = Annotated[str, BeforeValidator(_currency)]
+class _Documented:
+    """A field's schema in the OpenAPI document, worked out when the document is built (the
+    currency list is Babel data, read on first use)."""
+
+    def __init__(self, schema: Callable[[], dict[str, Any]]) -> None:
+        self.schema = schema
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: GetJsonSchemaHandler) -> dict[str, Any]:
+        return self.schema()
+
+
+def _currency_schema() -> dict[str, Any]:
+    return {"type": "string", "enum": sorted(known_currencies()),
+            "description": "An ISO 4217 code (the codes Babel knows); lower case is accepted too."}
+
+
+def _locale_schema() -> dict[str, Any]:
+    codes = sorted(locale_identifiers())
+    return {"type": "string", "enum": codes + sorted({code.replace("_", "-") for code in codes} - set(codes)),
+            "description": "A locale Babel knows, with - or _ (en, de, pt-BR, zh-Hant-TW)."}
+
+
+def _shipment_status_schema() -> dict[str, Any]:
+    return {
+        "type": "string",
+        "enum": list(SHIPMENT_STATUSES) + sorted(set(shipment_status_aliases()) - set(SHIPMENT_STATUSES)),
+        "examples": list(SHIPMENT_STATUSES) + ["InfoReceived", "InTransit", "OutForDelivery", "AttemptFail"],
+        "description": "A canonical shipment status (" + ", ".join(SHIPMENT_STATUSES) + ") or a carrier's or "
+                       "aggregator's spelling of one (AfterShip, 17TRACK, EasyPost, Shippo, TrackingMore, Ship24, "
+                       "Shopify). Each is listed once; the same letters in any case, with spaces, dashes or "
+                       "underscores anywhere, are accepted too (InTransit, IN-TRANSIT, pre_transit).",
+    }
+
+
+Amount = Annotated[str, BeforeValidator(_decimal_string), WithJsonSchema({
+    "type": "string", "pattern": f"^{_AMOUNT_RE.pattern}$", "examples": ["19.90", "0", "1500"],
+    "description": "A decimal amount with a point and no more decimals than the currency has (JPY 0, "
+                   "USD 2, KWD 3); at most 14 digits before the point.",
+})]
+Currency = Annotated[str, BeforeValidator(_currency), _Documented(_currency_schema)]
 # Times from outside (timestamps: one range for every integration); a naive time is UTC.
 Moment = Annotated[datetime, AfterValidator(timestamps.check), Field(
     description="ISO 8601; between 1970-01-01 and 2100-12-31 once in UTC; without an offset it is UTC.")]
@@ -87,17 +136,14 @@ ShortText = Annotated[str, Field(max_length=255)]
 Line = Annotated[str, StringConstraints(pattern=inputs.LINE_PATTERN)]
 Text = Annotated[str, StringConstraints(pattern=inputs.TEXT_PATTERN)]
 WebUrl = Annotated[str, StringConstraints(pattern=inputs.URL_PATTERN)]
-ShipmentStatusIn = Annotated[
-    ShipmentStatus,
-    BeforeValidator(_shipment_status),
-    WithJsonSchema({
-        "type": "string",
-        "examples": list(SHIPMENT_STATUSES) + ["InfoReceived", "InTransit", "OutForDelivery", "AttemptFail"],
-        "description": "A canonical shipment status (" + ", ".join(SHIPMENT_STATUSES) + ") or a carrier's or "
-                       "aggregator's spelling of one (AfterShip, 17TRACK, EasyPost, Shippo, TrackingMore, "
-                       "Ship24, Shopify), matched ignoring case, spaces, dashes and underscores.",
-    }),
-]
+# A required line, as the document says it: no NUL or line break, and a character that trimming
+# the surrounding white space leaves.
+_UNSTORABLE = "".join(f"\\u{ord(char):04x}" for char in inputs.NUL + inputs.LINE_BREAKS)
+_NOT_BLANK_LINE = {"pattern": rf"^[^{_UNSTORABLE}]*[^{_UNSTORABLE}\s][^{_UNSTORABLE}]*$"}
+ShipmentStatusIn = Annotated[ShipmentStatus, BeforeValidator(_shipment_status), _Documented(_shipment_status_schema)]
+Email = Annotated[str, StringConstraints(pattern=inputs.LINE_PATTERN),
+                  WithJsonSchema({"type": "string", "maxLength": 255, "pattern": f"^$|{_EMAIL_PATTERN}"})]
+LocaleCode = Annotated[str, _Documented(_locale_schema)]
 
 
 class _Strict(BaseModel):
@@ -113,10 +159,10 @@ class Totals(_Strict):
 
 
 class LineItemIn(_Strict):
-    title: Line = Field(min_length=1, max_length=500)
+    title: Line = Field(min_length=1, max_length=500, json_schema_extra=_NOT_BLANK_LINE)
     variant: Line | None = Field(default=None, max_length=255)
     sku: Line | None = Field(default=None, max_length=128)
-    quantity: int = Field(default=1, ge=0, le=1_000_000)
+    quantity: Annotated[int, BeforeValidator(_whole_number)] = Field(default=1, ge=0, le=1_000_000)
     unit_price: Amount = "0"
     presentment_unit_price: Amount | None = None
     image_url: WebUrl | None = Field(default=None, max_length=1000)
@@ -153,13 +199,13 @@ class AddressIn(_Strict):
 
 
 class OrderIn(_Strict):
-    number: Line = Field(min_length=1, max_length=64)
+    number: Line = Field(min_length=1, max_length=64, json_schema_extra=_NOT_BLANK_LINE)
     external_id: Line | None = Field(default=None, max_length=64)
-    email: Line | None = Field(default=None, max_length=255)
+    email: Email | None = Field(default=None, max_length=255)
     phone: Line | None = Field(default=None, max_length=64)
     postal_code: Line | None = Field(default=None, max_length=32)
     placed_at: Moment | None = None
-    locale: Line | None = Field(default=None, max_length=16)
+    locale: LocaleCode | None = Field(default=None, max_length=16)
     status: OrderStatus = "open"
     payment_status: PaymentStatus = "pending"
     fulfillment_status: FulfillmentStatus = "unfulfilled"
@@ -174,7 +220,8 @@ class OrderIn(_Strict):
     line_items: list[LineItemIn] = Field(default_factory=list, max_length=500)
     shipments: list[ShipmentIn] = Field(default_factory=list, max_length=100)
     shipping_address: AddressIn | None = None
-    tags: list[Line] = Field(default_factory=list, max_length=250)
+    tags: list[Line] = Field(default_factory=list, max_length=250, json_schema_extra={
+        "items": {"type": "string", "maxLength": MAX_TAG_LENGTH, "pattern": inputs.LINE_PATTERN}})
     note: Text | None = Field(default=None, max_length=5000)
     customer_id: Line | None = Field(default=None, max_length=64)
     guest_id: Line | None = Field(default=None, max_length=64)
@@ -223,7 +270,7 @@ class EventsIn(_Strict):
 class TrackingUpdateIn(EventIn):
     """One carrier event addressed by tracking number rather than by shipment id."""
 
-    tracking_number: Line = Field(min_length=1, max_length=64)
+    tracking_number: Line = Field(min_length=1, max_length=64, json_schema_extra=_NOT_BLANK_LINE)
     # Only used to choose between shipments that share a tracking number.
     carrier: Line | None = Field(default=None, max_length=64)
 

@@ -84,6 +84,11 @@ def shipment_status(value: str) -> str | None:
     return _SHIPMENT_STATUS_ALIASES.get(_alias_key(value))
 
 
+def shipment_status_aliases() -> tuple[str, ...]:
+    """Every spelling shipment_status() knows, in its plainest form (lower case, no separators)."""
+    return tuple(_SHIPMENT_STATUS_ALIASES)
+
+
 # Shipment statuses that mean "something went wrong, the shopper should look".
 PROBLEM_SHIPMENT_STATUSES = frozenset({"attempt_fail", "exception", "expired", "returning"})
 

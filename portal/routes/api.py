@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -46,14 +45,15 @@ def authenticate(request: Request) -> Merchant:
 
 
 async def parse_body(request: Request, model: type[BaseModel]) -> Any:
+    """The body as `model`, with JSON's own types (strict: "2" is not a quantity, 0 is not a time),
+    as the OpenAPI document describes them."""
     raw = await request.body()
     try:
-        payload = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ApiError(400, "malformed_json", f"The body is not valid JSON: {exc}") from None
-    try:
-        return model.model_validate(payload)
+        return model.model_validate_json(raw, strict=True)
     except ValidationError as exc:
+        malformed = [error["msg"] for error in exc.errors(include_url=False) if error["type"] == "json_invalid"]
+        if malformed:
+            raise ApiError(400, "malformed_json", f"The body is not valid JSON: {malformed[0]}") from None
         raise ApiError(422, "validation_failed", "Some fields are not valid; nothing was saved.",
                        error_list(exc)) from None
 
