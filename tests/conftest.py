@@ -5,6 +5,7 @@ The schema is migrated once per test session into a template file; each test get
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 import time
@@ -18,6 +19,8 @@ from typing import Any
 import pytest
 import uvicorn
 from bs4 import BeautifulSoup
+import hypothesis
+from hypothesis.database import DirectoryBasedExampleDatabase
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
@@ -215,3 +218,17 @@ def console_login(client, factory, merchant) -> str:
                                                  "password": PASSWORD, "csrf_token": token})
     assert response.status_code == 303
     return html(client.get("/admin/")).find("input", {"name": "csrf_token"})["value"]
+
+
+# Property tests and the API fuzzer: a bounded number of examples each. In CI the examples are
+# derived from each test's name (the same every run, no example database); locally they are new
+# each run. PORTAL_FUZZ_EXAMPLES=2000 fuzzes longer.
+hypothesis.settings.register_profile(
+    "portal",
+    max_examples=int(os.environ.get("PORTAL_FUZZ_EXAMPLES", "60")),
+    deadline=None,
+    derandomize=os.environ.get("CI") == "true",
+    database=None if os.environ.get("CI") == "true" else DirectoryBasedExampleDatabase(".hypothesis"),
+    print_blob=True,
+)
+hypothesis.settings.load_profile("portal")
