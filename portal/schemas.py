@@ -124,13 +124,21 @@ Amount = Annotated[str, BeforeValidator(_decimal_string), WithJsonSchema({
                    "USD 2, KWD 3); at most 14 digits before the point.",
 })]
 Currency = Annotated[str, BeforeValidator(_currency), _Documented(_currency_schema)]
+# The accepted range as patterns the document can carry. A time's pattern takes the local years
+# 1971-2099, which are in 1970-2100 once in UTC whatever the offset; the edge years depend on it.
+_MONTH_DAY = r"-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+_MOMENT_PATTERN = (rf"^(197[1-9]|19[89][0-9]|20[0-9][0-9]){_MONTH_DAY}"
+                   r"T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$")
+_DAY_PATTERN = rf"^(19[7-9][0-9]|20[0-9][0-9]|2100){_MONTH_DAY}$"
 # Times from outside (timestamps: one range for every integration); a naive time is UTC.
 Moment = Annotated[datetime, AfterValidator(timestamps.check), Field(
-    description="ISO 8601; between 1970-01-01 and 2100-12-31 once in UTC; without an offset it is UTC.")]
+    description="ISO 8601; between 1970-01-01 and 2100-12-31 once in UTC; without an offset it is UTC.",
+    json_schema_extra={"pattern": _MOMENT_PATTERN})]
 EventMoment = Annotated[datetime, AfterValidator(_event_moment), Field(
     description="ISO 8601; between 1970-01-01 and 2100-12-31 once in UTC and at most 24 hours after now; "
-                "without an offset it is UTC.")]
-Day = Annotated[date, AfterValidator(timestamps.check_day), Field(description="A date between 1970 and 2100.")]
+                "without an offset it is UTC.", json_schema_extra={"pattern": _MOMENT_PATTERN})]
+Day = Annotated[date, AfterValidator(timestamps.check_day), Field(description="A date between 1970 and 2100.",
+                                                                  json_schema_extra={"pattern": _DAY_PATTERN})]
 ShortText = Annotated[str, Field(max_length=255)]
 # Text the store can hold (portal.inputs): Line for single-line fields, Text for free text.
 Line = Annotated[str, StringConstraints(pattern=inputs.LINE_PATTERN)]

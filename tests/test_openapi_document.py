@@ -106,3 +106,14 @@ def test_malformed_json_is_still_a_400(client, auth):
     response = client.post("/api/v1/orders", content=b'{"number": ', headers={**auth, "Content-Type": "application/json"})
     assert response.status_code == 400
     assert response.json()["error"] == "malformed_json"
+
+
+def test_times_carry_the_accepted_range(schemas):
+    moment = re.compile(field(schemas, "OrderIn", "placed_at")["pattern"])
+    assert field(schemas, "EventIn", "at")["pattern"] == moment.pattern
+    for good in ("2026-11-21T08:00:00Z", "1971-01-01T00:00:00+14:00", "2099-12-31T23:59:59.5-12:00"):
+        assert moment.search(good), good
+    for bad in ("0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "2026-13-01T00:00:00Z", "2026-11-21"):
+        assert not moment.search(bad), bad
+    day = re.compile(field(schemas, "ShipmentIn", "estimated_delivery")["pattern"])
+    assert day.search("2100-12-31") and day.search("1970-01-01") and not day.search("2101-01-01")
