@@ -107,6 +107,12 @@ def obj(payload: Any, key: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def array(payload: Any, key: str) -> list[Any]:
+    """payload[key] when it is a JSON array, else []: a list field sent as null, a number or text."""
+    value = payload.get(key) if isinstance(payload, dict) else None
+    return value if isinstance(value, list) else []
+
+
 def platform_id(value: Any) -> str | None:
     """An id as an exact string: 820982911946154508, "820982911946154508" or "gid://shopify/Order/8209"."""
     if isinstance(value, bool) or value is None:
@@ -133,7 +139,8 @@ def address(source: Any, address1: str, address2: str, province: str, postal_cod
     """A platform address as AddressIn fields; the key names are the platform's."""
     if not isinstance(source, dict) or not source:
         return None
-    name = source.get("name") or " ".join(filter(None, (source.get("first_name"), source.get("last_name"))))
+    name = source.get("name") or " ".join(str(part) for part in (source.get("first_name"), source.get("last_name"))
+                                          if part)
     code = str(source.get(country) or "").strip().upper()
     return {
         "name": clip(name, 255),

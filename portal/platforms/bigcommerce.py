@@ -100,7 +100,7 @@ def _line_items(products: Any, convert: _Converter, inclusive: bool) -> list[dic
     for index, product in enumerate(products if isinstance(products, list) else []):
         if not isinstance(product, dict):
             continue
-        options = [f"{o.get('display_name')}: {o.get('display_value')}" for o in product.get("product_options") or []
+        options = [f"{o.get('display_name')}: {o.get('display_value')}" for o in ingest.array(product, "product_options")
                    if isinstance(o, dict) and o.get("display_name")]
         price, paid = convert.pair(product.get("price_inc_tax" if inclusive else "price_ex_tax")
                                    or product.get("base_price"), f"products.{index}.price")
@@ -188,7 +188,7 @@ def map_order(payload: dict[str, Any]) -> PlatformOrder:
         "totals": {name: pair[0] for name, pair in pairs.items()},
         "presentment_totals": {name: pair[1] for name, pair in pairs.items()},
         "line_items": _line_items(payload.get("products"), convert, inclusive),
-        "shipments": [shipment(s) for s in payload.get("shipments") or [] if isinstance(s, dict)][:100],
+        "shipments": [shipment(s) for s in ingest.array(payload, "shipments") if isinstance(s, dict)][:100],
         "shipping_address": ingest.address(shipping, "street_1", "street_2", "state", "zip", "country_iso2"),
         "note": ingest.clip(payload.get("staff_notes"), 5000),
         "customer_id": ingest.customer_id(payload.get("customer_id")),

@@ -85,8 +85,8 @@ def _currency(value: Any, field_name: str) -> str:
 def _parcels(fulfillment: dict[str, Any]) -> list[tuple[str, Any, Any]]:
     """(our shipment's external id, tracking number, tracking URL) for each number of a fulfilment."""
     fid = ingest.platform_id(fulfillment.get("id")) or ""
-    numbers = [n for n in fulfillment.get("tracking_numbers") or [] if n] or [fulfillment.get("tracking_number")]
-    urls = [u for u in fulfillment.get("tracking_urls") or [] if u] or [fulfillment.get("tracking_url")]
+    numbers = [n for n in ingest.array(fulfillment, "tracking_numbers") if n] or [fulfillment.get("tracking_number")]
+    urls = [u for u in ingest.array(fulfillment, "tracking_urls") if u] or [fulfillment.get("tracking_url")]
     return [(fid if index == 0 else f"{fid}:{index}"[:64], number, urls[index] if index < len(urls) else None)
             for index, number in enumerate(numbers[:20])]
 
@@ -122,7 +122,7 @@ def shipments(fulfillments: Any, statuses: StatusMapper) -> list[dict[str, Any]]
 
 def _line_items(payload: dict[str, Any], currency: str, presentment: str) -> list[dict[str, Any]]:
     items = []
-    for index, item in enumerate((payload.get("line_items") or [])[:500]):
+    for index, item in enumerate(ingest.array(payload, "line_items")[:500]):
         if not isinstance(item, dict):
             continue
         price, paid = _amounts(item, "price", currency, presentment, f"line_items.{index}.")
@@ -183,7 +183,7 @@ def map_order(payload: dict[str, Any]) -> PlatformOrder:
         "guest_id": None if customer.get("id") else ingest.clip(payload.get("confirmation_number"), 64),
         "order_status_url": ingest.http_url(payload.get("order_status_url")),
     }
-    returns = [r for r in payload.get("returns") or [] if isinstance(r, dict)]
+    returns = [r for r in ingest.array(payload, "returns") if isinstance(r, dict)]
     if returns:
         data["return_status"] = statuses.map("return_status", SHOPIFY_RETURN_STATUS, returns[-1].get("status"),
                                              "return_status", "in_progress")
@@ -213,7 +213,7 @@ def _refund(session: Session, merchant: Merchant, payload: dict[str, Any]) -> Ou
     if order is None:
         return ingest.not_received_yet(order_id)
     refunded = {order.currency: Decimal(0), order.presentment_currency: Decimal(0)}
-    for transaction in payload.get("transactions") or []:
+    for transaction in ingest.array(payload, "transactions"):
         if not isinstance(transaction, dict) or status_key(transaction.get("kind")) != "refund":
             continue
         if status_key(transaction.get("status") or "success") != "success":

@@ -36,12 +36,12 @@ def plan(merchant: Merchant, topic: str, payload: Any) -> ingest.Handler:
 
 
 def _meta(items: Any) -> dict[str, Any]:
-    return {str(m.get("key")): m.get("value") for m in items or [] if isinstance(m, dict)}
+    return {str(m.get("key")): m.get("value") for m in (items if isinstance(items, list) else []) if isinstance(m, dict)}
 
 
 def _variant(item: dict[str, Any]) -> str | None:
     parts = []
-    for meta in item.get("meta_data") or []:
+    for meta in ingest.array(item, "meta_data"):
         if not isinstance(meta, dict) or str(meta.get("key", "")).startswith("_"):
             continue
         label = meta.get("display_key") or meta.get("key")
@@ -77,7 +77,7 @@ def _line_items(items: Any, currency: str) -> tuple[list[dict[str, Any]], Decima
 def shipments(meta: dict[str, Any]) -> list[dict[str, Any]]:
     """Shipment Tracking items: provider (or custom provider + link), number, date shipped."""
     result = []
-    for item in meta.get(TRACKING_META_KEY) or []:
+    for item in ingest.array(meta, TRACKING_META_KEY):
         if not isinstance(item, dict) or not item.get("tracking_number"):
             continue
         result.append({
@@ -100,7 +100,7 @@ def _statuses(payload: dict[str, Any], statuses: StatusMapper) -> tuple[str, str
         entry = (status, closest("payment_status", raw) or "paid",
                  closest("fulfillment_status", raw) or "unfulfilled", "other" if status == "cancelled" else None)
     status, payment, fulfilment, reason = entry
-    if payment == "paid" and any(isinstance(r, dict) for r in payload.get("refunds") or []):
+    if payment == "paid" and any(isinstance(r, dict) for r in ingest.array(payload, "refunds")):
         payment = "partially_refunded"
     return status, payment, fulfilment, reason
 
