@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from babel.localedata import locale_identifiers
@@ -43,9 +44,9 @@ MAX_TAG_LENGTH = 40
 _EMAIL_PATTERN = (r"^[^@\s\x00\x1c-\x1f\u0085]{1,64}@[^@\s\x00\x1c-\x1f\u0085]+"
                   r"\.[^@\s\x00\x1c-\x1f\u0085]+$")
 _EMAIL_RE = re.compile(_EMAIL_PATTERN)
-# What an amount looks like, and at most 14 digits before the point: in minor units of any
-# currency (at most 4 decimals) that stays within the store's 64-bit integers.
-_AMOUNT_RE = re.compile(r"[0-9]{1,14}(\.[0-9]{1,4})?")
+# An amount as the document describes it: 14 digits before the point fit the store's 64-bit minor
+# units in any currency (at most 4 decimals); money.to_minor refuses past the exact limit.
+_AMOUNT_PATTERN = r"^[0-9]{1,14}(\.[0-9]{1,4})?$"
 
 
 def is_email(value: str | None) -> bool:
@@ -53,13 +54,18 @@ def is_email(value: str | None) -> bool:
 
 
 def _decimal_string(value: Any) -> str:
+    # A JSON string, as the document says: a JSON number is a float on the way, never money.
     if not isinstance(value, str):
         raise ValueError('must be a decimal string such as "19.90"')
     text = value.strip()
-    if text.startswith("-") and _AMOUNT_RE.fullmatch(text[1:]):
+    try:
+        number = Decimal(text)
+    except (InvalidOperation, ValueError):
+        raise ValueError(f'{text!r} is not a decimal amount such as "19.90"') from None
+    if not number.is_finite():
+        raise ValueError(f'{text!r} is not a decimal amount such as "19.90"')
+    if number < 0:
         raise ValueError("must not be negative")
-    if not _AMOUNT_RE.fullmatch(text):
-        raise ValueError(f'{text[:40]!r} is not a decimal amount such as "19.90" (at most 14 digits before the point)')
     return text
 
 
@@ -119,9 +125,10 @@ def _shipment_status_schema() -> dict[str, Any]:
 
 
 Amount = Annotated[str, BeforeValidator(_decimal_string), WithJsonSchema({
-    "type": "string", "pattern": f"^{_AMOUNT_RE.pattern}$", "examples": ["19.90", "0", "1500"],
-    "description": "A decimal amount with a point and no more decimals than the currency has (JPY 0, "
-                   "USD 2, KWD 3); at most 14 digits before the point.",
+    "type": "string", "pattern": _AMOUNT_PATTERN, "examples": ["19.90", "0", "1500"],
+    "description": "A decimal amount with a point and no more decimals than the currency has (JPY 0, USD 2, "
+                   "KWD 3). Up to 14 digits before the point fit any currency; larger amounts are taken up to "
+                   "9223372036854775807 minor units (92233720368547758.07 in USD).",
 })]
 Currency = Annotated[str, BeforeValidator(_currency), _Documented(_currency_schema)]
 # The accepted range as patterns the document can carry. A time's pattern takes the local years
@@ -172,7 +179,8 @@ class LineItemIn(_Strict):
     sku: Line | None = Field(default=None, max_length=128)
     quantity: Annotated[int, BeforeValidator(_whole_number)] = Field(default=1, ge=0, le=1_000_000)
     unit_price: Amount = "0"
-    presentment_unit_price: Amount | None = None
+    presentment_unit_price: Amount | None = Field(
+        default=None, description="Required when the order's presentment_currency differs from its currency.")
     image_url: WebUrl | None = Field(default=None, max_length=1000)
 
 
@@ -219,12 +227,14 @@ class OrderIn(_Strict):
     fulfillment_status: FulfillmentStatus = "unfulfilled"
     return_status: ReturnStatus = "none"
     # A key of one of the merchant's custom statuses; null clears it, leaving it out keeps it.
-    custom_status: Line | None = Field(default=None, max_length=64)
-    cancel_reason: CancelReason | None = None
+    custom_status: Line | None = Field(default=None, max_length=64,
+                                       description="The key of one of the shop's own custom statuses.")
+    cancel_reason: CancelReason | None = Field(default=None, description="Only when status is cancelled.")
     currency: Currency
     presentment_currency: Currency | None = None
     totals: Totals = Field(default_factory=Totals)
-    presentment_totals: Totals | None = None
+    presentment_totals: Totals | None = Field(
+        default=None, description="Required when presentment_currency differs from currency.")
     line_items: list[LineItemIn] = Field(default_factory=list, max_length=500)
     shipments: list[ShipmentIn] = Field(default_factory=list, max_length=100)
     shipping_address: AddressIn | None = None
