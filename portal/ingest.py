@@ -238,6 +238,8 @@ class StatusMapper:
         self.raw: dict[str, str] = {}
 
     def lookup(self, table: Mapping[Any, Any], value: Any) -> Any | None:
+        if isinstance(value, (list, dict)):  # a status sent as an array or object names none of ours
+            return None
         for key in (value, str(value if value is not None else "").strip().lower(), status_key(value)):
             if key in table:
                 return table[key]

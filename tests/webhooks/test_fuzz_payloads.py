@@ -103,3 +103,10 @@ def test_an_amount_past_decimal_precision_is_refused_not_a_crash(client, shops):
 def test_a_field_of_the_wrong_shape_is_no_server_error(client, shops, change):
     payload = {**fixture_json("bigcommerce/order-full.json"), **change}
     assert test_bigcommerce.deliver(client, payload, "odd-shape").status_code < 500
+
+
+def test_a_status_sent_as_a_list_is_no_server_error(client, shops):
+    payload = {**fixture_json("shopify/orders-create.json"), "cancel_reason": ["fraud"], "financial_status": {}}
+    response = test_shopify.deliver(client, "orders/create", payload, "list-status")
+    assert response.status_code < 500, response.text
+
