@@ -14,6 +14,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from portal import hosts, live
 from portal import worker as outbox_worker
@@ -98,7 +99,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette):
         # Before uvicorn hands this process its first connection.
         await run_in_threadpool(portal.warm_up)
-        async with live.listening(engine, portal.live), outbox_worker.embedded(portal, app):
+        async with live.listening(engine, portal.live, settings.live_poll_seconds), \
+                outbox_worker.embedded(portal, app):
             yield
         engine.dispose()
 
@@ -124,7 +126,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *events.routes,
         *notifications.routes,
     ]
-    middleware = [
+    # The client address and scheme: what the connection says, unless it comes from a proxy named
+    # in PORTAL_FORWARDED_ALLOW_IPS (then that proxy's X-Forwarded-For / X-Forwarded-Proto).
+    proxies = [ip.strip() for ip in settings.forwarded_allow_ips.split(",") if ip.strip()]
+    middleware = [Middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)] if proxies else []
+    middleware += [
         Middleware(SecurityHeadersMiddleware),
         Middleware(hosts.AllowedHostsMiddleware, allowed=hosts.allowed_hosts(settings),
                    merchant_hosts=portal.merchant_hosts, read=portal.read),

@@ -51,19 +51,20 @@ def main() -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=1, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Server processes (gunicorn's uvicorn workers): about one per CPU.")
 @click.option("--no-mail-worker", is_flag=True, help="Do not send e-mails from this process (run `portal worker`).")
-def serve(host: str, port: int, workers: int, no_mail_worker: bool) -> None:
+@click.option("--access-log/--no-access-log", default=True, show_default=True, help="Log every request.")
+def serve(host: str, port: int, workers: int, no_mail_worker: bool, access_log: bool) -> None:
     """Apply pending migrations, then serve the portal (and send queued e-mails)."""
     import os
 
-    from portal import serving
+    from portal import server
 
     # The embedded default: the web server also drains the outbox, unless told otherwise.
     os.environ.setdefault("PORTAL_EMBEDDED_WORKER", "false" if no_mail_worker else "true")
     _engine(_settings()).dispose()
-    serving.run("portal.app:create_app", factory=True, host=host, port=port, workers=workers,
-                proxy_headers=True, log_level="info")
+    server.run(host, port, workers, access_log)
 
 
 @main.command()
@@ -74,7 +75,7 @@ def worker(once: bool) -> None:
     import logging
 
     from portal.app import create_app
-    from portal.worker import OutboxWorker
+    from portal.worker import OutboxWorker, run_until_signalled
 
     settings = _settings()
     if not settings.smtp_host:
@@ -87,10 +88,7 @@ def worker(once: bool) -> None:
         counts = asyncio.run(mail_worker.run_once())
         click.echo(", ".join(f"{n} {state}" for state, n in counts.items()))
         return
-    try:
-        asyncio.run(mail_worker.run(asyncio.Event()))
-    except KeyboardInterrupt:
-        pass
+    asyncio.run(run_until_signalled(mail_worker))
 
 
 @main.command()

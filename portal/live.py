@@ -4,11 +4,12 @@
   changes an order (API, webhooks and console all go through orders.py).
 - `on_change(handler)`: handlers run inside that same transaction, just before it commits, with
   the changes. They may add rows (an e-mail outbox): those commit, or roll back, with the order.
-- `Broker`: one per app. Open pages (SSE streams) subscribe to an order. Changes reach it only
-  after the commit succeeded: directly in-process on SQLite, and to the server's other worker
-  processes through their parent (portal.serving.broadcast); through PostgreSQL `NOTIFY` on
-  PostgreSQL (issued inside the transaction, which PostgreSQL delivers on commit and drops on
-  rollback), so every app server listening on the database hears it.
+- `Broker`: one per app (so one per server process). Open pages (SSE streams) subscribe to an
+  order. Changes reach it only after the commit succeeded. On SQLite: directly in-process, and
+  to every other process on the same database through the live_changes table (a row written in
+  the committing transaction; each process reads the new rows every `PORTAL_LIVE_POLL_SECONDS`).
+  On PostgreSQL: through `NOTIFY` (issued inside the transaction, which PostgreSQL delivers on
+  commit and drops on rollback), so every app server listening on the database hears it.
 
 Nothing here can announce uncommitted data: a rollback discards what was recorded.
 """
@@ -18,20 +19,20 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import secrets
 import threading
+import time
 import weakref
-from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
-from portal import serving
-from portal.store import writes
+from portal.store import live_changes, writes
 
 log = logging.getLogger("portal.live")
 
@@ -40,8 +41,8 @@ PANELS: tuple[str, ...] = ("status", "shipments", "items", "timeline", "details"
 # The panels a shipment or tracking change can alter.
 SHIPPING_PANELS: frozenset[str] = frozenset({"status", "shipments", "timeline"})
 NOTIFY_CHANNEL = "portal_live"
-# What starts the changes this process committed, as the server's other workers get them (SQLite).
-RELAY_PREFIX = b"portal.live "
+# On SQLite, how often the live_changes table is pruned of rows every process has read.
+PRUNE_SECONDS = 60.0
 
 _PENDING = "portal.live.pending"
 _COMMITTING = "portal.live.committing"
@@ -64,7 +65,7 @@ class OrderChange:
     facts: tuple[Fact, ...] = ()
 
     def to_data(self) -> dict[str, Any]:
-        """The change as JSON data: what PostgreSQL's NOTIFY and the other workers (_relay) carry."""
+        """The change as JSON data: what PostgreSQL's NOTIFY and the live_changes table carry."""
         return {"m": self.merchant_id, "o": self.order_id, "v": self.version,
                 "p": sorted(self.panels), "f": [list(f) for f in self.facts]}
 
@@ -117,7 +118,7 @@ def attach(engine: Engine, broker: Broker) -> None:
     _brokers[engine] = broker
 
 
-def is_postgres(engine: Engine) -> bool:
+def is_postgres(engine: Engine | Connection) -> bool:
     return engine.dialect.name == "postgresql"
 
 
@@ -128,11 +129,15 @@ def _before_commit(session: Session) -> None:
     changes = [entry.freeze() for entry in session.info.pop(_PENDING).values()]
     for handler in list(_handlers):
         handler(session, changes)
-    engine = session.get_bind()
-    if isinstance(engine, Engine) and is_postgres(engine):
+    bind = session.get_bind()
+    if is_postgres(bind):
         writes.notify(session, NOTIFY_CHANNEL, [change.to_json() for change in changes])
     else:
-        session.info[_COMMITTING] = (engine, changes)
+        broker = _brokers.get(bind.engine)
+        # One row for the whole transaction: a bulk of carrier events is one row, not hundreds.
+        live_changes.append(session, broker.origin if broker else "",
+                            json.dumps([change.to_data() for change in changes]))
+        session.info[_COMMITTING] = (broker, changes)
 
 
 @event.listens_for(Session, "after_commit")
@@ -140,26 +145,9 @@ def _after_commit(session: Session) -> None:
     committing = session.info.pop(_COMMITTING, None)
     if committing is None:
         return
-    engine, changes = committing
-    broker = _brokers.get(engine)
+    broker, changes = committing
     if broker is not None:
         broker.publish(changes)
-        _relay(changes)
-
-
-def _relay(changes: list[OrderChange], per_message: int = 200) -> None:
-    """Announce committed changes to this server's other workers (portal.serving; nothing with
-    one worker): one JSON array per message for a bulk's hundreds of changes (one encoding, not
-    one per change), each message well under serving.MAX_MESSAGE_BYTES."""
-    for start in range(0, len(changes), per_message):
-        serving.broadcast(RELAY_PREFIX + json.dumps(
-            [change.to_data() for change in changes[start:start + per_message]]).encode())
-
-
-def _relayed(message: bytes) -> list[OrderChange]:
-    if not message.startswith(RELAY_PREFIX):
-        return []
-    return [OrderChange.from_data(data) for data in json.loads(message[len(RELAY_PREFIX):])]
 
 
 @event.listens_for(Session, "after_rollback")
@@ -169,15 +157,14 @@ def _after_rollback(session: Session) -> None:
 
 
 class TooManyStreams(Exception):
-    """The client (or the server as a whole) has as many live streams open as allowed."""
+    """This server process has as many live streams open as it allows."""
 
 
 class Subscription:
     """One open page listening to one order. Changes coalesce: a slow reader never piles up."""
 
-    def __init__(self, order_id: int, client: str, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, order_id: int, loop: asyncio.AbstractEventLoop) -> None:
         self.order_id = order_id
-        self.client = client
         self.loop = loop
         self.panels: set[str] = set()
         self.version = 0
@@ -204,23 +191,23 @@ class Subscription:
 
 
 class Broker:
-    """Who is listening to which order on this server, with per-client and total bounds."""
+    """Who is listening to which order in this process, with a bound on the streams it holds.
+    (How many streams one client may open is a rate limit: routes/events.py.)"""
 
-    def __init__(self, max_per_client: int = 8, max_total: int = 10_000) -> None:
-        self.max_per_client = max_per_client
+    def __init__(self, max_total: int = 10_000) -> None:
         self.max_total = max_total
+        # Marks this process's rows in live_changes: its own pages heard of them at once.
+        self.origin = secrets.token_hex(8)
         self._lock = threading.Lock()
         self._by_order: dict[int, set[Subscription]] = {}
-        self._per_client: Counter[str] = Counter()
         self._total = 0
 
-    def subscribe(self, order_id: int, client: str) -> Subscription:
-        subscription = Subscription(order_id, client, asyncio.get_running_loop())
+    def subscribe(self, order_id: int) -> Subscription:
+        subscription = Subscription(order_id, asyncio.get_running_loop())
         with self._lock:
-            if self._total >= self.max_total or self._per_client[client] >= self.max_per_client:
-                raise TooManyStreams(client)
+            if self._total >= self.max_total:
+                raise TooManyStreams()
             self._by_order.setdefault(order_id, set()).add(subscription)
-            self._per_client[client] += 1
             self._total += 1
         return subscription
 
@@ -232,9 +219,6 @@ class Broker:
             listeners.discard(subscription)
             if not listeners:
                 del self._by_order[subscription.order_id]
-            self._per_client[subscription.client] -= 1
-            if self._per_client[subscription.client] <= 0:
-                del self._per_client[subscription.client]
             self._total -= 1
 
     def publish(self, changes: Iterable[OrderChange]) -> None:
@@ -259,19 +243,23 @@ class Broker:
 
     def stats(self) -> dict[str, int]:
         with self._lock:
-            return {"streams": self._total, "orders": len(self._by_order), "clients": len(self._per_client)}
+            return {"streams": self._total, "orders": len(self._by_order)}
 
 
 @asynccontextmanager
-async def listening(engine: Engine, broker: Broker) -> AsyncIterator[None]:
+async def listening(engine: Engine, broker: Broker, poll_seconds: float = 1.0) -> AsyncIterator[None]:
     """For the app's lifetime, feed `broker` with the changes other processes commit: on SQLite
-    those of this server's other workers (portal.serving), on PostgreSQL every server's."""
+    those of every process on the same database (live_changes), on PostgreSQL every server's."""
     if not is_postgres(engine):
-        stop = serving.on_message(lambda message: broker.publish(_relayed(message)))
+        task = asyncio.create_task(_poll(engine, broker, poll_seconds), name="portal-live-poll")
         try:
             yield
         finally:
-            stop()
+            task.cancel()
+            try:
+                await task
+            except asyncio.CancelledError:
+                pass
         return
     from portal.store.listen import PostgresListener
 
@@ -289,3 +277,20 @@ async def listening(engine: Engine, broker: Broker) -> AsyncIterator[None]:
         yield
     finally:
         await listener.stop()
+
+
+async def _poll(engine: Engine, broker: Broker, seconds: float) -> None:
+    """Pass the changes other processes wrote to live_changes to this process's open pages."""
+    last = await asyncio.to_thread(live_changes.last_id, engine)
+    pruned = time.monotonic()
+    while True:
+        await asyncio.sleep(seconds)
+        try:
+            last, payloads = await asyncio.to_thread(live_changes.since, engine, last, broker.origin)
+            for payload in payloads:
+                broker.publish([OrderChange.from_data(data) for data in json.loads(payload)])
+            if time.monotonic() - pruned > PRUNE_SECONDS:
+                pruned = time.monotonic()
+                await asyncio.to_thread(live_changes.prune, engine)
+        except Exception:  # the database was busy or away: the next round reads what this one missed
+            log.exception("live updates: reading the other processes' changes failed")

@@ -47,6 +47,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_000_000, description="Largest request body accepted (413 above)")
     import_max_bytes: int = Field(default=5_000_000, description="Largest CSV file the console accepts")
     lookup_rate_limit: str = "10/minute"
+    # Where rate-limit counts live (a `limits` storage URI): memory:// counts in each process;
+    # redis://HOST:PORT shares them between every process on every machine.
+    rate_limit_storage: str = "memory://"
+    # Proxies (IPs or networks, comma-separated) whose X-Forwarded-For / X-Forwarded-Proto are
+    # believed; empty: none, not even loopback. The client a rate limit counts comes from there only.
+    forwarded_allow_ips: str = ""
     lookup_failure_floor_ms: int = 400
     session_max_age: int = 8 * 3600
     # Console log-in attempts (right or wrong): per account (shop + e-mail) and per client.
@@ -72,8 +78,10 @@ class Settings(BaseSettings):
     live_heartbeat_seconds: float = 15.0
     live_idle_timeout_seconds: float = 600.0
     live_send_timeout_seconds: float = 10.0
-    live_max_streams_per_client: int = 8
-    live_max_streams: int = 5000
+    live_stream_rate_limit: str = "30/minute"  # streams one client may open (shared like the others)
+    live_max_streams: int = 5000  # open at once in one server process
+    # On SQLite, how often each server process reads the changes the others committed.
+    live_poll_seconds: float = Field(default=1.0, gt=0)
 
     # Shopper e-mails. No host: nothing is sent (messages wait in the outbox until one is set).
     smtp_host: str = ""

@@ -17,7 +17,8 @@ from typing import Any, TypeVar
 from babel.numbers import get_currency_name
 from jinja2 import TemplateError
 from limits import parse as parse_limit
-from limits.storage import MemoryStorage
+from limits.errors import StorageError
+from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -51,6 +52,9 @@ CURRENCY_COOKIE = "portal_currency"
 MERCHANT_CACHE_SECONDS = 2.0
 # What a rendered page depends on besides its URL.
 VARY = "Accept-Language, Cookie"
+# Seconds a client is asked to wait when the rate-limit storage cannot be reached (limits are
+# never skipped: a login guessed while Redis is down is still counted, or refused).
+STORAGE_DOWN_WAIT = 5
 
 T = TypeVar("T")
 
@@ -117,8 +121,8 @@ class Portal:
             themes=themes,
             signer=LinkSigner(settings.resolved_secret_key),
             catalogs=catalogs,
-            limiter=MovingWindowRateLimiter(MemoryStorage()),
-            live=live.Broker(settings.live_max_streams_per_client, settings.live_max_streams),
+            limiter=MovingWindowRateLimiter(storage_from_string(settings.rate_limit_storage, wrap_exceptions=True)),
+            live=live.Broker(settings.live_max_streams),
             merchant_hosts=hosts.MerchantHosts(engine, MERCHANT_CACHE_SECONDS),
             pages=PageCache(settings.page_cache_size),
         )
@@ -238,9 +242,13 @@ class Portal:
     def hit_limit(self, limit: str, *keys: str) -> int | None:
         """Count one attempt; return seconds to wait when over the limit, else None."""
         item = parse_limit(limit)
-        if self.limiter.hit(item, *keys):
-            return None
-        reset_at, _ = self.limiter.get_window_stats(item, *keys)
+        try:
+            if self.limiter.hit(item, *keys):
+                return None
+            reset_at, _ = self.limiter.get_window_stats(item, *keys)
+        except StorageError as exc:
+            log.error("rate-limit storage unavailable (%s): refusing %s for now", exc.storage_error, keys[0])
+            return STORAGE_DOWN_WAIT
         return max(1, int(reset_at - time.time()) + 1)
 
 

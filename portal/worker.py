@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 from email.message import EmailMessage
 from typing import TYPE_CHECKING, Any
 
@@ -99,6 +100,16 @@ class OutboxWorker:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=self.settings.worker_poll_seconds)
         log.info("outbox worker stopped")
+
+
+async def run_until_signalled(worker: OutboxWorker) -> None:
+    """`portal worker`: run until SIGINT or SIGTERM (a service manager's stop), finishing the send
+    in flight; a message claimed but not sent is due again when its lease runs out."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await worker.run(stop)
 
 
 @contextlib.asynccontextmanager

@@ -90,7 +90,8 @@ def serving(app: Starlette) -> Iterator[LiveServer]:
     # Port 0: the kernel picks a free port, no race with other tests. Open SSE streams get two
     # seconds at shutdown, then are cut.
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on",
-                            http="h11", ws="none", access_log=False, timeout_graceful_shutdown=2)
+                            http="h11", ws="none", access_log=False, timeout_graceful_shutdown=2,
+                            proxy_headers=False)  # as `portal serve`: PORTAL_FORWARDED_ALLOW_IPS decides
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="live-server", daemon=True)
     thread.start()

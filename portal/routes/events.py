@@ -1,7 +1,8 @@
 """Server-Sent Events for an open order page: "these panels changed", within a second of the commit.
 
 The stream carries no order data, only panel names and the new version; the page fetches the
-panels through the order page URL, like a poll. One stream per open page, bounded per client.
+panels through the order page URL, like a poll. One stream per open page; how many a client may
+open is rate limited like lookups (shared by every process through PORTAL_RATE_LIMIT_STORAGE).
 """
 
 from __future__ import annotations
@@ -57,10 +58,14 @@ async def order_events(request: Request) -> Response:
     _, stamp = await find_order(request)
     if stamp is None:
         return PlainTextResponse("This tracking link is not valid any more.", status_code=404)
-    try:
-        subscription = portal.live.subscribe(stamp.id, client_key(request))
-    except live.TooManyStreams:
+    wait = portal.hit_limit(settings.live_stream_rate_limit, "live", client_key(request))
+    if wait is not None:
         return PlainTextResponse("Too many live connections from this client.", status_code=429,
+                                 headers={"Retry-After": str(wait)})
+    try:
+        subscription = portal.live.subscribe(stamp.id)
+    except live.TooManyStreams:
+        return PlainTextResponse("Too many live connections on this server.", status_code=503,
                                  headers={"Retry-After": "30"})
     since = _since(request)
 

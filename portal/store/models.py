@@ -384,3 +384,19 @@ class OutboxMessage(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
+
+
+class LiveChange(SQLModel, table=True):
+    """Order changes one transaction committed on SQLite, for the other server processes on the
+    same database to pass to their open pages (portal/live.py polls it; PostgreSQL uses NOTIFY)."""
+
+    __tablename__ = "live_changes"
+    # Ids never reused, also once every row was deleted: a reader goes on from the last it saw.
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: int | None = Field(default=None, primary_key=True)
+    # The writing process's broker (its own pages heard at once), or "" from a command.
+    origin: str = Field(default="", max_length=32)
+    # A JSON array of live.OrderChange data, as PostgreSQL's NOTIFY carries one.
+    payload: str
+    created_at: datetime = Field(default_factory=utcnow)
