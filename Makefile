@@ -4,8 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
-# Debian packages the test suite drives for real (database, browser).
-SYSTEM_PACKAGES := postgresql chromium
+# Debian packages the test suite drives for real (database, rate-limit store, browser).
+SYSTEM_PACKAGES := postgresql redis-server chromium
 CATALOGS := $(wildcard locales/*/LC_MESSAGES/messages.po)
 
 .PHONY: run test deps assets sysdeps i18n i18n-compile bench bench-ingest bench-live clean

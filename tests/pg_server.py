@@ -59,3 +59,19 @@ def postgres_server() -> Iterator[str]:
     finally:
         subprocess.run([*as_user, _bin("pg_ctl"), "-D", data, "-m", "immediate", "stop"], capture_output=True)
         shutil.rmtree(root, ignore_errors=True)
+
+
+def migrated_database(base: str, name: str) -> str:
+    """Create database `name` on the server at `base`, migrate it to head, and return its URL."""
+    from sqlalchemy import create_engine, text
+
+    from portal.store.db import make_engine, migrate
+
+    admin = create_engine(base + "postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    engine = make_engine(base + name)
+    migrate(engine)
+    engine.dispose()
+    return base + name

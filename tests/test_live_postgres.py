@@ -6,13 +6,12 @@ import asyncio
 import time
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from portal.app import create_app
 from portal.shipments import add_events
 from portal.schemas import EventIn
 from portal.settings import Settings
-from portal.store.db import make_engine, migrate, session_scope
+from portal.store.db import session_scope
 from portal.store.models import Order, Shipment
 from tests import pg_server
 from tests.conftest import TEST_SECRET, Factory, serving
@@ -26,14 +25,7 @@ pytestmark = [pytest.mark.postgres,
 @pytest.fixture(scope="module")
 def pg_url():
     with pg_server.postgres_server() as base:
-        admin = create_engine(base + "postgres", isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text('CREATE DATABASE "portal_live"'))
-        admin.dispose()
-        engine = make_engine(base + "portal_live")
-        migrate(engine)
-        engine.dispose()
-        yield base + "portal_live"
+        yield pg_server.migrated_database(base, "portal_live")
 
 
 def app_server(url: str, tmp_path):
