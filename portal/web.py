@@ -16,10 +16,6 @@ from typing import Any, TypeVar
 
 from babel.numbers import get_currency_name
 from jinja2 import TemplateError
-from limits import parse as parse_limit
-from limits.errors import StorageError
-from limits.storage import storage_from_string
-from limits.strategies import MovingWindowRateLimiter
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, configure_mappers
@@ -33,6 +29,7 @@ from portal.links import LinkSigner
 from portal.merchants import RESERVED_SLUGS, SLUG_RE
 from portal.money import known_currencies
 from portal.pagecache import PageCache
+from portal.ratelimits import RateLimits
 from portal.security import csrf_token
 from portal.settings import Settings
 from portal.store import queries
@@ -52,9 +49,6 @@ CURRENCY_COOKIE = "portal_currency"
 MERCHANT_CACHE_SECONDS = 2.0
 # What a rendered page depends on besides its URL.
 VARY = "Accept-Language, Cookie"
-# Seconds a client is asked to wait when the rate-limit storage cannot be reached (limits are
-# never skipped: a login guessed while Redis is down is still counted, or refused).
-STORAGE_DOWN_WAIT = 5
 
 T = TypeVar("T")
 
@@ -83,7 +77,7 @@ class Portal:
     themes: ThemeRegistry
     signer: LinkSigner
     catalogs: i18n.Catalogs
-    limiter: MovingWindowRateLimiter
+    limits: RateLimits
     live: live.Broker
     merchant_hosts: hosts.MerchantHosts
     pages: PageCache = field(default_factory=PageCache)
@@ -121,7 +115,7 @@ class Portal:
             themes=themes,
             signer=LinkSigner(settings.resolved_secret_key),
             catalogs=catalogs,
-            limiter=MovingWindowRateLimiter(storage_from_string(settings.rate_limit_storage, wrap_exceptions=True)),
+            limits=RateLimits(settings.rate_limit_storage),
             live=live.Broker(settings.live_max_streams),
             merchant_hosts=hosts.MerchantHosts(engine, MERCHANT_CACHE_SECONDS),
             pages=PageCache(settings.page_cache_size),
@@ -240,16 +234,8 @@ class Portal:
         return [code for code in wanted if code in available] or [merchant.default_locale or "en"]
 
     def hit_limit(self, limit: str, *keys: str) -> int | None:
-        """Count one attempt; return seconds to wait when over the limit, else None."""
-        item = parse_limit(limit)
-        try:
-            if self.limiter.hit(item, *keys):
-                return None
-            reset_at, _ = self.limiter.get_window_stats(item, *keys)
-        except StorageError as exc:
-            log.error("rate-limit storage unavailable (%s): refusing %s for now", exc.storage_error, keys[0])
-            return STORAGE_DOWN_WAIT
-        return max(1, int(reset_at - time.time()) + 1)
+        """Count one attempt; return seconds to wait when over the limit, else None (portal.ratelimits)."""
+        return self.limits.hit(limit, *keys)
 
 
 def url_path(app: Any, name: str, **params: Any) -> str:

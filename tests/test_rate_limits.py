@@ -1,0 +1,33 @@
+"""PORTAL_RATE_LIMIT_STORAGE: where the rate-limit counts live, and what happens when it is away."""
+
+from __future__ import annotations
+
+import pytest
+from starlette.testclient import TestClient
+
+from portal.app import create_app
+from tests import redis_server
+from tests.smtp_server import free_port
+
+
+def lookup(client: TestClient):
+    return client.post("/acme/track", data={"order_number": "#999", "contact": "nobody@example.com"})
+
+
+@pytest.mark.skipif(not redis_server.available(), reason="redis-server is not installed (make test installs it)")
+def test_processes_sharing_a_redis_storage_share_one_count(settings, merchant):
+    with redis_server.redis_server() as url:
+        shared = settings.model_copy(update={"rate_limit_storage": url, "lookup_rate_limit": "4/minute"})
+        with TestClient(create_app(shared)) as one, TestClient(create_app(shared)) as other:
+            statuses = [lookup(client).status_code for client in (one, other, one, other, one, other)]
+    assert 429 not in statuses[:4] and statuses[4:] == [429, 429]
+
+
+def test_an_unreachable_storage_refuses_limited_actions_for_a_moment_and_nothing_else(settings, merchant):
+    away = settings.model_copy(update={"rate_limit_storage": f"redis://127.0.0.1:{free_port()}"})
+    with TestClient(create_app(away)) as client:
+        refused = lookup(client)
+        form = client.get("/acme/track")
+    assert refused.status_code == 429 and refused.headers["retry-after"] == "5"
+    assert "Traceback" not in refused.text
+    assert form.status_code == 200
