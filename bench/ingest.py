@@ -1,7 +1,9 @@
-"""Ingestion benchmark: signed Shopify order webhooks and bulk tracking events into SQLite, with
-shoppers reading order pages at the same time. The real portal runs under uvicorn on loopback.
+"""Ingestion benchmark: signed Shopify order webhooks and bulk tracking events into SQLite (or the
+empty database `--database-url` names), with shoppers reading order pages at the same time. The
+real portal runs as `portal serve` on loopback.
 
-    python bench/ingest.py [--seconds 15] [--workers 2] [--webhook-rate 500] [--phase webhooks]
+    python bench/ingest.py [--seconds 15] [--workers 2] [--webhook-rate 300] [--phase webhooks]
+                           [--database-url postgresql+psycopg://…]
 
 Phases (each `--seconds` long): webhooks, events, then both at once; in every phase shoppers
 read signed order pages at `--page-rate` per second. Clients:
@@ -28,7 +30,6 @@ import json
 import os
 import random
 import shutil
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -39,10 +40,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.run import server, wrk_figures  # noqa: E402  (the page benchmark's uvicorn launcher, wrk)
+from bench.run import PORTAL, SERVER, Served, server, tree_cpu_seconds, wrk_figures  # noqa: E402
 
 SHOP = "bench"
 SECRET = "bench-webhook-secret"
@@ -201,27 +205,6 @@ def page_maker(seeded: Seeded):
     return make
 
 
-def tree_cpu_seconds(root: int) -> dict[int, float]:
-    """User + system CPU of `root` and every process under it (the uvicorn server and its
-    workers), by process."""
-    parents: dict[int, int] = {}
-    times: dict[int, float] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        pid = int(stat.parent.name)
-        parents[pid] = int(fields[1])
-        times[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    tree, frontier = {}, [root]
-    while frontier:
-        pid = frontier.pop()
-        tree[pid] = times.get(pid, 0.0)
-        frontier += [child for child, parent in parents.items() if parent == pid]
-    return tree
-
-
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * share))] * 1000 if ordered else 0.0
@@ -265,24 +248,11 @@ def write_deliveries(path: Path, count: int, worker: int) -> None:
                                  headers["X-Shopify-Hmac-Sha256"], body.decode())) + "\n")
 
 
-def applied_deliveries(database: str) -> int:
+def applied_deliveries(engine: Engine) -> int:
     """Deliveries applied so far: each commits one receipt (its order created, updated, or found
     newer already), read beside the server."""
-    with sqlite3.connect(database, timeout=60) as connection:
-        return connection.execute("SELECT count(*) FROM webhook_receipts").fetchone()[0]
-
-
-def server_pid() -> int:
-    """The server process this benchmark started (portal.serving: its workers are its children)."""
-    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
-        try:
-            args = cmdline.read_bytes().split(b"\0")
-            parent = int((cmdline.parent / "stat").read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError):
-            continue
-        if parent == os.getpid() and b"portal.serving" in args:
-            return int(cmdline.parent.name)
-    raise RuntimeError("the server is not running")
+    with engine.connect() as connection:
+        return connection.execute(text("SELECT count(*) FROM webhook_receipts")).scalar()
 
 
 @dataclass
@@ -297,11 +267,12 @@ class PhaseResult:
     applied: int = 0  # webhook deliveries applied during the phase
 
 
-def run_phase(port: int, seeded: Seeded, seconds: float, clients: dict[str, int], args, offset: int,
-              workdir: Path, database: str) -> PhaseResult:
+def run_phase(served: Served, seeded: Seeded, seconds: float, clients: dict[str, int], args, offset: int,
+              workdir: Path, database: Engine) -> PhaseResult:
     """Run the given numbers of clients of each kind for `seconds`, with page readers at
     `--page-rate`; return their tallies, wrk's figures for the webhooks and the server's CPU."""
     kinds = {"events": Tally(), "pages": Tally()}
+    port = int(served.url.rsplit(":", 1)[1])
     stop = threading.Event()
     threads = [Client(port, stop, kinds["events"], events_maker(offset + i, seeded, args.batch))
                for i in range(clients.get("events", 0))]
@@ -321,7 +292,7 @@ def run_phase(port: int, seeded: Seeded, seconds: float, clients: dict[str, int]
             script.write_text(WEBHOOK_LUA.replace("SHOP", SHOP))
             poster_args = ["wrk", "-t2", f"-c{clients['webhooks']}", f"-d{seconds:g}s", "--latency", "-s",
                            str(script), f"http://127.0.0.1:{port}", "--", str(deliveries), "2"]
-    before, root = applied_deliveries(database), server_pid()
+    before, root = applied_deliveries(database), served.pid
     cpu_before = tree_cpu_seconds(root)
     poster = subprocess.Popen(poster_args, stdout=subprocess.PIPE, text=True) if poster_args else None
     for thread in threads:
@@ -376,13 +347,14 @@ def report(name: str, phase: PhaseResult, seconds: float) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=15, help="length of each phase")
-    parser.add_argument("--workers", type=int, default=2,
-                        help="uvicorn worker processes (one per CPU: see README, Benchmarks)")
+    parser.add_argument("--workers", type=int, default=2, help="`portal serve --workers` (one per CPU)")
+    parser.add_argument("--database-url",
+                        help="an empty database to run against (e.g. postgresql+psycopg://…); default: a fresh SQLite file")
     parser.add_argument("--orders", type=int, default=2000, help="seeded orders (each with a parcel)")
     parser.add_argument("--batch", type=int, default=500, help="events per /api/v1/events request")
     parser.add_argument("--webhook-clients", type=int, default=64,
                         help="webhooks in flight at most (connections); with --webhook-rate 0, wrk's connections")
-    parser.add_argument("--webhook-rate", type=float, default=500,
+    parser.add_argument("--webhook-rate", type=float, default=300,
                         help="webhooks posted per second, in open loop as a platform sends them "
                              "(bench/webhook_rate.py); 0: wrk in closed loop, as fast as the server answers")
     parser.add_argument("--event-clients", type=int, default=2)
@@ -402,26 +374,30 @@ def main() -> None:
     chosen = [phases[name] for name in (args.phase or list(phases))]
 
     with tempfile.TemporaryDirectory(prefix="portal-ingest-bench-") as tmp:
-        database = f"{tmp}/portal.db"
-        env = {"PORTAL_DATABASE_URL": f"sqlite:///{database}", "PORTAL_SECRET_KEY": "bench-" + "k" * 40,
+        url = args.database_url or f"sqlite:///{tmp}/portal.db"
+        env = {"PORTAL_DATABASE_URL": url, "PORTAL_SECRET_KEY": "bench-" + "k" * 40,
                "PORTAL_INSTANCE_DIR": f"{tmp}/instance", "PORTAL_BASE_URL": "http://127.0.0.1"}
         started = time.perf_counter()
         seeded = seed(env, args.orders)
-        print(f"seeded {args.orders} orders in {time.perf_counter() - started:.1f}s; {args.workers} uvicorn "
-              f"worker(s), {os.cpu_count()} CPUs, SQLite WAL; events in batches of {args.batch}; "
-              f"{args.page_rate:g} page reads/s in every phase")
+        database = create_engine(url)
+        print(f"seeded {args.orders} orders in {time.perf_counter() - started:.1f}s; {args.workers} server "
+              f"worker(s) ({SERVER}), {os.cpu_count()} CPUs, {database.dialect.name}; events in batches of "
+              f"{args.batch}; {args.page_rate:g} page reads/s in every phase")
         log_path = Path(tmp) / "server.log"
         errors = 0
-        with open(log_path, "w") as log, server("portal.app:create_app", env, factory=True, workers=args.workers,
-                                                stderr=log) as base:
-            port = int(base.rsplit(":", 1)[1])
+        with open(log_path, "w") as log, server(PORTAL, env, workers=args.workers, stderr=log) as served:
             for number, (name, clients) in enumerate(chosen):
-                phase = run_phase(port, seeded, args.seconds, clients, args, number * 100, Path(tmp), database)
+                phase = run_phase(served, seeded, args.seconds, clients, args, number * 100, Path(tmp), database)
                 errors += report(name, phase, args.seconds)
-        locked = log_path.read_text().count("database is locked")
+        database.dispose()
+        server_log = log_path.read_text()
+        locked = server_log.count("database is locked")
+        troubles = [line for line in server_log.splitlines() if "ERROR" in line or "CRITICAL" in line]
 
     print(f"\nerrors (non-2xx/3xx or connection): {errors}; 'database is locked' in the "
           f"server log: {locked}; load average at the end: {os.getloadavg()[0]:.1f}")
+    for line in troubles[:10]:
+        print(f"  server log: {line}")
     if errors or locked:
         sys.exit(1)
 

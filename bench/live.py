@@ -1,6 +1,6 @@
 """Live-update benchmark: what a poll costs next to a page render, and 1,000 idle SSE streams.
 
-1. One uvicorn worker on loopback, loaded by wrk: the order page rendered (`?lang=en`, which is
+1. One server worker (`portal serve`) on loopback, loaded by wrk: the order page rendered (`?lang=en`, which is
    never served from the page cache, so every request queries and renders), the same page from the page
    cache, and a panel poll that answers 304 (If-None-Match with the panel's current ETag).
 2. The same server holds N idle SSE streams (default 1,000) from this process; every stream must
@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.generate import generate  # noqa: E402
-from bench.run import PYTHON, server, wrk  # noqa: E402
+from bench.run import PORTAL, PYTHON, SERVER, server, wrk  # noqa: E402
 from tests.sse_client import Stream  # noqa: E402
 
 HEARTBEAT_SECONDS = 5
@@ -118,7 +118,7 @@ def main() -> None:
     env = {"PORTAL_DATABASE_URL": f"sqlite:///{workdir / 'live.db'}", "PORTAL_SECRET_KEY": "bench-secret",
            "PORTAL_INSTANCE_DIR": str(workdir), "PORTAL_LIVE_HEARTBEAT_SECONDS": str(HEARTBEAT_SECONDS),
            # Every stream comes from this one loopback client here; in production the bound stays low.
-           "PORTAL_LIVE_MAX_STREAMS_PER_CLIENT": str(args.streams + 10),
+           "PORTAL_LIVE_STREAM_RATE_LIMIT": f"{args.streams + 10}/minute",
            "PORTAL_LIVE_MAX_STREAMS": str(args.streams + 10)}
     os.environ.update(env)
     generate(env["PORTAL_DATABASE_URL"], 1000)
@@ -127,13 +127,14 @@ def main() -> None:
     key = subprocess.run([*cli, "apikey", "create", "bench"], capture_output=True, text=True, check=True
                          ).stdout.strip().split()[-1]
     page = "/" + link.split("://", 1)[1].split("/", 1)[1]
-    with server("portal.app:create_app", env, factory=True) as base:
+    with server(PORTAL, env) as served:
+        base = served.url
         figures = measure_pages(base, page, args.seconds, args.connections, workdir)
         live = asyncio.run(streams_scenario(base, page, key, args.streams, args.seconds, args.connections, workdir))
 
     rendered, cached, poll = figures["rendered"], figures["cached"], figures["poll_304"]
     print()
-    print(f"order page vs panel poll, wrk -t2 -c{args.connections} -d{args.seconds}s, one uvicorn worker")
+    print(f"order page vs panel poll, wrk -t2 -c{args.connections} -d{args.seconds}s, one worker ({SERVER})")
     for name, result in (("page, rendered", rendered), ("page, page cache", cached), ("panel poll, 304", poll)):
         print(f"  {name:<17}: {result['rps']:8.0f} req/s   p99 {result['p99_ms']:7.1f} ms   (errors {result['errors']})")
     ratio = poll["rps"] / rendered["rps"]

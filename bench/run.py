@@ -1,6 +1,7 @@
 """Page benchmark: the real order page against a bare Starlette + Jinja2 page, and lookup latency
-from 1,000 to 1,000,000 orders. Both servers run under uvicorn (one worker) on loopback and are
-loaded by the same tool (wrk) with the same settings.
+from 1,000 to 1,000,000 orders. Both run under the same server (the portal as `portal serve`:
+gunicorn with one uvicorn worker) on loopback and are loaded by the same tool (wrk) with the same
+settings.
 
     python bench/run.py [--orders 1000,1000000] [--seconds 10] [--connections 16] [--rounds 3]
 """
@@ -17,7 +18,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx2 as httpx
@@ -29,6 +32,8 @@ from bench.generate import generate  # noqa: E402
 from portal.demo import SCENARIOS  # noqa: E402
 
 PYTHON = sys.executable
+BIN = Path(PYTHON).parent
+PORTAL = "portal.app:create_app"
 
 
 def free_port() -> int:
@@ -37,24 +42,68 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+SERVER = os.environ.get("BENCH_SERVER", "gunicorn")  # granian: the comparison in docs/deploy.md
+
+
+@dataclass
+class Served:
+    url: str
+    pid: int  # the server's main process: its workers are its children
+
+
+def server_command(app: str, port: int, workers: int) -> list[str]:
+    """The portal as `portal serve` runs it (gunicorn, uvicorn workers); any other app under the
+    same server and worker class."""
+    if SERVER == "granian":
+        factory = ["--factory"] if app == PORTAL else []
+        return [str(BIN / "granian"), "--interface", "asgi", "--host", "127.0.0.1", "--port", str(port),
+                "--workers", str(workers), "--log-level", "warning", *factory, app]
+    if app == PORTAL:
+        return [str(BIN / "portal"), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+                "--no-mail-worker", "--no-access-log"]
+    return [str(BIN / "gunicorn"), "-k", "portal.server.Worker", "-b", f"127.0.0.1:{port}", "-w", str(workers),
+            "--log-level", "warning", "--no-control-socket", app]
+
+
 @contextmanager
-def server(app: str, env: dict[str, str], factory: bool = False, workers: int = 1, stderr=None):
+def server(app: str, env: dict[str, str], workers: int = 1, stderr=None) -> Iterator[Served]:
     port = free_port()
-    args = [PYTHON, "-m", "portal.serving", app, "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
-            "--log-level", "warning", "--workers", str(workers)] + (["--factory"] if factory else [])
-    process = subprocess.Popen(args, cwd=ROOT, env={**os.environ, **env}, stderr=stderr)
+    process = subprocess.Popen(server_command(app, port, workers), cwd=ROOT, env={**os.environ, **env},
+                               stderr=stderr if stderr is not None else subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        for _ in range(600):
             try:
-                httpx.get(base + "/healthz" if factory else base + "/", timeout=1)
+                httpx.get(base + "/healthz" if app == PORTAL else base + "/", timeout=1)
                 break
             except httpx.HTTPError:
+                assert process.poll() is None, f"the server did not start: {' '.join(process.args)}"
                 time.sleep(0.1)
-        yield base
+        yield Served(base, process.pid)
     finally:
         process.terminate()
-        process.wait(10)
+        process.wait(60)
+
+
+def tree_cpu_seconds(root: int) -> dict[int, float]:
+    """User + system CPU of `root` and every process under it (the server and its
+    workers), by process."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(stat.parent.name)
+        parents[pid] = int(fields[1])
+        times[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    tree, frontier = {}, [root]
+    while frontier:
+        pid = frontier.pop()
+        tree[pid] = times.get(pid, 0.0)
+        frontier += [child for child, parent in parents.items() if parent == pid]
+    return tree
 
 
 def wrk(url: str, seconds: int, connections: int, script: str | None = None,
@@ -122,11 +171,18 @@ def main() -> None:
         sys.exit("wrk is not installed: apt-get install wrk (make bench does it)")
     sizes = [int(n) for n in args.orders.split(",")]
     workdir = Path(tempfile.mkdtemp(prefix="portal-bench-"))
-    load = lambda url, script=None: wrk(url, args.seconds, args.connections, script)  # noqa: E731
+
+    def load(served: Served, path: str, script: str | None = None) -> dict[str, float]:
+        """wrk's figures, and the server's own CPU per request (which a busy machine moves less)."""
+        before = sum(tree_cpu_seconds(served.pid).values())
+        figures = wrk(served.url + path, args.seconds, args.connections, script)
+        figures["cpu_ms"] = (sum(tree_cpu_seconds(served.pid).values()) - before) * 1000 / max(1, figures["requests"])
+        return figures
+
     results = []
     page_bytes = 0
     with ExitStack() as stack:
-        bare_base = None
+        bare_served = None
         for size in sizes:
             db = workdir / f"bench-{size}.db"
             env = {"PORTAL_DATABASE_URL": f"sqlite:///{db}", "PORTAL_SECRET_KEY": "bench-secret",
@@ -137,38 +193,39 @@ def main() -> None:
             link = subprocess.run([PYTHON, "-m", "portal.cli", "link", "bench", "#1007"], capture_output=True,
                                   text=True, check=True, env={**os.environ, **env}).stdout.strip()
             path = link.split("://", 1)[1].split("/", 1)[1]
-            with server("portal.app:create_app", env, factory=True) as base, \
-                    server("portal.app:create_app", {**env, "PORTAL_PAGE_CACHE_SIZE": "0"}, factory=True) as fresh:
-                page_bytes = len(httpx.get(f"{base}/{path}").content)
-                if bare_base is None:
+            with server(PORTAL, env) as served, server(PORTAL, {**env, "PORTAL_PAGE_CACHE_SIZE": "0"}) as fresh:
+                page_bytes = len(httpx.get(f"{served.url}/{path}").content)
+                if bare_served is None:
                     # The yardstick renders a page of the same size as the real one.
-                    bare_base = stack.enter_context(server("bench.bare_app:app", {"BENCH_PAGE_BYTES": str(page_bytes)}))
+                    bare_served = stack.enter_context(server("bench.bare_app:app",
+                                                             {"BENCH_PAGE_BYTES": str(page_bytes)}))
                 # Warm up, then load the three in turn, so that a noisy neighbour on the machine
                 # hits all of them alike; the medians are compared.
-                for url in (bare_base + "/", f"{base}/{path}", f"{fresh}/{path}"):
+                for url in (bare_served.url + "/", f"{served.url}/{path}", f"{fresh.url}/{path}"):
                     wrk(url, 2, args.connections)
-                script = lookup_script(base, "bench", size, workdir / "lookup.lua")
+                script = lookup_script(served.url, "bench", size, workdir / "lookup.lua")
                 bare, cached, uncached, lookups = [], [], [], []
                 for _ in range(args.rounds):
-                    bare.append(load(bare_base + "/"))
-                    cached.append(load(f"{base}/{path}"))
-                    uncached.append(load(f"{fresh}/{path}"))
-                    lookups.append(load(base, script))
+                    bare.append(load(bare_served, "/"))
+                    cached.append(load(served, f"/{path}"))
+                    uncached.append(load(fresh, f"/{path}"))
+                    lookups.append(load(served, "", script))
             results.append((size, median(bare), median(cached), median(uncached), median(lookups)))
 
     print()
-    print(f"order page ({page_bytes:,} bytes), wrk -t2 -c{args.connections} -d{args.seconds}s, one uvicorn worker "
-          f"each, median of {args.rounds} alternating rounds")
+    print(f"order page ({page_bytes:,} bytes), wrk -t2 -c{args.connections} -d{args.seconds}s, one worker each "
+          f"({SERVER}), median of {args.rounds} alternating rounds; server CPU per request")
     for size, bare, cached, uncached, _ in results:
         print(f"  {size:>9,} orders:")
-        print(f"    bare Starlette+Jinja2       : {bare['rps']:8.0f} req/s   p99 {bare['p99_ms']:7.1f} ms")
+        print(f"    bare Starlette+Jinja2       : {bare['rps']:8.0f} req/s   p99 {bare['p99_ms']:7.1f} ms   "
+              f"{bare['cpu_ms']:.2f} ms CPU")
         for label, page in (("portal order page", cached), ("portal, page cache off", uncached)):
             print(f"    {label:28s}: {page['rps']:8.0f} req/s   p99 {page['p99_ms']:7.1f} ms   "
-                  f"ratio {page['rps'] / bare['rps']:.2f}x  (non-2xx {page['errors']})")
+                  f"{page['cpu_ms']:.2f} ms CPU   ratio {page['rps'] / bare['rps']:.2f}x  (non-2xx {page['errors']})")
     print(f"guest lookup (POST, 5,000 random existing orders, answers 303), median of {args.rounds} rounds:")
     for size, *_, lookup in results:
         print(f"  {size:>9,} orders: {lookup['rps']:8.0f} req/s   p99 {lookup['p99_ms']:7.1f} ms   "
-              f"(non-2xx/3xx {lookup['errors']})")
+              f"{lookup['cpu_ms']:.2f} ms CPU   (non-2xx/3xx {lookup['errors']})")
     shutil.rmtree(workdir, ignore_errors=True)
 
 
