@@ -53,6 +53,15 @@ def request(server: Server, method: str, path: str, body: dict | None = None, ke
             connection.close()
 
 
+async def quiet(stream: Stream, seconds: float = 1.5) -> None:
+    """Read what the stream says until it has been silent for `seconds` (longer than a poll)."""
+    try:
+        while await stream.next(seconds) is not None:
+            pass
+    except TimeoutError:
+        pass
+
+
 def test_with_two_workers_an_open_page_hears_of_an_event_whichever_worker_took_it(tmp_path):
     # SQLite, one machine: each worker reads the changes the others committed (live_changes)
     # about once a second, so the shopper's page updates whichever worker the carrier's post reached.
@@ -66,6 +75,7 @@ def test_with_two_workers_an_open_page_hears_of_an_event_whichever_worker_took_i
         async def scenario():
             stream = await Stream.open("127.0.0.1", server.port, path)
             assert stream.status == 200
+            await quiet(stream)  # the order's creation, read from live_changes after the page opened
             page_worker = server.owner(stream.writer.get_extra_info("sockname")[1])
             taken_by: dict[str, float] = {}
             for hour in range(10, 40):  # new connections until each worker has taken a post
