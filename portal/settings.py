@@ -108,7 +108,7 @@ class Settings(BaseSettings):
         return value
 
     @field_validator("lookup_rate_limit", "login_rate_limit", "login_client_rate_limit",
-                     "unverified_webhook_rate_limit")
+                     "unverified_webhook_rate_limit", "live_stream_rate_limit")
     @classmethod
     def _rate_limit(cls, value: str) -> str:
         # Refused at start-up rather than failing every request it would count.
