@@ -4,6 +4,7 @@ rows, without the unit of work's per-object cost. Also the row locks an order's 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Sequence
 from typing import Any, TypeVar
 
@@ -27,13 +28,20 @@ def insert_rows(session: Session, model: type[SQLModel], rows: Sequence[dict[str
     """
     if not rows:
         return 0
-    table = model.__table__  # type: ignore[attr-defined]
     connection = session.connection()
-    statement: Any = insert(table)
-    if skip_duplicates_of:
-        dialect = {"sqlite": sqlite, "postgresql": postgresql}[connection.dialect.name]
-        statement = dialect.insert(table).on_conflict_do_nothing(index_elements=list(skip_duplicates_of))
+    statement = _insert(model, connection.dialect.name, tuple(skip_duplicates_of))
     return connection.execute(statement, list(rows)).rowcount
+
+
+@functools.cache
+def _insert(model: type[SQLModel], dialect: str, skip_duplicates_of: tuple[str, ...] = ()) -> Any:
+    """The INSERT statement, built once: a statement built per call costs more to run (SQLAlchemy
+    works out its cache key each time) than the INSERT itself."""
+    table = model.__table__  # type: ignore[attr-defined]
+    if not skip_duplicates_of:
+        return insert(table)
+    dialect_module = {"sqlite": sqlite, "postgresql": postgresql}[dialect]
+    return dialect_module.insert(table).on_conflict_do_nothing(index_elements=list(skip_duplicates_of))
 
 
 def insert_object(session: Session, model: type[M], values: dict[str, Any]) -> M:
@@ -45,8 +53,8 @@ def insert_object(session: Session, model: type[M], values: dict[str, Any]) -> M
 
 def insert_row(session: Session, model: type[SQLModel], row: dict[str, Any]) -> int:
     """INSERT one row (columns left out get the model's defaults); returns its new primary key."""
-    result = session.connection().execute(insert(model.__table__), row)  # type: ignore[attr-defined]
-    return result.inserted_primary_key[0]
+    connection = session.connection()
+    return connection.execute(_insert(model, connection.dialect.name), row).inserted_primary_key[0]
 
 
 # An UPDATE takes SQLite's write lock (held to the commit) and locks the row on PostgreSQL, so
@@ -67,8 +75,11 @@ def lock_orders(session: Session, order_ids: Collection[int]) -> dict[int, int]:
     return {order_id: version for order_id, version in rows}
 
 
+_DELETE_LINE_ITEMS = delete(LineItem).where(col(LineItem.order_id) == bindparam("order_id"))
+
+
 def delete_line_items(session: Session, order_id: int) -> None:
-    session.execute(delete(LineItem).where(col(LineItem.order_id) == order_id))
+    session.execute(_DELETE_LINE_ITEMS, {"order_id": order_id})
 
 
 def delete_shipments(session: Session, shipment_ids: Collection[int]) -> None:
