@@ -184,7 +184,10 @@ def webhook_maker(worker: int):
 
 def events_maker(worker: int, seeded: Seeded, batch: int):
     counter = iter(range(10**9))
-    start = datetime(2026, 11, 21, tzinfo=timezone.utc) + timedelta(days=worker * 30)
+    # Two feeds a month apart (each phase's a week later than the one before), all in the past: the
+    # portal refuses carrier events more than a day ahead.
+    phase, feed = divmod(worker, 100)
+    start = datetime.now(timezone.utc) - timedelta(days=61 - 7 * phase - 30 * (feed % 2))
     headers = {"Content-Type": "application/json", "Authorization": f"Bearer {seeded.api_key}"}
 
     def make():
