@@ -340,9 +340,9 @@ def i18n() -> None:
 @i18n.command("extract")
 def i18n_extract() -> None:
     """Write locales/messages.pot from the sources (Python, base and theme templates)."""
-    from portal import i18n_tools
+    from portal.i18n import tooling
 
-    changed = i18n_tools.write_template()
+    changed = tooling.write_template()
     click.echo("locales/messages.pot " + ("updated" if changed else "unchanged"))
 
 
@@ -350,29 +350,29 @@ def i18n_extract() -> None:
 @click.option("--init", "new_locales", multiple=True, help="Also start a catalog for this locale (repeatable).")
 def i18n_update(new_locales: tuple[str, ...]) -> None:
     """Merge messages.pot into every catalog: new strings arrive empty, removed ones go."""
-    from portal import i18n_tools
+    from portal.i18n import tooling
 
-    paths = i18n_tools.Paths()
+    paths = tooling.Paths()
     extra = [_locale_code(code) for code in new_locales]
-    changed = i18n_tools.update(paths, sorted(set(paths.shipped()) | set(extra)))
+    changed = tooling.update(paths, sorted(set(paths.shipped()) | set(extra)))
     click.echo(f"updated {', '.join(changed)}" if changed else "every catalog is up to date")
 
 
 @i18n.command("compile")
 def i18n_compile() -> None:
     """Compile every catalog to messages.mo (not committed; the build makes them)."""
-    from portal import i18n_tools
+    from portal.i18n import tooling
 
-    locales = i18n_tools.compile_all()
+    locales = tooling.compile_all()
     click.echo(f"compiled {len(locales)} catalogs")
 
 
 @i18n.command("check")
 def i18n_check() -> None:
     """Fail unless every catalog is complete: no missing, empty or fuzzy entry, placeholders kept."""
-    from portal import i18n_tools
+    from portal.i18n import tooling
 
-    report = i18n_tools.check_all()
+    report = tooling.check_all()
     bad = {locale: problems for locale, problems in report.items() if problems}
     for locale, problems in bad.items():
         for problem in problems:
@@ -389,7 +389,7 @@ def i18n_check() -> None:
 def i18n_export(slug: str, locale: str, as_csv: bool) -> None:
     """Print a merchant's texts for LOCALE (their overrides, else the shipped ones)."""
     from portal import i18n as portal_i18n
-    from portal import overrides
+    from portal.i18n import overrides
     from portal.store.db import session_scope
 
     settings = _settings()
@@ -412,8 +412,8 @@ def i18n_import(slug: str, locale: str, file: str) -> None:
     from pathlib import Path
 
     from portal import i18n as portal_i18n
-    from portal import overrides
-    from portal.merchant_texts import enable_locale
+    from portal.i18n import overrides
+    from portal.i18n.merchant_texts import enable_locale
     from portal.store.db import session_scope
 
     settings = _settings()

@@ -24,7 +24,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from portal import custom_statuses, exchange, hosts, i18n, labels, live, merchant_texts, overrides, panels
+from portal import custom_statuses, exchange, hosts, i18n, live, panels
+from portal.i18n import labels, merchant_texts, overrides
 from portal.links import LinkSigner
 from portal.merchants import RESERVED_SLUGS, SLUG_RE
 from portal.money import known_currencies

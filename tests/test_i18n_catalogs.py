@@ -15,17 +15,18 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.support import Translations
 
-from portal import i18n, i18n_tools
+from portal import i18n
+from portal.i18n import tooling
 from tests.conftest import html
 
 REQUIRED = {"en", "de", "fr", "es", "it", "nl", "pt_BR", "sv", "nb", "da", "fi", "pl", "ja", "zh_Hans",
             "hi", "ar", "he"}
-PATHS = i18n_tools.Paths()
+PATHS = tooling.Paths()
 
 
 @pytest.fixture(scope="module")
 def template():
-    return i18n_tools.extract(PATHS)
+    return tooling.extract(PATHS)
 
 
 def test_every_required_language_ships_a_catalog():
@@ -33,8 +34,8 @@ def test_every_required_language_ships_a_catalog():
 
 
 def test_template_on_disk_matches_the_sources(template):
-    on_disk = {i18n_tools._key(m) for m in i18n_tools.read_catalog(PATHS.template) if m.id}
-    fresh = {i18n_tools._key(m) for m in template if m.id}
+    on_disk = {tooling._key(m) for m in tooling.read_catalog(PATHS.template) if m.id}
+    fresh = {tooling._key(m) for m in template if m.id}
     assert fresh - on_disk == set(), "new strings: run `make i18n`"
     assert on_disk - fresh == set(), "removed strings: run `make i18n`"
     assert len(fresh) > 100
@@ -42,8 +43,8 @@ def test_template_on_disk_matches_the_sources(template):
 
 @pytest.mark.parametrize("locale", sorted(PATHS.shipped()))
 def test_catalog_is_complete_and_compiles(locale, template):
-    catalog = i18n_tools.read_catalog(PATHS.catalog(locale), locale)
-    problems = list(i18n_tools.check_catalog(catalog, template))
+    catalog = tooling.read_catalog(PATHS.catalog(locale), locale)
+    problems = list(tooling.check_catalog(catalog, template))
     assert problems == [], f"{locale}: " + "\n".join(problems)
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
@@ -87,25 +88,25 @@ def test_polish_seconds_use_three_forms():
      "broken markup"),
 ])
 def test_validation_refuses_broken_translations(source, text, problem):
-    problems = i18n_tools.validate_translation(source, text)
+    problems = tooling.validate_translation(source, text)
     assert any(problem in p for p in problems), problems
 
 
 def test_validation_accepts_good_translations():
-    assert i18n_tools.validate_translation("Total", "100%% Gesamt") == []
-    assert i18n_tools.validate_translation('Order <span dir="ltr">%(number)s</span>',
+    assert tooling.validate_translation("Total", "100%% Gesamt") == []
+    assert tooling.validate_translation('Order <span dir="ltr">%(number)s</span>',
                                            'הזמנה <span dir="ltr">%(number)s</span>') == []
     # "one second" may drop the count in a plural form
-    assert i18n_tools.validate_translation("in %(count)s second", "بعد ثانية واحدة", plural_form=True) == []
+    assert tooling.validate_translation("in %(count)s second", "بعد ثانية واحدة", plural_form=True) == []
 
 
 def test_check_reports_missing_fuzzy_and_untranslated(template, tmp_path):
-    catalog = i18n_tools.read_catalog(PATHS.catalog("de"), "de")
+    catalog = tooling.read_catalog(PATHS.catalog("de"), "de")
     first, second, third = [m for m in catalog if m.id and not m.pluralizable][:3]
     catalog.delete(first.id, first.context)
     second.flags.add("fuzzy")
     third.string = ""
-    problems = "\n".join(i18n_tools.check_catalog(catalog, template))
+    problems = "\n".join(tooling.check_catalog(catalog, template))
     assert f"{first.id!r}: missing" in problems
     assert f"{second.id!r}: fuzzy" in problems
     assert f"{third.id!r}: untranslated" in problems
@@ -180,17 +181,17 @@ def test_update_moves_a_catalog_to_babels_plural_rule_keeping_every_translated_f
     french = Catalog(locale="fr")
     french.mime_headers = [("Plural-Forms", "nplurals=2; plural=(n > 1);")]
     french.add(("%(count)s second", "%(count)s seconds"), ("%(count)s seconde", "%(count)s secondes"))
-    assert i18n_tools.follow_plural_rule(french, "fr")
+    assert tooling.follow_plural_rule(french, "fr")
     assert french.num_plurals == 3
     forms = french[("%(count)s second", "%(count)s seconds")].string  # one, many (millions), other
     assert forms == ("%(count)s seconde", "%(count)s secondes", "%(count)s secondes")
-    assert not i18n_tools.follow_plural_rule(french, "fr")  # already current: unchanged
+    assert not tooling.follow_plural_rule(french, "fr")  # already current: unchanged
 
     arabic = Catalog(locale="ar")
     arabic.mime_headers = [("Plural-Forms", "nplurals=6; plural=(n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : "
                                             "n%100>=3 && n%100<=10 ? 3 : n%100>=0 && n%100<=2 ? 4 : 5);")]
     arabic.add(("Shipment", "Shipments"), ("zero", "one", "two", "few", "hundreds", "elevens"))
-    i18n_tools.follow_plural_rule(arabic, "ar")
+    tooling.follow_plural_rule(arabic, "ar")
     plural = gettext.c2py(arabic.plural_expr)
     by_count = {n: arabic[("Shipment", "Shipments")].string[plural(n)] for n in (0, 1, 2, 5, 11, 101)}
     assert by_count == {0: "zero", 1: "one", 2: "two", 5: "few", 11: "elevens", 101: "hundreds"}

@@ -81,7 +81,7 @@ def test_dates_are_in_the_merchants_time_zone_and_locale(client, factory):
 
 
 def test_one_moment_in_two_shops_is_each_shops_own_time(client, factory):
-    # Formatted dates are kept per moment, zone and locale (i18n._datetime_text): the same moment,
+    # Formatted dates are kept per moment, zone and locale (i18n.formatting): the same moment,
     # just shown for Tokyo, is New York's own date and time on a New York shop's page.
     placed = datetime(2026, 11, 2, 20, 30, tzinfo=timezone.utc)
     for slug, zone in (("tokyo", "Asia/Tokyo"), ("nyc", "America/New_York"), ("tokyo2", "Asia/Tokyo")):

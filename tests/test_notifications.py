@@ -10,7 +10,8 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlmodel import select
 
-from portal import custom_statuses, i18n, overrides
+from portal import custom_statuses, i18n
+from portal.i18n import overrides
 from portal.custom_statuses import StatusInput
 from portal.store.db import session_scope
 from portal.store.models import Merchant, Order, OutboxMessage, utcnow

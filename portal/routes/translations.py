@@ -12,11 +12,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from portal import i18n, merchant_texts, merchants, overrides
+from portal import i18n, merchants
+from portal.i18n import gettext, merchant_texts, overrides
 from portal.hosts import absolute_url
-from portal.i18n import gettext
 from portal.merchants import Merchant, apply_settings
-from portal.overrides import Entry, OverrideError
+from portal.i18n.overrides import Entry, OverrideError
 from portal.routes.admin import check_csrf, require_merchant
 from portal.web import portal_of, render
 

@@ -23,7 +23,7 @@ from sqlmodel import Session
 
 from portal import i18n, inputs
 from portal.i18n import gettext, ngettext
-from portal.i18n_tools import PO_WIDTH, validate_translation
+from portal.i18n.tooling import PO_WIDTH, validate_translation
 from portal.store import queries
 from portal.store.models import Merchant, TranslationOverride, utcnow
 
