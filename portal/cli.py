@@ -171,7 +171,7 @@ def theme() -> None:
 @theme.command("list")
 def theme_list() -> None:
     """Installed themes (name, version, parent, description); broken ones say why."""
-    from portal.themes import ThemeRegistry
+    from portal.theming.themes import ThemeRegistry
 
     registry = ThemeRegistry(_settings().themes_dir)
     for name in registry.names():
@@ -188,7 +188,7 @@ def theme_list() -> None:
 def theme_check(path: Path) -> None:
     """Validate a theme folder: manifest, settings schema, palette contrast, templates, stylesheets."""
     from portal.theming.check import check_theme
-    from portal.themes import ThemeRegistry
+    from portal.theming.themes import ThemeRegistry
 
     loaded, problems = check_theme(path, ThemeRegistry(_settings().themes_dir))
     for problem in problems:

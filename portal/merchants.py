@@ -17,7 +17,7 @@ from portal.panels import MAX_POLL_SECONDS, MIN_POLL_SECONDS
 from portal.security import hash_api_key, hash_password, new_api_key
 from portal.store import logins, queries
 from portal.store.models import ApiKey, Merchant, MerchantUser
-from portal.themes import ThemeRegistry
+from portal.theming.themes import ThemeRegistry
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 # A merchant's own host for the portal (served besides PORTAL_BASE_URL's, portal/hosts.py).

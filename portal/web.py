@@ -36,7 +36,7 @@ from portal.settings import Settings
 from portal.store import queries
 from portal.store.db import session_scope
 from portal.store.models import Merchant, Order
-from portal.themes import ThemeRegistry
+from portal.theming.themes import ThemeRegistry
 from portal.theming.view import ThemeView, build_view
 from portal.write_groups import WriteGroups
 

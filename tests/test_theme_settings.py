@@ -9,7 +9,7 @@ import pytest
 from portal.theming import contrast, service
 from portal.theming.schema import SettingsError
 from portal.theming.stylesheet import build
-from portal.themes import ThemeRegistry
+from portal.theming.themes import ThemeRegistry
 
 THEMES = Path(__file__).resolve().parent.parent / "themes"
 

@@ -10,7 +10,7 @@ from starlette.testclient import TestClient
 
 from portal.app import create_app
 from portal.theming.check import check_theme
-from portal.themes import ThemeRegistry
+from portal.theming.themes import ThemeRegistry
 from tests.conftest import Factory, html, text_of
 
 THEMES = Path(__file__).resolve().parent.parent / "themes"

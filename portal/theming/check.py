@@ -8,7 +8,7 @@ import tinycss2
 
 from portal.theming.palette import problems as palette_problems
 from portal.theming.schema import ThemeError
-from portal.themes import BASE_TEMPLATES, Theme, ThemeRegistry, load_theme, read_manifest
+from portal.theming.themes import BASE_TEMPLATES, Theme, ThemeRegistry, load_theme, read_manifest
 
 # Templates under this folder are a theme's own partials, included by its overrides; every other
 # template must replace one the portal has, or it would silently never be used.

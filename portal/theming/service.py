@@ -19,7 +19,7 @@ from portal.theming.custom_css import CustomCssError, filter_css
 from portal.theming.images import ImageError, ProcessedImage, process_image
 from portal.theming.palette import enforce_contrast
 from portal.theming.schema import CUSTOM_CSS, IMAGE_REF_RE, SettingsError, validate
-from portal.themes import ThemeRegistry
+from portal.theming.themes import ThemeRegistry
 
 DRAFT = "draft"
 PREVIOUS = "previous"

@@ -8,7 +8,7 @@ from typing import Any
 
 from portal.theming import stylesheet
 from portal.theming.schema import resolve
-from portal.themes import Theme, ThemeRegistry
+from portal.theming.themes import Theme, ThemeRegistry
 
 PathFor = Callable[..., str]
 

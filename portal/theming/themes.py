@@ -25,7 +25,7 @@ from portal.theming.schema import SettingSpec, ThemeError, parse_schema
 
 __all__ = ["BASE_TEMPLATES", "DEFAULT_THEME", "Theme", "ThemeError", "ThemeRegistry", "load_theme", "read_manifest"]
 
-BASE_TEMPLATES = Path(__file__).resolve().parent / "templates"
+BASE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 DEFAULT_THEME = "classic"
 MANIFEST_KEYS = {"name", "label", "description", "parent", "version", "stylesheets", "palette", "settings"}
 
