@@ -17,7 +17,7 @@ from starlette.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from portal import hosts, live
-from portal import worker as outbox_worker
+from portal.notify import outbox_worker
 from portal.middleware import SecurityHeadersMiddleware
 from portal.routes import (
     admin,

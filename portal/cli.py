@@ -75,7 +75,7 @@ def worker(once: bool) -> None:
     import logging
 
     from portal.app import create_app
-    from portal.worker import OutboxWorker, run_until_signalled
+    from portal.notify.outbox_worker import OutboxWorker, run_until_signalled
 
     settings = _settings()
     if not settings.smtp_host:

@@ -14,7 +14,8 @@ from typing import Any
 
 from sqlmodel import Session
 
-from portal import custom_statuses, live, money, notifications, shipments
+from portal import custom_statuses, live, money, shipments
+from portal.notify import notifications
 from portal.links import new_link_nonce, new_public_id
 from portal.order_changes import ORDER_VOLATILE, add_timeline, state, timeline_row, touch
 from portal.schemas import OrderIn

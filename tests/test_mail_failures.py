@@ -10,13 +10,13 @@ from sqlalchemy import update
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from portal import mailer
+from portal.notify import mailer
 from portal.app import create_app
 from portal.shipments import upsert_shipment
 from portal.schemas import ShipmentIn
 from portal.store.db import session_scope
 from portal.store.models import Order, OutboxMessage, Shipment, utcnow
-from portal.worker import OutboxWorker, backoff
+from portal.notify.outbox_worker import OutboxWorker, backoff
 from tests.conftest import html, order_data
 from tests.smtp_server import SilentServer, SmtpServer, free_port, run_async
 

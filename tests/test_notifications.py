@@ -15,7 +15,7 @@ from portal.i18n import overrides
 from portal.custom_statuses import StatusInput
 from portal.store.db import session_scope
 from portal.store.models import Merchant, Order, OutboxMessage, utcnow
-from portal.worker import OutboxWorker
+from portal.notify.outbox_worker import OutboxWorker
 from tests.conftest import PASSWORD, html, order_data, text_of
 from tests.smtp_server import SmtpServer, run_async
 

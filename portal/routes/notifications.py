@@ -8,13 +8,14 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from portal import merchants, notifications
+from portal import merchants
+from portal.notify import notifications
 from portal.hosts import absolute_url
 from portal.i18n import gettext
 from portal.routes.admin import SESSION_USER, check_csrf, require_merchant
 from portal.security import CSRF_FIELD, csrf_valid
 from portal.merchants import Merchant
-from portal.notifications import Order
+from portal.notify.notifications import Order
 from portal.web import activate, merchant_or_404, portal_of, render
 
 

@@ -16,14 +16,14 @@ import signal
 from email.message import EmailMessage
 from typing import TYPE_CHECKING, Any
 
-from portal import mailer
+from portal.notify import mailer
 from portal.store import outbox
 from portal.store.models import OutboxMessage
 
 if TYPE_CHECKING:
     from portal.web import Portal
 
-log = logging.getLogger("portal.worker")
+log = logging.getLogger(__name__)
 SHUTDOWN_GRACE_SECONDS = 5.0
 
 
