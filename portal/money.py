@@ -96,9 +96,8 @@ class Money:
         return format_money(self.minor, self.currency, locale)
 
 
-# Babel takes about 28 µs an amount (it looks up the currency's name and plural rule each time),
-# and an order page shows five or more. A shop's amounts repeat (prices, shipping fees, zero tax),
-# so the formatted text is kept per amount, currency and locale: about 200 bytes an entry.
+# Babel looks up the currency's name and plural rule on every call, and a shop's amounts repeat
+# (prices, shipping fees, zero tax), so the formatted text is kept per amount, currency and locale.
 @lru_cache(maxsize=4096)
 def format_money(minor: int, currency: str, locale: str | Locale) -> str:
     return format_currency(to_decimal(minor, currency), currency, locale=locale)
