@@ -17,7 +17,7 @@ from sqlalchemy import insert
 
 from portal.demo import SCENARIOS, SHOPS, order_payload
 from portal.merchants import create_merchant
-from portal.orders import upsert_order
+from portal.orders.upsert import upsert_order
 from portal.schemas import OrderIn
 from portal.settings import Settings
 from portal.store import queries

@@ -70,7 +70,7 @@ def seed(env: dict[str, str], orders: int) -> Seeded:
     os.environ.update(env)
     from portal.app import create_app
     from portal.merchants import create_api_key, create_merchant
-    from portal.orders import upsert_order
+    from portal.orders.upsert import upsert_order
     from portal.schemas import OrderIn
     from portal.store.db import migrate, session_scope
 

@@ -209,7 +209,7 @@ def import_orders(slug: str, file, dry_run: bool) -> None:
 
     Prints every bad row with its line number and reason; exits with status 1 when there was any.
     """
-    from portal.csv_import import ImportFileError, run
+    from portal.ingest.csv_import import ImportFileError, run
     from portal.store.db import session_scope
 
     engine = _engine(_settings())
@@ -296,7 +296,7 @@ def apikey_create(slug: str, name: str) -> None:
 def link(slug: str, number: str, revoke: bool) -> None:
     """Print the signed tracking link of an order (what an order e-mail carries)."""
     from portal.app import create_app
-    from portal.orders import number_key, revoke_links
+    from portal.orders.upsert import number_key, revoke_links
     from portal.store import queries
     from portal.store.db import session_scope
 

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from portal import carriers
 from portal.merchants import create_api_key, create_merchant, create_user
 from portal.money import currency_digits
-from portal.orders import upsert_order
+from portal.orders.upsert import upsert_order
 from portal.schemas import OrderIn
 from portal.settings import Settings
 from portal.store import queries

@@ -1,6 +1,6 @@
 """Change notification: the one way anything hears that an order changed.
 
-- `record(session, order, panels, *facts)`: portal/orders.py calls it inside the transaction that
+- `record(session, order, panels, *facts)`: portal/orders/upsert.py calls it inside the transaction that
   changes an order (API, webhooks and console all go through orders.py).
 - `on_change(handler)`: handlers run inside that same transaction, just before it commits, with
   the changes. They may add rows (an e-mail outbox): those commit, or roll back, with the order.

@@ -24,7 +24,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from portal import custom_statuses, exchange, hosts, i18n, live, panels
+from portal import exchange, hosts, i18n, live, panels
+from portal.orders import custom_statuses
 from portal.i18n import labels, merchant_texts, overrides
 from portal.links import LinkSigner
 from portal.merchants import RESERVED_SLUGS, SLUG_RE
@@ -38,7 +39,7 @@ from portal.store.db import session_scope
 from portal.store.models import Merchant, Order
 from portal.theming.themes import ThemeRegistry
 from portal.theming.view import ThemeView, build_view
-from portal.write_groups import WriteGroups
+from portal.ingest.write_groups import WriteGroups
 
 log = logging.getLogger(__name__)
 

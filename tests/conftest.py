@@ -27,7 +27,7 @@ from starlette.testclient import TestClient
 from portal import i18n
 from portal.app import create_app
 from portal.merchants import create_api_key, create_merchant, create_user
-from portal.orders import upsert_order
+from portal.orders.upsert import upsert_order
 from portal.schemas import OrderIn
 from portal.settings import Settings
 from portal.store.db import make_engine, migrate, session_scope

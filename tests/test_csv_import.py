@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from portal.cli import main
-from portal.order_json import order_json
-from portal.orders import number_key
+from portal.orders.as_json import order_json
+from portal.orders.upsert import number_key
 from portal.store import queries
 from portal.store.db import session_scope
 from tests.conftest import html, text_of
@@ -179,7 +179,7 @@ def test_import_is_scoped_to_the_shop(run, portal, merchant, factory):
 
 
 def test_readme_documents_every_column():
-    from portal.csv_columns import COLUMNS
+    from portal.ingest.csv_columns import COLUMNS
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     section = readme.split("## Importing orders (CSV)", 1)[1].split("\n## ", 1)[0]

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from portal import custom_statuses, i18n
-from portal.custom_statuses import StatusInput, css_colour
+from portal import i18n
+from portal.orders import custom_statuses
+from portal.orders.custom_statuses import StatusInput, css_colour
 from portal.store.db import session_scope
 from portal.store.models import CustomStatus, Merchant, Order
 from tests.conftest import console_login as login, html, order_data, text_of

@@ -8,7 +8,7 @@ import urllib.request
 
 import pytest
 
-from portal.orders import revoke_links
+from portal.orders.upsert import revoke_links
 from portal.store.db import session_scope
 from portal.store.models import Order
 from tests.conftest import html

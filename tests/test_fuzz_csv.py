@@ -9,8 +9,8 @@ import io
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from portal import csv_import
-from portal.csv_columns import BY_NAME
+from portal.ingest import csv_import
+from portal.ingest.csv_columns import BY_NAME
 
 CELLS = st.one_of(
     st.text(max_size=20),

@@ -11,7 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from portal import carriers, ingest, money, timestamps
+from portal import carriers, money, timestamps
+from portal.ingest.platforms import payloads
 from portal.schemas import OrderIn, Totals
 from portal.theming.custom_css import CustomCssError, filter_css
 
@@ -51,7 +52,7 @@ def test_currency_codes_raise_only_money_errors(value):
 @given(st.one_of(JSON_SCALARS, st.from_regex(r"\A[0-9]{1,5}-[0-9]{1,2}-[0-9]{1,2}[T ][0-9:.]{1,15}([+-][0-9:]{1,6}|Z)?\Z")))
 def test_platform_timestamps_parse_or_are_none(value):
     for ahead in (False, True):
-        parsed = ingest.timestamp(value, ahead=ahead)
+        parsed = payloads.timestamp(value, ahead=ahead)
         assert parsed is None or timestamps.EARLIEST <= parsed.astimezone(timezone.utc) <= timestamps.LATEST
 
 

@@ -7,7 +7,7 @@ from click.testing import CliRunner
 from portal.cli import main
 from portal.store.db import session_scope
 from portal.store.models import Order
-from portal import orders
+from portal.orders import upsert
 from tests.conftest import html, text_of
 
 
@@ -47,7 +47,7 @@ def test_revoked_link_stops_working_and_a_new_one_works(client, factory, merchan
     order = factory.order(merchant)
     old = factory.link(merchant, order)
     with session_scope(portal.engine) as session:
-        orders.revoke_links(session, session.get(Order, order.id))
+        upsert.revoke_links(session, session.get(Order, order.id))
     new = factory.link(merchant, order)
     assert new != old
     assert client.get(old).status_code == 404

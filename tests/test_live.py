@@ -7,8 +7,8 @@ import pytest
 from sqlmodel import select
 
 from portal import live
-from portal.orders import revoke_links
-from portal.shipments import add_events, remove_shipments, upsert_shipment
+from portal.orders.upsert import revoke_links
+from portal.orders.shipments import add_events, remove_shipments, upsert_shipment
 from portal.schemas import EventIn, ShipmentIn
 from portal.store.db import session_scope
 from portal.store.models import Order, TimelineEntry

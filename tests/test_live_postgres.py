@@ -8,7 +8,7 @@ import time
 import pytest
 
 from portal.app import create_app
-from portal.shipments import add_events
+from portal.orders.shipments import add_events
 from portal.schemas import EventIn
 from portal.settings import Settings
 from portal.store.db import session_scope

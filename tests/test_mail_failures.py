@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 
 from portal.notify import mailer
 from portal.app import create_app
-from portal.shipments import upsert_shipment
+from portal.orders.shipments import upsert_shipment
 from portal.schemas import ShipmentIn
 from portal.store.db import session_scope
 from portal.store.models import Order, OutboxMessage, Shipment, utcnow

@@ -10,9 +10,10 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlmodel import select
 
-from portal import custom_statuses, i18n
+from portal import i18n
+from portal.orders import custom_statuses
 from portal.i18n import overrides
-from portal.custom_statuses import StatusInput
+from portal.orders.custom_statuses import StatusInput
 from portal.store.db import session_scope
 from portal.store.models import Merchant, Order, OutboxMessage, utcnow
 from portal.notify.outbox_worker import OutboxWorker

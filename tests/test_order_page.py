@@ -9,7 +9,7 @@ from babel.numbers import format_currency
 from starlette.testclient import TestClient
 
 from portal.demo import SCENARIOS, SHOPS, order_payload
-from portal.orders import upsert_order
+from portal.orders.upsert import upsert_order
 from portal.schemas import OrderIn
 from portal.store.db import session_scope
 from tests.conftest import html, text_of

@@ -242,7 +242,7 @@ def threads_at_once(pool) -> int:
 @pytest.mark.parametrize("read_threads, runs_in", [(None, "the event loop's"), (2, "a reader")])
 def test_an_order_page_reads_its_order_where_the_settings_say(factory, merchant, settings, monkeypatch,
                                                                read_threads, runs_in):
-    from portal import order_view
+    from portal.orders import order_view
     from portal.routes import shopper
 
     threads: list[str] = []

@@ -125,7 +125,7 @@ def test_times_at_both_ends_of_what_postgresql_holds_render_and_are_outranked(pg
     from datetime import datetime, timedelta, timezone
 
     from portal.merchants import apply_settings
-    from portal.orders import number_key
+    from portal.orders.upsert import number_key
     from portal.store import queries
     from portal.store.models import Merchant, TrackingEvent
 

@@ -10,7 +10,8 @@ import json
 import pytest
 from starlette.testclient import TestClient
 
-from portal import csv_import, money
+from portal import money
+from portal.ingest import csv_import
 from portal.store import queries
 from portal.store.db import session_scope
 from portal.store.models import Merchant, Order

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from portal import i18n
 from portal.cli import main
-from portal.orders import number_key
+from portal.orders.upsert import number_key
 from portal.store import queries
 from portal.store.models import Order, TimelineEntry, TrackingEvent
 from tests.conftest import console_login, html, now, order_data, text_of

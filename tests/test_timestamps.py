@@ -7,8 +7,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from portal import ingest
-from portal.orders import number_key
+from portal.ingest import platform_orders
+from portal.ingest.platforms import payloads
+from portal.orders.upsert import number_key
 from portal.store import queries
 from tests.conftest import now, order_data
 
@@ -180,7 +181,7 @@ CSV_HEADER = "number,email,placed_at,currency,total,item_title,item_quantity,ite
 
 @pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-12:00", "1900-01-01"])
 def test_a_csv_row_out_of_range_is_an_error_on_its_line(portal, merchant, moment):
-    from portal import csv_import
+    from portal.ingest import csv_import
 
     rows = (CSV_HEADER + f"#3001,a@example.com,{moment},USD,1,Cap,1,1.00,,\n"
             + f"#3002,b@example.com,,USD,1,Cap,1,1.00,{UPS},{moment}\n"
@@ -195,10 +196,10 @@ def test_a_csv_row_out_of_range_is_an_error_on_its_line(portal, merchant, moment
     "Wed, 31 Dec 1969 23:59:59 +0000", "Fri, 31 Dec 9999 23:59:59 -1200", "99999999999", "Tue, 01 Jan 2101 00:00:00 +0000",
 ])
 def test_a_platform_time_out_of_range_is_dropped(text):
-    assert ingest.timestamp(text) is None
+    assert payloads.timestamp(text) is None
 
 
 def test_a_platform_time_in_range_is_read_as_utc():
-    assert ingest.timestamp("2026-11-20T09:14:04+01:00") == datetime(2026, 11, 20, 8, 14, 4, tzinfo=timezone.utc)
-    assert ingest.timestamp("Fri, 20 Nov 2026 08:14:04 +0000") == datetime(2026, 11, 20, 8, 14, 4, tzinfo=timezone.utc)
-    assert ingest.timestamp("1795683244") == datetime(2026, 11, 26, 8, 54, 4, tzinfo=timezone.utc)
+    assert payloads.timestamp("2026-11-20T09:14:04+01:00") == datetime(2026, 11, 20, 8, 14, 4, tzinfo=timezone.utc)
+    assert payloads.timestamp("Fri, 20 Nov 2026 08:14:04 +0000") == datetime(2026, 11, 20, 8, 14, 4, tzinfo=timezone.utc)
+    assert payloads.timestamp("1795683244") == datetime(2026, 11, 26, 8, 54, 4, tzinfo=timezone.utc)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal.orders import number_key
+from portal.orders.upsert import number_key
 from portal.schemas import MAX_EVENTS_PER_REQUEST
 from portal.statuses import SHIPMENT_STATUSES, shipment_status
 from portal.store import queries

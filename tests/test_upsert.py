@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portal.orders import upsert_order
+from portal.orders.upsert import upsert_order
 from portal.schemas import OrderIn
 from portal.store import queries
 from portal.store.db import session_scope

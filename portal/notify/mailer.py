@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 import aiosmtplib
 from sqlmodel import Session
 
-from portal import custom_statuses, i18n, inputs
+from portal import i18n, inputs
+from portal.orders import custom_statuses
 from portal.notify import notifications
 from portal.i18n import gettext
 from portal.settings import Settings

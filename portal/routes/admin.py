@@ -11,7 +11,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from portal import console_auth, inputs, merchants, orders
+from portal import console_auth, inputs, merchants
+from portal.orders import upsert
 from portal.hosts import absolute_url
 from portal.i18n import gettext, ngettext
 from portal.merchants import Merchant, MerchantError, apply_settings
@@ -164,7 +165,7 @@ async def home(request: Request) -> Response:
 
     def load():
         with portal.session() as session:
-            page = orders.search(session, merchant.id, query, filters, page_number)
+            page = upsert.search(session, merchant.id, query, filters, page_number)
             links = {o.id: portal.tracking_path(merchant, o, request.app) for o in page.orders}
             return page, links
 
@@ -185,10 +186,10 @@ async def revoke_link(request: Request) -> Response:
 
     def revoke() -> bool:
         with portal_of(request).session() as session:
-            order = orders.by_id(session, merchant.id, order_id)
+            order = upsert.by_id(session, merchant.id, order_id)
             if order is None:
                 return False
-            orders.revoke_links(session, order)
+            upsert.revoke_links(session, order)
             return True
 
     if not await run_in_threadpool(revoke):

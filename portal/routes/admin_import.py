@@ -13,7 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Route, request_response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from portal import csv_import
+from portal.ingest import csv_import
 from portal.routes.admin import check_csrf, require_merchant
 from portal.web import portal_of, render
 

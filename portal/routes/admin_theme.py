@@ -16,7 +16,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from portal import merchants, order_view, orders
+from portal import merchants
+from portal.orders import order_view, upsert
 from portal.hosts import absolute_url
 from portal.merchants import Merchant
 from portal.routes.admin import check_csrf, check_fields, require_merchant
@@ -170,7 +171,7 @@ async def save_settings(request: Request) -> Response:
 def _preview_data(request: Request, merchant: Merchant):
     with portal_of(request).session() as session:
         config = service.draft_or_live(session, merchant)
-        latest = orders.search(session, merchant.id, per_page=1).orders
+        latest = upsert.search(session, merchant.id, per_page=1).orders
         view = order_view.build(session, merchant, latest[0]) if latest else None
         return config, view
 

@@ -8,7 +8,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from portal import deliveries, merchants, webhook_refusals
+from portal import merchants
+from portal.ingest import deliveries, webhook_refusals
 from portal.merchants import Merchant
 from portal.routes.admin import check_csrf, require_merchant, save_settings
 from portal.web import portal_of, render

@@ -10,10 +10,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from portal import inputs, merchants, openapi, orders, shipments, tracking
+from portal import inputs, merchants, openapi
+from portal.orders import shipments, upsert
+from portal.ingest import tracking
 from portal.merchants import Merchant
-from portal.order_json import order_json
-from portal.orders import OrderInputError
+from portal.orders.as_json import order_json
+from portal.orders.upsert import OrderInputError
 from portal.schemas import EventsIn, OrderIn, ShipmentIn, TrackingUpdatesIn, error_list
 from portal.web import portal_of
 
@@ -83,7 +85,7 @@ async def create_or_update_order(request: Request) -> Response:
 
     def save():
         with portal_of(request).session() as session:
-            result = orders.upsert_order(session, merchant, data)
+            result = upsert.upsert_order(session, merchant, data)
             return result.created, order_json(session, result.order, _link(request, merchant, result.order))
 
     try:
@@ -99,7 +101,7 @@ async def get_order(request: Request) -> Response:
 
     def load():
         with portal_of(request).session() as session:
-            order = orders.by_number(session, merchant.id, number)
+            order = upsert.by_number(session, merchant.id, number)
             return order_json(session, order, _link(request, merchant, order)) if order else None
 
     body = await run_in_threadpool(load)
@@ -115,7 +117,7 @@ async def add_shipment(request: Request) -> Response:
 
     def save():
         with portal_of(request).session() as session:
-            order = orders.by_number(session, merchant.id, number)
+            order = upsert.by_number(session, merchant.id, number)
             if order is None:
                 return None
             shipment = shipments.upsert_shipment(session, merchant, order, data)
@@ -140,7 +142,7 @@ async def add_events(request: Request) -> Response:
             shipment = shipments.by_id(session, merchant.id, shipment_id)
             if shipment is None:
                 return None
-            order = orders.by_id(session, merchant.id, shipment.order_id)
+            order = upsert.by_id(session, merchant.id, shipment.order_id)
             added = shipments.add_events(session, order, shipment, data.events)
             return {"shipment_id": shipment.id, "status": shipment.status, "added": added,
                     "duplicates": len(data.events) - added}

@@ -16,12 +16,22 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from portal import inputs, lookup, order_view, panels, shipments
+from portal import inputs, panels
+from portal.orders import lookup, order_view, shipments
 from portal.hosts import absolute_url
 from portal.merchants import Merchant
 from portal.i18n import gettext
 from portal.security import CSRF_FIELD, csrf_valid
-from portal.web import VARY, activate, asked_currency, choose_locale, merchant_or_404, portal_of, render, url_path
+from portal.web import (
+    VARY,
+    activate,
+    asked_currency,
+    choose_locale,
+    merchant_or_404,
+    portal_of,
+    render,
+    url_path,
+)
 
 FIELD_MAX = 200
 

@@ -11,11 +11,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from portal import custom_statuses, order_view, orders
-from portal.custom_statuses import CustomStatus, CustomStatusError, StatusInput
+from portal.orders import custom_statuses, order_view, upsert
+from portal.orders.custom_statuses import CustomStatus, CustomStatusError, StatusInput
 from portal.hosts import absolute_url
 from portal.merchants import Merchant
-from portal.orders import OrderInputError
+from portal.orders.upsert import OrderInputError
 from portal.routes.admin import check_csrf, id_param, require_merchant
 from portal.routes.theme_assets import CSS, cache_control_for, cached_response
 from portal.statuses import PROGRESS_STEPS
@@ -149,11 +149,11 @@ async def _render_order(request: Request, merchant: Merchant, order_id: int, err
 
     def load():
         with portal.session() as session:
-            order = orders.by_id(session, merchant.id, order_id)
+            order = upsert.by_id(session, merchant.id, order_id)
             if order is None:
                 return None
             view = order_view.build(session, merchant, order)
-            timeline = orders.staff_timeline(session, order.id)
+            timeline = upsert.staff_timeline(session, order.id)
             statuses = custom_statuses.of_merchant(session, merchant.id)
             return view, timeline, statuses, portal.tracking_path(merchant, order, request.app)
 
@@ -175,10 +175,10 @@ async def set_order_status(request: Request) -> Response:
 
     def save():
         with portal_of(request).session() as session:
-            order = orders.by_id(session, merchant.id, order_id)
+            order = upsert.by_id(session, merchant.id, order_id)
             if order is None:
                 raise HTTPException(404)
-            orders.set_custom_status(session, merchant, order, key)
+            upsert.set_custom_status(session, merchant, order, key)
 
     try:
         await run_in_threadpool(save)

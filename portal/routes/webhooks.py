@@ -14,10 +14,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from portal import deliveries, ingest, webhook_refusals
-from portal.ingest import Delivery, Outcome, Rejected
+from portal.ingest import deliveries, platform_orders, webhook_refusals
+from portal.ingest.platforms import bigcommerce, payloads, shopify, woocommerce
+from portal.ingest.platform_orders import Delivery, Outcome, Rejected
 from portal.merchants import Merchant
-from portal.platforms import bigcommerce, shopify, woocommerce
 from portal.routes.api import ApiError, api_error_response, authenticate
 from portal.routes.shopper import client_key
 from portal.security import hmac_signature_valid
@@ -60,7 +60,7 @@ async def _unverified(request: Request, merchant: Merchant, platform: str, kind:
 
 
 def _delivery(platform: str, topic: str, delivery_id: str | None, raw: bytes = b"") -> Delivery:
-    digest = ingest.body_hash(raw) if raw else ""
+    digest = payloads.body_hash(raw) if raw else ""
     # Without a platform delivery id, identical bodies are the same delivery.
     delivery_id = (delivery_id or "").strip()[:128] or (f"sha256:{digest}" if digest else "")
     return Delivery(platform, topic[:64], delivery_id, digest)
@@ -95,20 +95,20 @@ async def _verify(request: Request, merchant: Merchant, platform: str, raw: byte
     return await _unverified(request, merchant, platform, kind, Outcome("rejected", reason, http_status=401))
 
 
-async def _apply(request: Request, merchant: Merchant, delivery: Delivery, raw: bytes, plan: ingest.Plan) -> Response:
+async def _apply(request: Request, merchant: Merchant, delivery: Delivery, raw: bytes, plan: platform_orders.Plan) -> Response:
     """Parse (only now: the body is authentic) and apply in one committed transaction."""
     try:
-        payload = ingest.parse_json(raw)
+        payload = payloads.parse_json(raw)
     except Rejected as exc:
         return await _reject(request, merchant, delivery, exc.reason, exc.status)
     # Deliveries waiting for the writer together share one transaction (Portal.write_grouped).
     outcome = await portal_of(request).write_grouped(
-        deliveries.receive_many, deliveries.receive, merchant, delivery, ingest.prepare(plan, merchant, delivery.topic, payload))
+        deliveries.receive_many, deliveries.receive, merchant, delivery, platform_orders.prepare(plan, merchant, delivery.topic, payload))
     return _answer(outcome)
 
 
 async def _signed(request: Request, platform: str, topic: str, delivery_id: str | None, signature: str | None,
-                  secrets: list[str | None], plan: ingest.Plan) -> Response:
+                  secrets: list[str | None], plan: platform_orders.Plan) -> Response:
     merchant: Merchant = request.state.merchant
     read = await _body(request, merchant, platform, topic, delivery_id)
     if isinstance(read, Response):

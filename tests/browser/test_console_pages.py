@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from starlette.testclient import TestClient
 
-from portal import webhook_refusals
+from portal.ingest import webhook_refusals
 from tests.browser.test_theme_accessibility import AXE, describe
 from tests.conftest import PASSWORD
 from tests.test_security import login

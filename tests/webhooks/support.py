@@ -54,7 +54,7 @@ class Store:
 
     def refusals(self, merchant) -> dict[tuple[str, str], int]:
         """(platform, kind): deliveries that could not be verified, over the last day."""
-        from portal import webhook_refusals
+        from portal.ingest import webhook_refusals
 
         with session_scope(self.portal.engine) as session:
             return {(r.platform, r.kind): r.total for r in webhook_refusals.last_day(session, merchant.id)}
@@ -81,18 +81,20 @@ def stored_orders(portal, shop) -> dict[str, tuple[str, str, int]]:
 
 def parsed(name: str) -> Any:
     """A fixture as the receivers read a body (exact decimals)."""
-    from portal import ingest
+    from portal.ingest import platform_orders
+    from portal.ingest.platforms import payloads
 
-    return ingest.parse_json(fixture_bytes(name))
+    return payloads.parse_json(fixture_bytes(name))
 
 
 def receive_shopify(portal, shop, topic: str, delivery_id: str, payload: dict[str, Any]):
     """The outcome of one Shopify delivery received alone, as the receiver receives it."""
-    from portal import deliveries, ingest
-    from portal.platforms import shopify
+    from portal.ingest import deliveries
+    from portal.ingest import platform_orders
+    from portal.ingest.platforms import shopify
 
-    return deliveries.receive(portal.engine, shop, ingest.Delivery("shopify", topic, delivery_id, f"hash-{delivery_id}"),
-                              ingest.prepare(shopify.plan, shop, topic, payload))
+    return deliveries.receive(portal.engine, shop, platform_orders.Delivery("shopify", topic, delivery_id, f"hash-{delivery_id}"),
+                              platform_orders.prepare(shopify.plan, shop, topic, payload))
 
 
 def late_older_version_is_ignored(portal, shop, monkeypatch) -> None:
@@ -100,7 +102,7 @@ def late_older_version_is_ignored(portal, shop, monkeypatch) -> None:
     the first one writes (as from another worker): the first must still be ignored as older."""
     import threading
 
-    from portal import orders
+    from portal.orders import upsert
 
     assert receive_shopify(portal, shop, "orders/create", "w1", parsed("shopify/orders-create.json")).result == "stored"
     updated = parsed("shopify/orders-updated.json")
@@ -109,7 +111,7 @@ def late_older_version_is_ignored(portal, shop, monkeypatch) -> None:
     outcomes: dict[str, str] = {}
     other = threading.Thread(target=lambda: outcomes.update(
         newer=receive_shopify(portal, shop, "orders/updated", "w3", newer).result))
-    upsert_targets = orders.queries.upsert_targets
+    upsert_targets = upsert.queries.upsert_targets
 
     def read_then_the_other_worker_commits(*args):
         found = upsert_targets(*args)
@@ -118,7 +120,7 @@ def late_older_version_is_ignored(portal, shop, monkeypatch) -> None:
             other.join(10)  # nothing of this delivery holds a lock yet
         return found
 
-    monkeypatch.setattr(orders.queries, "upsert_targets", read_then_the_other_worker_commits)
+    monkeypatch.setattr(upsert.queries, "upsert_targets", read_then_the_other_worker_commits)
     late = receive_shopify(portal, shop, "orders/updated", "w2", older)
     assert outcomes == {"newer": "stored"}
     assert (late.result, late.reason.split(" (")[0]) == ("ignored", "older than the version already stored")
@@ -131,7 +133,7 @@ def refund_and_update_at_once_keep_both(portal, shop, monkeypatch) -> None:
     overwritten by a status worked out from the order as it was before it."""
     import threading
 
-    from portal import ingest
+    from portal.ingest import platform_orders
 
     assert receive_shopify(portal, shop, "orders/create", "w1", parsed("shopify/orders-create.json")).result == "stored"
     updated = parsed("shopify/orders-updated.json")
@@ -139,7 +141,7 @@ def refund_and_update_at_once_keep_both(portal, shop, monkeypatch) -> None:
     outcomes: dict[str, str] = {}
     other = threading.Thread(target=lambda: outcomes.update(
         update=receive_shopify(portal, shop, "orders/updated", "w3", refunded).result))
-    find_order = ingest.find_order
+    find_order = platform_orders.find_order
 
     def found_then_the_other_worker_runs(*args):
         order = find_order(*args)

@@ -12,8 +12,8 @@ import pytest
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from portal import deliveries, ingest
-from portal.platforms import shopify
+from portal.ingest import deliveries, platform_orders
+from portal.ingest.platforms import payloads, shopify
 from portal.store import queries
 from portal.store.db import session_scope
 from portal.store.models import WebhookDelivery, WebhookReceipt, utcnow
@@ -27,16 +27,16 @@ from tests.webhooks.support import (
 
 
 def test_json_keeps_big_ids_and_decimals_exact():
-    payload = ingest.parse_json(b'{"id": 18446744073709551557, "price": 19.90, "n": 9007199254740993}')
-    assert payload["id"] == 18446744073709551557 and ingest.platform_id(payload["id"]) == "18446744073709551557"
+    payload = payloads.parse_json(b'{"id": 18446744073709551557, "price": 19.90, "n": 9007199254740993}')
+    assert payload["id"] == 18446744073709551557 and payloads.platform_id(payload["id"]) == "18446744073709551557"
     assert payload["price"] == Decimal("19.90")
-    assert ingest.platform_id(payload["n"]) == "9007199254740993"  # 2**53 + 1: a float would say ...992
+    assert payloads.platform_id(payload["n"]) == "9007199254740993"  # 2**53 + 1: a float would say ...992
 
 
 @pytest.mark.parametrize("raw", [b'{"a": NaN}', b'{"a": Infinity}', b"{", b"\xff\xfe", b"[" * 100_000])
 def test_json_that_is_not_json_is_refused_with_a_reason(raw):
-    with pytest.raises(ingest.Rejected) as info:
-        ingest.parse_json(raw)
+    with pytest.raises(platform_orders.Rejected) as info:
+        payloads.parse_json(raw)
     assert info.value.status == 400 and info.value.reason.startswith("malformed JSON")
 
 
@@ -48,20 +48,20 @@ def test_json_that_is_not_json_is_refused_with_a_reason(raw):
     ("2026-11-20T08:00:00Z", "2026-11-20T08:00:00+00:00"),
 ])
 def test_timestamps_in_every_platform_format(value, expected):
-    assert ingest.timestamp(value).isoformat() == expected
+    assert payloads.timestamp(value).isoformat() == expected
 
 
 @pytest.mark.parametrize("value", ["", None, "yesterday", "12345"])
 def test_unreadable_timestamps_are_none(value):
-    assert ingest.timestamp(value) is None
+    assert payloads.timestamp(value) is None
 
 
 def test_platform_ids_and_tags():
-    assert ingest.platform_id("gid://shopify/Order/7123456789012345679") == "7123456789012345679"
-    assert ingest.platform_id(True) is None and ingest.customer_id(0) is None
-    assert ingest.tags(" a, b ,a,, " + "x" * 60) == ["a", "b", "x" * 40]
-    assert ingest.amount("12.3456", "USD", "price") == "12.35" and ingest.amount("1500.00", "JPY", "price") == "1500"
-    assert ingest.amount("-0.001", "EUR", "price") == "0.00"
+    assert payloads.platform_id("gid://shopify/Order/7123456789012345679") == "7123456789012345679"
+    assert payloads.platform_id(True) is None and payloads.customer_id(0) is None
+    assert payloads.tags(" a, b ,a,, " + "x" * 60) == ["a", "b", "x" * 40]
+    assert payloads.amount("12.3456", "USD", "price") == "12.35" and payloads.amount("1500.00", "JPY", "price") == "1500"
+    assert payloads.amount("-0.001", "EUR", "price") == "0.00"
 
 
 def test_delivery_log_and_receipts_are_pruned(portal, merchant):
@@ -107,8 +107,8 @@ def test_a_crash_while_applying_is_logged_and_stores_nothing(app, factory, monke
 
 def test_the_same_delivery_arriving_twice_at_once_is_applied_once(portal, factory):
     shop = factory.merchant("nordlys")
-    payload = ingest.parse_json(fixture_bytes("shopify/orders-create.json"))
-    delivery = ingest.Delivery("shopify", "orders/create", "wh-race", ingest.body_hash(b"x"))
+    payload = payloads.parse_json(fixture_bytes("shopify/orders-create.json"))
+    delivery = platform_orders.Delivery("shopify", "orders/create", "wh-race", payloads.body_hash(b"x"))
     both_checked = threading.Barrier(2, timeout=10)
     calls = []
 
@@ -130,16 +130,16 @@ def _received_together(portal, shop, group):
     received = []
     for topic, delivery_id, payload in group:
         raw = json.dumps(payload, default=str).encode()
-        received.append((shop, ingest.Delivery("shopify", topic, delivery_id, ingest.body_hash(raw)),
-                         ingest.prepare(shopify.plan, shop, topic, payload)))
+        received.append((shop, platform_orders.Delivery("shopify", topic, delivery_id, payloads.body_hash(raw)),
+                         platform_orders.prepare(shopify.plan, shop, topic, payload)))
     return [(o.result, o.reason) for o in deliveries.receive_many(portal.engine, received)]
 
 
 def test_deliveries_received_together_are_applied_as_each_would_be_alone(portal, factory):
     shop = factory.merchant("nordlys")
-    created = ingest.parse_json(fixture_bytes("shopify/orders-create.json"))
+    created = payloads.parse_json(fixture_bytes("shopify/orders-create.json"))
     another = {**created, "id": created["id"] + 1, "name": "#2042", "order_number": 2042}
-    updated = ingest.parse_json(fixture_bytes("shopify/orders-updated.json"))
+    updated = payloads.parse_json(fixture_bytes("shopify/orders-updated.json"))
     assert _received_together(portal, shop, [("orders/create", "w0", created)]) == [("stored", "order created")]
 
     outcomes = _received_together(portal, shop, [
@@ -154,9 +154,9 @@ def test_deliveries_received_together_are_applied_as_each_would_be_alone(portal,
 def test_a_group_with_a_refused_delivery_stores_nothing_of_the_group(portal, factory):
     """receive_many is all or nothing: the receiver then receives each delivery alone."""
     shop = factory.merchant("nordlys")
-    created = ingest.parse_json(fixture_bytes("shopify/orders-create.json"))
+    created = payloads.parse_json(fixture_bytes("shopify/orders-create.json"))
     bad = {**created, "id": created["id"] + 1, "name": "#2042", "order_number": 2042, "currency": "XXY"}
-    with pytest.raises(ingest.Rejected):
+    with pytest.raises(platform_orders.Rejected):
         _received_together(portal, shop, [("orders/create", "w1", created), ("orders/create", "w2", bad)])
     assert stored_orders(portal, shop) == {}
     with session_scope(portal.engine) as session:
@@ -168,8 +168,8 @@ def test_deliveries_for_one_order_received_together_apply_in_turn(portal, factor
     """A delivery that changes an order another delivery of its group changed before it reads
     that order after the change, as it would alone; so does one whose delivery id came before."""
     shop = factory.merchant("nordlys")
-    created = ingest.parse_json(fixture_bytes("shopify/orders-create.json"))
-    updated = ingest.parse_json(fixture_bytes("shopify/orders-updated.json"))
+    created = payloads.parse_json(fixture_bytes("shopify/orders-create.json"))
+    updated = payloads.parse_json(fixture_bytes("shopify/orders-updated.json"))
     renumbered = {**updated, "id": created["id"] + 5, "name": "#2041"}  # another platform id, the same number
 
     outcomes = _received_together(portal, shop, [

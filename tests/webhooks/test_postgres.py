@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from starlette.testclient import TestClient
 
-from portal import webhook_refusals
+from portal.ingest import webhook_refusals
 from portal.store import queries
 from portal.store.db import session_scope
 from portal.store.models import Order, utcnow

@@ -112,7 +112,7 @@ def test_a_client_over_the_limit_still_delivers_signed_orders(client, shop, stor
 
 
 def test_counts_older_than_a_day_are_not_shown(client, shop, portal):
-    from portal import webhook_refusals
+    from portal.ingest import webhook_refusals
 
     webhook_refusals.count(portal.engine, shop.id, "shopify", "bad_signature", now=utcnow() - timedelta(hours=25))
     webhook_refusals.count(portal.engine, shop.id, "shopify", "bad_signature", now=utcnow() - timedelta(hours=2))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from portal import statuses
-from portal.ingest import StatusMapper
-from portal.platforms import bigcommerce, shopify, woocommerce
+from portal.ingest.platforms.payloads import StatusMapper
+from portal.ingest.platforms import bigcommerce, shopify, woocommerce
 from tests.webhooks.support import fixture_json
 
 SHOPIFY_FINANCIAL = {

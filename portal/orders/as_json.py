@@ -7,7 +7,7 @@ from typing import Any
 from sqlmodel import Session
 
 from portal import money
-from portal.orders import ORDER_TOTAL_FIELDS
+from portal.orders.upsert import ORDER_TOTAL_FIELDS
 from portal.store import queries
 from portal.store.models import Order
 

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from portal import carriers, live, timestamps
 from portal.notify import notifications
-from portal.order_changes import SHIPMENT_VOLATILE, add_timeline, state, timeline_row, touch
+from portal.orders.changes import SHIPMENT_VOLATILE, add_timeline, state, timeline_row, touch
 from portal.schemas import EventIn, ShipmentIn
 from portal.statuses import shipment_step
 from portal.store import parcels, queries, writes

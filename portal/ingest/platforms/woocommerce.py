@@ -12,8 +12,11 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from portal import ingest, money
-from portal.ingest import PlatformOrder, Rejected, StatusMapper
+from portal import money
+from portal.ingest import platform_orders
+from portal.ingest.platforms import payloads
+from portal.ingest.platform_orders import PlatformOrder, Rejected
+from portal.ingest.platforms.payloads import StatusMapper
 from portal.statuses import WOOCOMMERCE_STATUS, closest
 from portal.store.models import Merchant
 
@@ -23,16 +26,16 @@ TRACKING_META_KEY = "_wc_shipment_tracking_items"
 PING_RE = re.compile(rb"^webhook_id=(\d{1,20})$")
 
 
-def plan(merchant: Merchant, topic: str, payload: Any) -> ingest.Handler:
-    """What the delivery does (ingest.Plan): the order is translated here, before the delivery
+def plan(merchant: Merchant, topic: str, payload: Any) -> platform_orders.Handler:
+    """What the delivery does (platform_orders.Plan): the order is translated here, before the delivery
     waits for the database."""
     if not isinstance(payload, dict):
         raise Rejected("expected a JSON object")
     if topic and not topic.startswith("order."):
-        return ingest.answer("ignored", f"topic {topic!r} is not used by the portal")
+        return platform_orders.answer("ignored", f"topic {topic!r} is not used by the portal")
     if topic == "order.deleted":
-        return ingest.answer("ignored", "order deleted in WooCommerce: the tracking page stays as it was")
-    return ingest.OrderChange(merchant, PLATFORM, map_order(payload))
+        return platform_orders.answer("ignored", "order deleted in WooCommerce: the tracking page stays as it was")
+    return platform_orders.OrderChange(merchant, PLATFORM, map_order(payload))
 
 
 def _meta(items: Any) -> dict[str, Any]:
@@ -41,14 +44,14 @@ def _meta(items: Any) -> dict[str, Any]:
 
 def _variant(item: dict[str, Any]) -> str | None:
     parts = []
-    for meta in ingest.array(item, "meta_data"):
+    for meta in payloads.array(item, "meta_data"):
         if not isinstance(meta, dict) or str(meta.get("key", "")).startswith("_"):
             continue
         label = meta.get("display_key") or meta.get("key")
         value = meta.get("display_value") or meta.get("value")
         if isinstance(value, (str, int, Decimal)):
             parts.append(f"{label}: {value}")
-    return ingest.clip(", ".join(parts), 255)
+    return payloads.clip(", ".join(parts), 255)
 
 
 def _line_items(items: Any, currency: str) -> tuple[list[dict[str, Any]], Decimal]:
@@ -57,19 +60,19 @@ def _line_items(items: Any, currency: str) -> tuple[list[dict[str, Any]], Decima
         if not isinstance(item, dict):
             continue
         where = f"line_items.{index}."
-        quantity = ingest.quantity(item.get("quantity"))
-        line = money.parse_amount(ingest.amount(item.get("subtotal"), currency, where + "subtotal"))
+        quantity = payloads.quantity(item.get("quantity"))
+        line = money.parse_amount(payloads.amount(item.get("subtotal"), currency, where + "subtotal"))
         subtotal += line
-        unit = line / quantity if quantity else money.parse_amount(ingest.amount(item.get("price"), currency,
+        unit = line / quantity if quantity else money.parse_amount(payloads.amount(item.get("price"), currency,
                                                                                  where + "price"))
-        image = ingest.obj(item, "image")
+        image = payloads.obj(item, "image")
         result.append({
-            "title": ingest.clip(item.get("name"), 500) or "—",
+            "title": payloads.clip(item.get("name"), 500) or "—",
             "variant": _variant(item),
-            "sku": ingest.clip(item.get("sku"), 128),
+            "sku": payloads.clip(item.get("sku"), 128),
             "quantity": quantity,
-            "unit_price": ingest.amount(unit, currency, where + "subtotal"),
-            "image_url": ingest.http_url(image.get("src")),
+            "unit_price": payloads.amount(unit, currency, where + "subtotal"),
+            "image_url": payloads.http_url(image.get("src")),
         })
     return result[:500], subtotal
 
@@ -77,15 +80,15 @@ def _line_items(items: Any, currency: str) -> tuple[list[dict[str, Any]], Decima
 def shipments(meta: dict[str, Any]) -> list[dict[str, Any]]:
     """Shipment Tracking items: provider (or custom provider + link), number, date shipped."""
     result = []
-    for item in ingest.array(meta, TRACKING_META_KEY):
+    for item in payloads.array(meta, TRACKING_META_KEY):
         if not isinstance(item, dict) or not item.get("tracking_number"):
             continue
         result.append({
-            "external_id": ingest.clip(item.get("tracking_id"), 64),
-            "carrier": ingest.clip(item.get("custom_tracking_provider") or item.get("tracking_provider"), 64),
-            "tracking_number": ingest.clip(item.get("tracking_number"), 64),
-            "tracking_url": ingest.http_url(item.get("custom_tracking_link") or item.get("tracking_link")),
-            "shipped_at": ingest.timestamp(item.get("date_shipped")),
+            "external_id": payloads.clip(item.get("tracking_id"), 64),
+            "carrier": payloads.clip(item.get("custom_tracking_provider") or item.get("tracking_provider"), 64),
+            "tracking_number": payloads.clip(item.get("tracking_number"), 64),
+            "tracking_url": payloads.http_url(item.get("custom_tracking_link") or item.get("tracking_link")),
+            "shipped_at": payloads.timestamp(item.get("date_shipped")),
         })
     return result[:100]
 
@@ -100,13 +103,13 @@ def _statuses(payload: dict[str, Any], statuses: StatusMapper) -> tuple[str, str
         entry = (status, closest("payment_status", raw) or "paid",
                  closest("fulfillment_status", raw) or "unfulfilled", "other" if status == "cancelled" else None)
     status, payment, fulfilment, reason = entry
-    if payment == "paid" and any(isinstance(r, dict) for r in ingest.array(payload, "refunds")):
+    if payment == "paid" and any(isinstance(r, dict) for r in payloads.array(payload, "refunds")):
         payment = "partially_refunded"
     return status, payment, fulfilment, reason
 
 
 def map_order(payload: dict[str, Any]) -> PlatformOrder:
-    external_id = ingest.platform_id(payload.get("id"))
+    external_id = payloads.platform_id(payload.get("id"))
     if not external_id:
         raise Rejected("the order has no id")
     try:
@@ -116,35 +119,35 @@ def map_order(payload: dict[str, Any]) -> PlatformOrder:
     statuses = StatusMapper(PLATFORM)
     status, payment, fulfilment, reason = _statuses(payload, statuses)
     items, subtotal = _line_items(payload.get("line_items"), currency)
-    billing = ingest.obj(payload, "billing")
-    shipping = ingest.obj(payload, "shipping")
+    billing = payloads.obj(payload, "billing")
+    shipping = payloads.obj(payload, "shipping")
     if not any(shipping.get(k) for k in ("address_1", "city", "postcode")):
         shipping = billing
     data: dict[str, Any] = {
-        "number": ingest.clip(payload.get("number"), 64) or external_id,
+        "number": payloads.clip(payload.get("number"), 64) or external_id,
         "external_id": external_id,
-        "email": ingest.email(billing.get("email")),
-        "phone": ingest.clip(shipping.get("phone") or billing.get("phone"), 64),
-        "postal_code": ingest.clip(shipping.get("postcode"), 32),
-        "placed_at": ingest.timestamp(payload.get("date_created_gmt")) or ingest.timestamp(payload.get("date_created")),
+        "email": payloads.email(billing.get("email")),
+        "phone": payloads.clip(shipping.get("phone") or billing.get("phone"), 64),
+        "postal_code": payloads.clip(shipping.get("postcode"), 32),
+        "placed_at": payloads.timestamp(payload.get("date_created_gmt")) or payloads.timestamp(payload.get("date_created")),
         "status": status,
         "cancel_reason": reason if status == "cancelled" else None,
         "payment_status": payment,
         "fulfillment_status": fulfilment,
         "currency": currency,
         "totals": {
-            "subtotal": ingest.amount(subtotal, currency, "line_items.subtotal"),
-            "shipping": ingest.amount(payload.get("shipping_total"), currency, "shipping_total"),
-            "tax": ingest.amount(payload.get("total_tax"), currency, "total_tax"),
-            "discounts": ingest.amount(payload.get("discount_total"), currency, "discount_total"),
-            "total": ingest.amount(payload.get("total"), currency, "total"),
+            "subtotal": payloads.amount(subtotal, currency, "line_items.subtotal"),
+            "shipping": payloads.amount(payload.get("shipping_total"), currency, "shipping_total"),
+            "tax": payloads.amount(payload.get("total_tax"), currency, "total_tax"),
+            "discounts": payloads.amount(payload.get("discount_total"), currency, "discount_total"),
+            "total": payloads.amount(payload.get("total"), currency, "total"),
         },
         "line_items": items,
         "shipments": shipments(_meta(payload.get("meta_data"))),
-        "shipping_address": ingest.address(shipping, "address_1", "address_2", "state", "postcode", "country"),
-        "note": ingest.clip(payload.get("customer_note"), 5000),
-        "customer_id": ingest.customer_id(payload.get("customer_id")),
+        "shipping_address": payloads.address(shipping, "address_1", "address_2", "state", "postcode", "country"),
+        "note": payloads.clip(payload.get("customer_note"), 5000),
+        "customer_id": payloads.customer_id(payload.get("customer_id")),
     }
     return PlatformOrder(data=data, raw_statuses=statuses.raw,
-                         updated_at=(ingest.timestamp(payload.get("date_modified_gmt"), ahead=True)
-                                     or ingest.timestamp(payload.get("date_modified"), ahead=True)))
+                         updated_at=(payloads.timestamp(payload.get("date_modified_gmt"), ahead=True)
+                                     or payloads.timestamp(payload.get("date_modified"), ahead=True)))

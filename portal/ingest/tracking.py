@@ -7,7 +7,8 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from portal import carriers, live, shipments
+from portal import carriers, live
+from portal.orders import shipments
 from portal.notify import notifications
 from portal.schemas import TrackingUpdateIn, error_list
 from portal.store import outbox, parcels

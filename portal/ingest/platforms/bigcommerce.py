@@ -15,19 +15,22 @@ from typing import Any
 
 from sqlmodel import Session
 
-from portal import ingest, money
-from portal.ingest import Outcome, PlatformOrder, Rejected, StatusMapper
+from portal import money
+from portal.ingest import platform_orders
+from portal.ingest.platforms import payloads
+from portal.ingest.platform_orders import Outcome, PlatformOrder, Rejected
+from portal.ingest.platforms.payloads import StatusMapper
 from portal.statuses import BIGCOMMERCE_STATUS, closest
 from portal.store.models import Merchant
 
 PLATFORM = "bigcommerce"
 
 
-def plan(merchant: Merchant, topic: str, payload: Any) -> ingest.Handler:
+def plan(merchant: Merchant, topic: str, payload: Any) -> platform_orders.Handler:
     """An order object, one shipment object, or a list of shipments (GET …/shipments); an order
-    is translated here, before the delivery waits for the database (ingest.Plan)."""
+    is translated here, before the delivery waits for the database (platform_orders.Plan)."""
     if isinstance(payload, dict) and "status_id" in payload and not _notification(payload):
-        return ingest.OrderChange(merchant, PLATFORM, map_order(payload), topic="order")
+        return platform_orders.OrderChange(merchant, PLATFORM, map_order(payload), topic="order")
     return partial(_not_an_order, merchant=merchant, payload=payload)
 
 
@@ -89,10 +92,10 @@ class _Converter:
         self.paid, self.store = paid, store
 
     def pair(self, value: Any, field_name: str) -> tuple[str, str]:
-        paid = ingest.amount(value, self.paid, field_name)
+        paid = payloads.amount(value, self.paid, field_name)
         if self.store == self.paid or self.rate is None:
             return paid, paid
-        return ingest.amount(money.parse_amount(paid) / self.rate, self.store, field_name), paid
+        return payloads.amount(money.parse_amount(paid) / self.rate, self.store, field_name), paid
 
 
 def _line_items(products: Any, convert: _Converter, inclusive: bool) -> list[dict[str, Any]]:
@@ -100,15 +103,15 @@ def _line_items(products: Any, convert: _Converter, inclusive: bool) -> list[dic
     for index, product in enumerate(products if isinstance(products, list) else []):
         if not isinstance(product, dict):
             continue
-        options = [f"{o.get('display_name')}: {o.get('display_value')}" for o in ingest.array(product, "product_options")
+        options = [f"{o.get('display_name')}: {o.get('display_value')}" for o in payloads.array(product, "product_options")
                    if isinstance(o, dict) and o.get("display_name")]
         price, paid = convert.pair(product.get("price_inc_tax" if inclusive else "price_ex_tax")
                                    or product.get("base_price"), f"products.{index}.price")
         items.append({
-            "title": ingest.clip(product.get("name"), 500) or "—",
-            "variant": ingest.clip(", ".join(options), 255),
-            "sku": ingest.clip(product.get("sku"), 128),
-            "quantity": ingest.quantity(product.get("quantity")),
+            "title": payloads.clip(product.get("name"), 500) or "—",
+            "variant": payloads.clip(", ".join(options), 255),
+            "sku": payloads.clip(product.get("sku"), 128),
+            "quantity": payloads.quantity(product.get("quantity")),
             "unit_price": price,
             "presentment_unit_price": paid,
         })
@@ -118,11 +121,11 @@ def _line_items(products: Any, convert: _Converter, inclusive: bool) -> list[dic
 def shipment(data: dict[str, Any]) -> dict[str, Any]:
     carrier = data.get("tracking_carrier") or data.get("shipping_provider") or data.get("shipping_provider_display_name")
     return {
-        "external_id": ingest.platform_id(data.get("id")),
-        "carrier": ingest.clip(carrier, 64),
-        "tracking_number": ingest.clip(data.get("tracking_number"), 64),
-        "tracking_url": ingest.http_url(data.get("tracking_link")) or ingest.http_url(data.get("generated_tracking_link")),
-        "shipped_at": ingest.timestamp(data.get("date_created")),
+        "external_id": payloads.platform_id(data.get("id")),
+        "carrier": payloads.clip(carrier, 64),
+        "tracking_number": payloads.clip(data.get("tracking_number"), 64),
+        "tracking_url": payloads.http_url(data.get("tracking_link")) or payloads.http_url(data.get("generated_tracking_link")),
+        "shipped_at": payloads.timestamp(data.get("date_created")),
     }
 
 
@@ -141,22 +144,22 @@ def _statuses(payload: dict[str, Any], statuses: StatusMapper) -> tuple[str, str
                  closest("fulfillment_status", name), "other" if status == "cancelled" else None)
     status, payment, fulfilment, reason = entry
     if fulfilment is None:
-        shipped, total = ingest.quantity(payload.get("items_shipped")), ingest.quantity(payload.get("items_total"))
+        shipped, total = payloads.quantity(payload.get("items_shipped")), payloads.quantity(payload.get("items_total"))
         fulfilment = "fulfilled" if total and shipped >= total else "partially_fulfilled" if shipped else "unfulfilled"
     return status, payment, fulfilment, reason
 
 
 def map_order(payload: dict[str, Any]) -> PlatformOrder:
-    external_id = ingest.platform_id(payload.get("id"))
+    external_id = payloads.platform_id(payload.get("id"))
     if not external_id:
         raise Rejected("the order has no id")
     convert = _Converter(payload)
     inclusive = bool(payload.get("is_tax_inclusive_pricing"))
     suffix = "inc_tax" if inclusive else "ex_tax"
-    shipping_cost = sum((money.parse_amount(ingest.amount(payload.get(f"{name}_cost_{suffix}"), convert.paid,
+    shipping_cost = sum((money.parse_amount(payloads.amount(payload.get(f"{name}_cost_{suffix}"), convert.paid,
                                                           f"{name}_cost_{suffix}"))
                          for name in ("shipping", "handling", "wrapping")), Decimal(0))
-    discount = sum((money.parse_amount(ingest.amount(payload.get(name), convert.paid, name))
+    discount = sum((money.parse_amount(payloads.amount(payload.get(name), convert.paid, name))
                     for name in ("discount_amount", "coupon_discount")), Decimal(0))
     pairs = {
         "subtotal": convert.pair(payload.get(f"subtotal_{suffix}"), f"subtotal_{suffix}"),
@@ -167,18 +170,18 @@ def map_order(payload: dict[str, Any]) -> PlatformOrder:
     }
     statuses = StatusMapper(PLATFORM)
     status, payment, fulfilment, reason = _statuses(payload, statuses)
-    billing = ingest.obj(payload, "billing_address")
+    billing = payloads.obj(payload, "billing_address")
     inlined = [a for a in payload.get("shipping_addresses") or [] if isinstance(a, dict)] \
         if isinstance(payload.get("shipping_addresses"), list) else []
     shipping = inlined[0] if inlined else billing
     data: dict[str, Any] = {
         "number": external_id,
         "external_id": external_id,
-        "email": ingest.email(shipping.get("email"), billing.get("email")),
-        "phone": ingest.clip(shipping.get("phone") or billing.get("phone"), 64),
-        "postal_code": ingest.clip(shipping.get("zip"), 32),
-        "placed_at": ingest.timestamp(payload.get("date_created")),
-        "locale": ingest.locale(payload.get("customer_locale")),
+        "email": payloads.email(shipping.get("email"), billing.get("email")),
+        "phone": payloads.clip(shipping.get("phone") or billing.get("phone"), 64),
+        "postal_code": payloads.clip(shipping.get("zip"), 32),
+        "placed_at": payloads.timestamp(payload.get("date_created")),
+        "locale": payloads.locale(payload.get("customer_locale")),
         "status": status,
         "cancel_reason": reason if status == "cancelled" else None,
         "payment_status": payment,
@@ -188,23 +191,23 @@ def map_order(payload: dict[str, Any]) -> PlatformOrder:
         "totals": {name: pair[0] for name, pair in pairs.items()},
         "presentment_totals": {name: pair[1] for name, pair in pairs.items()},
         "line_items": _line_items(payload.get("products"), convert, inclusive),
-        "shipments": [shipment(s) for s in ingest.array(payload, "shipments") if isinstance(s, dict)][:100],
-        "shipping_address": ingest.address(shipping, "street_1", "street_2", "state", "zip", "country_iso2"),
-        "note": ingest.clip(payload.get("staff_notes"), 5000),
-        "customer_id": ingest.customer_id(payload.get("customer_id")),
+        "shipments": [shipment(s) for s in payloads.array(payload, "shipments") if isinstance(s, dict)][:100],
+        "shipping_address": payloads.address(shipping, "street_1", "street_2", "state", "zip", "country_iso2"),
+        "note": payloads.clip(payload.get("staff_notes"), 5000),
+        "customer_id": payloads.customer_id(payload.get("customer_id")),
     }
     return PlatformOrder(data=data, raw_statuses=statuses.raw,
-                         updated_at=ingest.timestamp(payload.get("date_modified"), ahead=True))
+                         updated_at=payloads.timestamp(payload.get("date_modified"), ahead=True))
 
 
 def _shipments(session: Session, merchant: Merchant, items: list[dict[str, Any]]) -> Outcome:
     if not items:
         raise Rejected("no shipment objects in the body")
-    order_ids = {ingest.platform_id(item.get("order_id")) for item in items}
+    order_ids = {payloads.platform_id(item.get("order_id")) for item in items}
     if len(order_ids) != 1:
         raise Rejected("shipments of more than one order in one delivery")
     (order_id,) = order_ids
-    order = ingest.find_order(session, merchant, PLATFORM, order_id)
+    order = platform_orders.find_order(session, merchant, PLATFORM, order_id)
     if order is None:
-        return ingest.not_received_yet(order_id)
-    return ingest.apply_shipments(session, merchant, order, [shipment(item) for item in items], {})
+        return platform_orders.not_received_yet(order_id)
+    return platform_orders.apply_shipments(session, merchant, order, [shipment(item) for item in items], {})

@@ -12,10 +12,13 @@ from typing import Any
 
 from sqlmodel import Session
 
-from portal import ingest, money
-from portal.ingest import Outcome, PlatformOrder, Rejected, StatusMapper
-from portal.orders import change_statuses
-from portal.shipments import remove_shipments
+from portal import money
+from portal.ingest import platform_orders
+from portal.ingest.platforms import payloads
+from portal.ingest.platform_orders import Outcome, PlatformOrder, Rejected
+from portal.ingest.platforms.payloads import StatusMapper
+from portal.orders.upsert import change_statuses
+from portal.orders.shipments import remove_shipments
 from portal.statuses import (
     SHOPIFY_CANCEL_REASON,
     SHOPIFY_FINANCIAL_STATUS,
@@ -43,32 +46,32 @@ TOTAL_FIELDS = {
 }
 
 
-def plan(merchant: Merchant, topic: str, payload: Any) -> ingest.Handler:
-    """What the delivery does (ingest.Plan): an order's payload is translated here, before the
+def plan(merchant: Merchant, topic: str, payload: Any) -> platform_orders.Handler:
+    """What the delivery does (platform_orders.Plan): an order's payload is translated here, before the
     delivery waits for the database."""
     if not isinstance(payload, dict):
         raise Rejected("expected a JSON object")
     if topic in ORDER_TOPICS:
-        return ingest.OrderChange(merchant, PLATFORM, map_order(payload))
+        return platform_orders.OrderChange(merchant, PLATFORM, map_order(payload))
     if topic in FULFILLMENT_TOPICS:
         return partial(_fulfillment, merchant=merchant, payload=payload)
     if topic == "refunds/create":
         return partial(_refund, merchant=merchant, payload=payload)
     if topic.startswith("returns/"):
         return partial(_return, merchant=merchant, topic=topic, payload=payload)
-    return ingest.answer("ignored", f"topic {topic!r} is not used by the portal")
+    return platform_orders.answer("ignored", f"topic {topic!r} is not used by the portal")
 
 
 def _amounts(payload: dict[str, Any], name: str, currency: str, presentment: str,
              where: str = "") -> tuple[str, str]:
     """(shop money, presentment money) of `name`, from its `name_set` twin when there is one.
     `where`: the path of `payload` in the delivery (`line_items.0.`), to name a refused amount."""
-    money_set = ingest.obj(payload, f"{name}_set")
-    shop_money = ingest.obj(money_set, "shop_money")
-    paid_money = ingest.obj(money_set, "presentment_money")
-    shop = ingest.amount(shop_money.get("amount", payload.get(name)), currency, f"{where}{name}")
+    money_set = payloads.obj(payload, f"{name}_set")
+    shop_money = payloads.obj(money_set, "shop_money")
+    paid_money = payloads.obj(money_set, "presentment_money")
+    shop = payloads.amount(shop_money.get("amount", payload.get(name)), currency, f"{where}{name}")
     if "amount" in paid_money:
-        return shop, ingest.amount(paid_money["amount"], presentment,
+        return shop, payloads.amount(paid_money["amount"], presentment,
                                    f"{where}{name}_set.presentment_money.amount")
     if presentment != currency:
         raise Rejected(f"{name}_set.presentment_money is missing and the order was paid in {presentment}")
@@ -84,9 +87,9 @@ def _currency(value: Any, field_name: str) -> str:
 
 def _parcels(fulfillment: dict[str, Any]) -> list[tuple[str, Any, Any]]:
     """(our shipment's external id, tracking number, tracking URL) for each number of a fulfilment."""
-    fid = ingest.platform_id(fulfillment.get("id")) or ""
-    numbers = [n for n in ingest.array(fulfillment, "tracking_numbers") if n] or [fulfillment.get("tracking_number")]
-    urls = [u for u in ingest.array(fulfillment, "tracking_urls") if u] or [fulfillment.get("tracking_url")]
+    fid = payloads.platform_id(fulfillment.get("id")) or ""
+    numbers = [n for n in payloads.array(fulfillment, "tracking_numbers") if n] or [fulfillment.get("tracking_number")]
+    urls = [u for u in payloads.array(fulfillment, "tracking_urls") if u] or [fulfillment.get("tracking_url")]
     return [(fid if index == 0 else f"{fid}:{index}"[:64], number, urls[index] if index < len(urls) else None)
             for index, number in enumerate(numbers[:20])]
 
@@ -111,26 +114,26 @@ def shipments(fulfillments: Any, statuses: StatusMapper) -> list[dict[str, Any]]
         for external_id, number, url in _parcels(fulfillment):
             result.append({
                 "external_id": external_id,
-                "carrier": ingest.clip(fulfillment.get("tracking_company"), 64),
-                "tracking_number": ingest.clip(number, 64),
-                "tracking_url": ingest.http_url(url),
+                "carrier": payloads.clip(fulfillment.get("tracking_company"), 64),
+                "tracking_number": payloads.clip(number, 64),
+                "tracking_url": payloads.http_url(url),
                 "status": status,
-                "shipped_at": ingest.timestamp(fulfillment.get("created_at")),
+                "shipped_at": payloads.timestamp(fulfillment.get("created_at")),
             })
     return result
 
 
 def _line_items(payload: dict[str, Any], currency: str, presentment: str) -> list[dict[str, Any]]:
     items = []
-    for index, item in enumerate(ingest.array(payload, "line_items")[:500]):
+    for index, item in enumerate(payloads.array(payload, "line_items")[:500]):
         if not isinstance(item, dict):
             continue
         price, paid = _amounts(item, "price", currency, presentment, f"line_items.{index}.")
         items.append({
-            "title": ingest.clip(item.get("title") or item.get("name"), 500) or "—",
-            "variant": ingest.clip(item.get("variant_title"), 255),
-            "sku": ingest.clip(item.get("sku"), 128),
-            "quantity": ingest.quantity(item.get("quantity")),
+            "title": payloads.clip(item.get("title") or item.get("name"), 500) or "—",
+            "variant": payloads.clip(item.get("variant_title"), 255),
+            "sku": payloads.clip(item.get("sku"), 128),
+            "quantity": payloads.quantity(item.get("quantity")),
             "unit_price": price,
             "presentment_unit_price": paid,
         })
@@ -138,7 +141,7 @@ def _line_items(payload: dict[str, Any], currency: str, presentment: str) -> lis
 
 
 def map_order(payload: dict[str, Any]) -> PlatformOrder:
-    external_id = ingest.platform_id(payload.get("id"))
+    external_id = payloads.platform_id(payload.get("id"))
     if not external_id:
         raise Rejected("the order has no id")
     currency = _currency(payload.get("currency"), "currency")
@@ -150,17 +153,17 @@ def map_order(payload: dict[str, Any]) -> PlatformOrder:
         totals[ours], presentment_totals[ours] = _amounts(payload, theirs, currency, presentment)
 
     cancelled = bool(payload.get("cancelled_at"))
-    customer = ingest.obj(payload, "customer")
-    shipping = ingest.obj(payload, "shipping_address")
-    billing = ingest.obj(payload, "billing_address")
+    customer = payloads.obj(payload, "customer")
+    shipping = payloads.obj(payload, "shipping_address")
+    billing = payloads.obj(payload, "billing_address")
     data: dict[str, Any] = {
-        "number": ingest.clip(payload.get("name"), 64) or f"#{payload.get('order_number') or external_id}",
+        "number": payloads.clip(payload.get("name"), 64) or f"#{payload.get('order_number') or external_id}",
         "external_id": external_id,
-        "email": ingest.email(payload.get("email"), payload.get("contact_email"), customer.get("email")),
-        "phone": ingest.clip(payload.get("phone") or shipping.get("phone") or customer.get("phone"), 64),
-        "postal_code": ingest.clip(shipping.get("zip") or billing.get("zip"), 32),
-        "placed_at": ingest.timestamp(payload.get("processed_at")) or ingest.timestamp(payload.get("created_at")),
-        "locale": ingest.locale(payload.get("customer_locale")),
+        "email": payloads.email(payload.get("email"), payload.get("contact_email"), customer.get("email")),
+        "phone": payloads.clip(payload.get("phone") or shipping.get("phone") or customer.get("phone"), 64),
+        "postal_code": payloads.clip(shipping.get("zip") or billing.get("zip"), 32),
+        "placed_at": payloads.timestamp(payload.get("processed_at")) or payloads.timestamp(payload.get("created_at")),
+        "locale": payloads.locale(payload.get("customer_locale")),
         "status": "cancelled" if cancelled else ("archived" if payload.get("closed_at") else "open"),
         "cancel_reason": statuses.map("cancel_reason", SHOPIFY_CANCEL_REASON, payload.get("cancel_reason") or "other",
                                       "cancel_reason", "other") if cancelled else None,
@@ -175,72 +178,72 @@ def map_order(payload: dict[str, Any]) -> PlatformOrder:
         "presentment_totals": presentment_totals,
         "line_items": _line_items(payload, currency, presentment),
         "shipments": shipments(payload.get("fulfillments"), statuses),
-        "shipping_address": ingest.address(shipping, "address1", "address2", "province", "zip", "country_code"),
-        "tags": ingest.tags(payload.get("tags")),
-        "note": ingest.clip(payload.get("note"), 5000),
+        "shipping_address": payloads.address(shipping, "address1", "address2", "province", "zip", "country_code"),
+        "tags": payloads.tags(payload.get("tags")),
+        "note": payloads.clip(payload.get("note"), 5000),
         # A guest has no customer record; the confirmation number is what Shopify shows them.
-        "customer_id": ingest.customer_id(customer.get("id")),
-        "guest_id": None if customer.get("id") else ingest.clip(payload.get("confirmation_number"), 64),
-        "order_status_url": ingest.http_url(payload.get("order_status_url")),
+        "customer_id": payloads.customer_id(customer.get("id")),
+        "guest_id": None if customer.get("id") else payloads.clip(payload.get("confirmation_number"), 64),
+        "order_status_url": payloads.http_url(payload.get("order_status_url")),
     }
-    returns = [r for r in ingest.array(payload, "returns") if isinstance(r, dict)]
+    returns = [r for r in payloads.array(payload, "returns") if isinstance(r, dict)]
     if returns:
         data["return_status"] = statuses.map("return_status", SHOPIFY_RETURN_STATUS, returns[-1].get("status"),
                                              "return_status", "in_progress")
     elif "returns" in payload:
         data["return_status"] = "none"
     return PlatformOrder(data=data, raw_statuses=statuses.raw,
-                         updated_at=ingest.timestamp(payload.get("updated_at"), ahead=True),
+                         updated_at=payloads.timestamp(payload.get("updated_at"), ahead=True),
                          removed_shipments=cancelled_shipments(payload.get("fulfillments")))
 
 
 def _fulfillment(session: Session, merchant: Merchant, payload: dict[str, Any]) -> Outcome:
-    order_id = ingest.platform_id(payload.get("order_id"))
-    order = ingest.find_order(session, merchant, PLATFORM, order_id)
+    order_id = payloads.platform_id(payload.get("order_id"))
+    order = platform_orders.find_order(session, merchant, PLATFORM, order_id)
     if order is None:
-        return ingest.not_received_yet(order_id)
+        return platform_orders.not_received_yet(order_id)
     cancelled = cancelled_shipments([payload])
     if cancelled:
         removed = remove_shipments(session, order, cancelled)
         return Outcome("stored", f"fulfilment cancelled: {removed} shipment(s) removed", order.number)
     statuses = StatusMapper(PLATFORM)
-    return ingest.apply_shipments(session, merchant, order, shipments([payload], statuses), statuses.raw)
+    return platform_orders.apply_shipments(session, merchant, order, shipments([payload], statuses), statuses.raw)
 
 
 def _refund(session: Session, merchant: Merchant, payload: dict[str, Any]) -> Outcome:
-    order_id = ingest.platform_id(payload.get("order_id"))
-    order = ingest.find_order(session, merchant, PLATFORM, order_id)
+    order_id = payloads.platform_id(payload.get("order_id"))
+    order = platform_orders.find_order(session, merchant, PLATFORM, order_id)
     if order is None:
-        return ingest.not_received_yet(order_id)
+        return platform_orders.not_received_yet(order_id)
     refunded = {order.currency: Decimal(0), order.presentment_currency: Decimal(0)}
-    for transaction in ingest.array(payload, "transactions"):
+    for transaction in payloads.array(payload, "transactions"):
         if not isinstance(transaction, dict) or status_key(transaction.get("kind")) != "refund":
             continue
         if status_key(transaction.get("status") or "success") != "success":
             continue
         code = str(transaction.get("currency") or order.presentment_currency).upper()
         if code in refunded:
-            amount = ingest.amount(transaction.get("amount"), code, "transactions.amount")
+            amount = payloads.amount(transaction.get("amount"), code, "transactions.amount")
             refunded[code] += money.parse_amount(amount)
     whole = any(refunded[code] >= money.to_decimal(total, code) > 0 for code, total in
                 ((order.currency, order.total), (order.presentment_currency, order.presentment_total)))
     status = "refunded" if whole or order.payment_status == "refunded" else "partially_refunded"
-    change_statuses(session, order, {"payment_status": status}, ingest.timestamp(payload.get("created_at")))
+    change_statuses(session, order, {"payment_status": status}, payloads.timestamp(payload.get("created_at")))
     return Outcome("stored", f"payment {status.replace('_', ' ')}", order.number)
 
 
 def _return(session: Session, merchant: Merchant, topic: str, payload: dict[str, Any]) -> Outcome:
-    reference = ingest.obj(payload, "order")
-    order_id = ingest.platform_id(reference.get("id") or payload.get("order_id"))
-    order = ingest.find_order(session, merchant, PLATFORM, order_id)
+    reference = payloads.obj(payload, "order")
+    order_id = payloads.platform_id(reference.get("id") or payload.get("order_id"))
+    order = platform_orders.find_order(session, merchant, PLATFORM, order_id)
     if order is None:
-        return ingest.not_received_yet(order_id)
+        return platform_orders.not_received_yet(order_id)
     statuses = StatusMapper(PLATFORM)
     status = statuses.lookup(SHOPIFY_RETURN_STATUS, payload.get("status")) or SHOPIFY_RETURN_TOPIC.get(topic)
     if status is None:
         status = statuses.map("return_status", SHOPIFY_RETURN_STATUS, payload.get("status") or topic,
                               "return_status", "in_progress")
-    change_statuses(session, order, {"return_status": status}, ingest.timestamp(payload.get("updated_at")))
+    change_statuses(session, order, {"return_status": status}, payloads.timestamp(payload.get("updated_at")))
     if statuses.raw:
         order.raw_statuses = {**order.raw_statuses, **statuses.raw}
         session.add(order)

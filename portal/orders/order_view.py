@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlmodel import Session
 
-from portal import custom_statuses
-from portal.shipments import fulfillment_display
+from portal.orders import custom_statuses
+from portal.orders.shipments import fulfillment_display
 from portal.statuses import PROBLEM_SHIPMENT_STATUSES, PROGRESS_STEPS, order_progress
 from portal.store import queries
 from portal.store.models import CustomStatus, LineItem, Merchant, Order, Shipment, TrackingEvent

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import phonenumbers
 from sqlmodel import Session
 
-from portal.orders import email_key, number_key, phone_key, postal_key
-from portal.shipments import tracking_key
+from portal.orders.upsert import email_key, number_key, phone_key, postal_key
+from portal.orders.shipments import tracking_key
 from portal.store import queries
 from portal.store.models import Order, Shipment
 

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from portal.ingest import Delivery, Handler, Outcome, Rejected
+from portal.ingest.platform_orders import Delivery, Handler, Outcome, Rejected
 from portal.store import queries, writes
 from portal.store.db import session_scope
 from portal.store.models import Merchant, WebhookDelivery, WebhookReceipt, utcnow

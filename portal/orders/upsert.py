@@ -14,10 +14,11 @@ from typing import Any
 
 from sqlmodel import Session
 
-from portal import custom_statuses, live, money, shipments
+from portal import live, money
+from portal.orders import custom_statuses, shipments
 from portal.notify import notifications
 from portal.links import new_link_nonce, new_public_id
-from portal.order_changes import ORDER_VOLATILE, add_timeline, state, timeline_row, touch
+from portal.orders.changes import ORDER_VOLATILE, add_timeline, state, timeline_row, touch
 from portal.schemas import OrderIn
 from portal.store import queries, writes
 from portal.store.models import CustomStatus, LineItem, Merchant, Order, Shipment, utcnow

@@ -19,9 +19,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from portal.csv_columns import BY_NAME, COLUMNS, LIST_KEYS, column_for, header_name
-from portal.orders import OrderInputError, number_key, upsert_order
-from portal.shipments import tracking_key
+from portal.ingest.csv_columns import BY_NAME, COLUMNS, LIST_KEYS, column_for, header_name
+from portal.orders.upsert import OrderInputError, number_key, upsert_order
+from portal.orders.shipments import tracking_key
 from portal.schemas import OrderIn, error_list
 from portal.store.models import Merchant
 
