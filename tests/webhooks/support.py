@@ -149,7 +149,7 @@ def refund_and_update_at_once_keep_both(portal, shop, monkeypatch) -> None:
         other.join(0.5)  # the update commits meanwhile, unless it has to wait for this refund
         return order
 
-    monkeypatch.setattr(ingest, "find_order", found_then_the_other_worker_runs)
+    monkeypatch.setattr(platform_orders, "find_order", found_then_the_other_worker_runs)
     outcomes["refund"] = receive_shopify(portal, shop, "refunds/create", "w2",
                                          parsed("shopify/refunds-create.json")).result
     other.join(30)
