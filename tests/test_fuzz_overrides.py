@@ -8,7 +8,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portal import overrides
+from portal.i18n import overrides
 from portal.settings import PROJECT_ROOT
 
 # The strings with placeholders: the ones an override can break when it is rendered.
