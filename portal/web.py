@@ -178,11 +178,10 @@ class Portal:
         no reader threads (the SQLite default, `PORTAL_DB_READ_THREADS`), on the event loop.
 
         Starlette's run_in_threadpool (anyio, up to 40 threads, a cancel scope per call) costs more
-        than the indexed query it wraps; under load the page spent most of its time there. A few
-        dedicated threads cost less, and on SQLite none at all less again: an order page's two
-        reads take about 1 ms of CPU, and the hand-over to a thread and back took 1 to 2 ms more
-        (bench/ingest.py, README → Benchmarks). The event loop is held for that millisecond;
-        on PostgreSQL, where a read waits on the network, the threads keep it free.
+        than the indexed query it wraps. A few dedicated threads cost less, and on SQLite none at
+        all less again: a local read is shorter than the hand-over to a thread and back
+        (docs/benchmarks.md). On PostgreSQL, where a read waits on the network, the threads keep the
+        event loop free.
         """
         if self.readers is None:
             return fn(*args)
