@@ -16,7 +16,8 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from portal import hosts, live
+from portal import hosts
+from portal.live import hub
 from portal.notify import outbox_worker
 from portal.middleware import SecurityHeadersMiddleware
 from portal.routes import (
@@ -93,13 +94,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings()
     engine = make_engine(settings.database_url)
     portal = Portal.build(settings, engine)
-    live.attach(engine, portal.live)
+    hub.attach(engine, portal.live)
 
     @asynccontextmanager
     async def lifespan(app: Starlette):
         # Before uvicorn hands this process its first connection.
         await run_in_threadpool(portal.warm_up)
-        async with live.listening(engine, portal.live, settings.live_poll_seconds), \
+        async with hub.listening(engine, portal.live, settings.live_poll_seconds), \
                 outbox_worker.embedded(portal, app):
             yield
         engine.dispose()

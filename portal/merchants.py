@@ -13,7 +13,7 @@ from portal import exchange, inputs
 from portal.embed import OriginError, parse_origins
 from portal.i18n import normalise_locale
 from portal.money import MoneyError, validate_currency
-from portal.panels import MAX_POLL_SECONDS, MIN_POLL_SECONDS
+from portal.live.panels import MAX_POLL_SECONDS, MIN_POLL_SECONDS
 from portal.security import hash_api_key, hash_password, new_api_key
 from portal.store import logins, queries
 from portal.store.models import ApiKey, Merchant, MerchantUser

@@ -11,7 +11,7 @@ from limits import parse as parse_limit
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from portal.pagecache import MAX_PAGES
+from portal.live.pagecache import MAX_PAGES
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # A host name, or a pattern as Starlette's TrustedHostMiddleware takes them: "*" or "*.example.com".
@@ -69,7 +69,7 @@ class Settings(BaseSettings):
     # Threads per process that run ingestion writes (API, webhooks). Unset: 1 on SQLite (one writer
     # at a time: more threads only wait on each other), 8 on PostgreSQL.
     db_write_threads: int | None = Field(default=None, ge=1, le=64)
-    # Order pages kept rendered in memory (portal/pagecache.py); 0 renders every view afresh.
+    # Order pages kept rendered in memory (portal/live/pagecache.py); 0 renders every view afresh.
     page_cache_size: int = Field(default=MAX_PAGES, ge=0)
     https_only_cookies: bool = False
 

@@ -24,13 +24,14 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from portal import exchange, hosts, i18n, live, panels
+from portal import exchange, hosts, i18n
+from portal.live import hub, panels
 from portal.orders import custom_statuses
 from portal.i18n import labels, merchant_texts, overrides
 from portal.links import LinkSigner
 from portal.merchants import RESERVED_SLUGS, SLUG_RE
 from portal.money import known_currencies
-from portal.pagecache import PageCache
+from portal.live.pagecache import PageCache
 from portal.ratelimits import RateLimits
 from portal.security import csrf_token
 from portal.settings import Settings
@@ -80,7 +81,7 @@ class Portal:
     signer: LinkSigner
     catalogs: i18n.Catalogs
     limits: RateLimits
-    live: live.Broker
+    live: hub.Broker
     merchant_hosts: hosts.MerchantHosts
     pages: PageCache = field(default_factory=PageCache)
     readers: ThreadPoolExecutor | None = None
@@ -118,7 +119,7 @@ class Portal:
             signer=LinkSigner(settings.resolved_secret_key),
             catalogs=catalogs,
             limits=RateLimits(settings.rate_limit_storage),
-            live=live.Broker(settings.live_max_streams),
+            live=hub.Broker(settings.live_max_streams),
             merchant_hosts=hosts.MerchantHosts(engine, MERCHANT_CACHE_SECONDS),
             pages=PageCache(settings.page_cache_size),
         )

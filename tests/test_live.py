@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from portal import live
+from portal.live import hub
 from portal.orders.upsert import revoke_links
 from portal.orders.shipments import add_events, remove_shipments, upsert_shipment
 from portal.schemas import EventIn, ShipmentIn
@@ -18,8 +18,8 @@ from tests.sse_client import run_async
 class Recorder:
     """Collects what a broker publishes, as an open page would receive it."""
 
-    def __init__(self, broker: live.Broker) -> None:
-        self.changes: list[live.OrderChange] = []
+    def __init__(self, broker: hub.Broker) -> None:
+        self.changes: list[hub.OrderChange] = []
         self._publish = broker.publish
         broker.publish = self.publish  # type: ignore[method-assign]
 
@@ -52,9 +52,9 @@ def test_commit_publishes_once_per_order_with_the_final_version(portal, merchant
     (change,) = published.changes
     assert change.order_id == order.id and change.merchant_id == merchant.id
     assert change.version == version
-    assert change.panels == live.SHIPPING_PANELS
-    assert live.Fact("shipment_created", "pending", shipment.id) in change.facts
-    assert live.Fact("shipment_status", "out_for_delivery", shipment.id) in change.facts
+    assert change.panels == hub.SHIPPING_PANELS
+    assert hub.Fact("shipment_created", "pending", shipment.id) in change.facts
+    assert hub.Fact("shipment_status", "out_for_delivery", shipment.id) in change.facts
 
 
 def test_rollback_publishes_nothing(portal, merchant, order, published):
@@ -77,14 +77,14 @@ def test_a_savepoint_is_not_the_commit(portal, merchant, order, published):
 
 
 def test_change_handlers_run_inside_the_transaction(portal, merchant, order, published):
-    seen: list[list[live.OrderChange]] = []
+    seen: list[list[hub.OrderChange]] = []
 
     def handler(session, changes):
         seen.append(changes)
         # A row written here (an outbox, say) commits or rolls back with the order.
         session.add(TimelineEntry(order_id=changes[0].order_id, at=order.placed_at, kind="handler_ran"))
 
-    live.on_change(handler)
+    hub.on_change(handler)
     try:
         with pytest.raises(ValueError):
             with session_scope(portal.engine) as session:
@@ -95,7 +95,7 @@ def test_change_handlers_run_inside_the_transaction(portal, merchant, order, pub
         with session_scope(portal.engine) as session:
             ship(session, merchant, order)
     finally:
-        live._handlers.remove(handler)
+        hub._handlers.remove(handler)
     assert len(seen) == 1 and seen[0][0].order_id == order.id
     with session_scope(portal.engine) as session:
         kinds = session.exec(select(TimelineEntry.kind).where(TimelineEntry.order_id == order.id)).all()
@@ -106,7 +106,7 @@ def test_revoking_links_is_announced(portal, order, published):
     with session_scope(portal.engine) as session:
         revoke_links(session, session.get(Order, order.id))
     (change,) = published.changes
-    assert change.facts == (live.Fact("link_revoked", ""),)
+    assert change.facts == (hub.Fact("link_revoked", ""),)
 
 
 def test_every_version_bump_is_announced(portal, merchant, order, published):
@@ -117,28 +117,28 @@ def test_every_version_bump_is_announced(portal, merchant, order, published):
         assert remove_shipments(session, fresh, {"f-1"}) == 1
         version = fresh.version
     assert published.changes[-1].version == version
-    assert published.changes[-1].panels == live.SHIPPING_PANELS
+    assert published.changes[-1].panels == hub.SHIPPING_PANELS
 
 
 def test_change_survives_the_postgres_payload_round_trip():
-    change = live.OrderChange(1, 2, 3, frozenset({"status", "timeline"}), (live.Fact("shipment_status", "delivered", 9),))
-    assert live.OrderChange.from_json(change.to_json()) == change
+    change = hub.OrderChange(1, 2, 3, frozenset({"status", "timeline"}), (hub.Fact("shipment_status", "delivered", 9),))
+    assert hub.OrderChange.from_json(change.to_json()) == change
 
 
 def test_broker_bounds_and_releases_streams():
     async def scenario():
-        broker = live.Broker(max_total=3)
+        broker = hub.Broker(max_total=3)
         first = broker.subscribe(1)
         broker.subscribe(1)
         third = broker.subscribe(2)
-        with pytest.raises(live.TooManyStreams):
+        with pytest.raises(hub.TooManyStreams):
             broker.subscribe(3)
         broker.unsubscribe(first)
         broker.unsubscribe(first)  # twice is harmless
         assert broker.stats() == {"streams": 2, "orders": 2}
-        broker.publish([live.OrderChange(1, 3, 7, frozenset({"status"}))])
+        broker.publish([hub.OrderChange(1, 3, 7, frozenset({"status"}))])
         assert await third.wait(0.05) is None  # another order's news is not delivered
-        broker.publish([live.OrderChange(1, 2, 8, frozenset({"items"})), live.OrderChange(1, 2, 9, frozenset({"status"}))])
+        broker.publish([hub.OrderChange(1, 2, 8, frozenset({"items"})), hub.OrderChange(1, 2, 9, frozenset({"status"}))])
         assert await third.wait(1) == ({"items", "status"}, 9)  # coalesced
         return broker
 

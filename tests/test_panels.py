@@ -7,7 +7,7 @@ import threading
 import pytest
 from starlette.testclient import TestClient
 
-from portal import panels
+from portal.live import panels
 from portal.app import create_app
 from portal.merchants import MerchantError, apply_settings
 from portal.store.db import session_scope

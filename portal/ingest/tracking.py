@@ -7,7 +7,8 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from portal import carriers, live
+from portal import carriers
+from portal.live import hub
 from portal.orders import shipments
 from portal.notify import notifications
 from portal.schemas import TrackingUpdateIn, error_list
@@ -60,7 +61,7 @@ def add_tracking_updates(session: Session, merchant: Merchant, updates: list[Tra
     for order in moving:
         order.version, order.updated_at = order.version + 1, now
         moved = [s for s in order_shipments.get(order.id, []) if s.id in status_before]
-        live.record(session, order, live.SHIPPING_PANELS, *(live.Fact("shipment_status", s.status, s.id) for s in moved
+        hub.record(session, order, hub.SHIPPING_PANELS, *(hub.Fact("shipment_status", s.status, s.id) for s in moved
                                                             if s.status != status_before[s.id]))
     return results
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from portal import live
+from portal.live import hub
 from portal.store.models import Order, TimelineEntry, utcnow
 from portal.store.writes import insert_rows
 
@@ -24,7 +24,7 @@ def state(row: Any, volatile: frozenset[str]) -> dict[str, Any]:
     return {c.key: getattr(row, c.key) for c in row.__table__.columns if c.key not in volatile}
 
 
-def touch(session: Session, order: Order, panels: Iterable[str] = live.PANELS, *facts: live.Fact) -> None:
+def touch(session: Session, order: Order, panels: Iterable[str] = hub.PANELS, *facts: hub.Fact) -> None:
     """Count the order's version up and announce it with its facts (after commit): no change goes
     unannounced. The version is counted up in SQL, so a writer that read the order earlier cannot
     repeat a version; the object reads it back when next asked."""
@@ -32,7 +32,7 @@ def touch(session: Session, order: Order, panels: Iterable[str] = live.PANELS, *
     order.updated_at = utcnow()
     session.add(order)
     session.flush()
-    live.record(session, order, panels, *facts)
+    hub.record(session, order, panels, *facts)
 
 
 def timeline_row(order: Any, kind: str, at: datetime, params: dict[str, Any] | None = None,

@@ -8,7 +8,8 @@ from typing import Any
 
 from sqlmodel import Session
 
-from portal import carriers, live, timestamps
+from portal import carriers, timestamps
+from portal.live import hub
 from portal.notify import notifications
 from portal.orders.changes import SHIPMENT_VOLATILE, add_timeline, state, timeline_row, touch
 from portal.schemas import EventIn, ShipmentIn
@@ -27,7 +28,7 @@ def upsert_shipment(session: Session, merchant: Merchant, order: Order, data: Sh
     shipment, changed = save_shipment(session, merchant, order, data)
     if changed and bump:
         settle_delivery(session, order)
-        touch(session, order, live.SHIPPING_PANELS)
+        touch(session, order, hub.SHIPPING_PANELS)
     return shipment
 
 
@@ -81,10 +82,10 @@ def save_shipment(session: Session, merchant: Merchant, order: Order, data: Ship
     added = record_events(session, shipment, data.events, derive_status=data.status is None)
     changed = changed or added > 0
     if changed:
-        facts = [live.Fact("shipment_created", shipment.status, shipment.id)] if created else []
+        facts = [hub.Fact("shipment_created", shipment.status, shipment.id)] if created else []
         if status_before is not None and shipment.status != status_before:
-            facts.append(live.Fact("shipment_status", shipment.status, shipment.id))
-        live.record(session, order, live.SHIPPING_PANELS, *facts)
+            facts.append(hub.Fact("shipment_status", shipment.status, shipment.id))
+        hub.record(session, order, hub.SHIPPING_PANELS, *facts)
         notifications.shipment_changed(session, merchant, order, shipment, status_before)
     return shipment, changed
 
@@ -173,14 +174,14 @@ def add_events(session: Session, order: Order, shipment: Shipment, events: list[
     status_before = shipment.status
     added = record_events(session, shipment, events, derive_status)
     if added:
-        facts = [live.Fact("shipment_status", shipment.status, shipment.id)] if shipment.status != status_before else []
-        live.record(session, order, live.SHIPPING_PANELS, *facts)
+        facts = [hub.Fact("shipment_status", shipment.status, shipment.id)] if shipment.status != status_before else []
+        hub.record(session, order, hub.SHIPPING_PANELS, *facts)
         merchant = session.get(Merchant, order.merchant_id)
         if merchant is not None:
             notifications.shipment_changed(session, merchant, order, shipment, status_before)
     if added and bump:
         settle_delivery(session, order)
-        touch(session, order, live.SHIPPING_PANELS)
+        touch(session, order, hub.SHIPPING_PANELS)
     session.flush()
     return added
 
@@ -223,7 +224,7 @@ def remove_shipments(session: Session, order: Order, external_ids: Collection[st
     if not doomed:
         return 0
     writes.delete_shipments(session, doomed)
-    touch(session, order, live.SHIPPING_PANELS)
+    touch(session, order, hub.SHIPPING_PANELS)
     return len(doomed)
 
 

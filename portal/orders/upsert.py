@@ -14,7 +14,8 @@ from typing import Any
 
 from sqlmodel import Session
 
-from portal import live, money
+from portal import money
+from portal.live import hub
 from portal.orders import custom_statuses, shipments
 from portal.notify import notifications
 from portal.links import new_link_nonce, new_public_id
@@ -229,11 +230,11 @@ def upsert_order(session: Session, merchant: Merchant, data: OrderIn, source: st
     # A re-delivered webhook or a re-imported file must not look like news: no version bump.
     changed = created or changed or state(order, ORDER_VOLATILE) != before
     if changed and not created:
-        touch(session, order, live.PANELS, *(live.Fact(name, getattr(order, name)) for name in STATUS_FIELDS
+        touch(session, order, hub.PANELS, *(hub.Fact(name, getattr(order, name)) for name in STATUS_FIELDS
                                              if before.get(name) != getattr(order, name)))
     elif changed:
         session.flush()
-        live.record(session, order, live.PANELS)
+        hub.record(session, order, hub.PANELS)
     return UpsertResult(order=order, created=created, changed=changed)
 
 
@@ -262,7 +263,7 @@ def change_statuses(session: Session, order: Order, changes: dict[str, str], at:
     for name, value in changed.items():
         setattr(order, name, value)
     _status_timeline(session, order, before, at or utcnow())
-    touch(session, order, ("status", "timeline"), *(live.Fact(n, v) for n, v in changed.items()))
+    touch(session, order, ("status", "timeline"), *(hub.Fact(n, v) for n, v in changed.items()))
     return True
 
 
@@ -313,13 +314,13 @@ def set_custom_status(session: Session, merchant: Merchant, order: Order, key: s
     changed = custom_statuses.apply(session, merchant, order, status)
     if changed:
         notifications.custom_status_set(session, merchant, order, status)
-        touch(session, order, ("status", "timeline"), live.Fact("custom_status", order.custom_status or ""))
+        touch(session, order, ("status", "timeline"), hub.Fact("custom_status", order.custom_status or ""))
     return changed
 
 
 def revoke_links(session: Session, order: Order) -> None:
     order.link_nonce = new_link_nonce()
-    touch(session, order, (), live.Fact("link_revoked", ""))
+    touch(session, order, (), hub.Fact("link_revoked", ""))
 
 
 # -- reading orders ------------------------------------------------------------------------

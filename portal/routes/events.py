@@ -15,7 +15,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from portal import live
+from portal.live import hub
 from portal.routes.shopper import client_key, find_order
 from portal.web import portal_of
 
@@ -26,7 +26,7 @@ CLOSE_EVENT = "closed"
 class LiveStream(EventSourceResponse):
     """An SSE response that always gives its subscription back, however the stream ends."""
 
-    def __init__(self, broker: live.Broker, subscription: live.Subscription, **kwargs) -> None:
+    def __init__(self, broker: hub.Broker, subscription: hub.Subscription, **kwargs) -> None:
         super().__init__(**kwargs)
         self.broker, self.subscription = broker, subscription
 
@@ -48,7 +48,7 @@ def _changed(panels: set[str] | frozenset[str], version: int) -> bytes:
     every open page of the order at once: one write each keeps that fan-out cheap)."""
     return b"".join(
         ServerSentEvent(data=str(version), event=f"panel-{name}", id=str(version) if version else None).encode()
-        for name in live.PANELS if name in panels
+        for name in hub.PANELS if name in panels
     )
 
 
@@ -64,14 +64,14 @@ async def order_events(request: Request) -> Response:
                                  headers={"Retry-After": str(wait)})
     try:
         subscription = portal.live.subscribe(stamp.id)
-    except live.TooManyStreams:
+    except hub.TooManyStreams:
         return PlainTextResponse("Too many live connections on this server.", status_code=503,
                                  headers={"Retry-After": "30"})
     since = _since(request)
 
     async def stream() -> AsyncIterator[ServerSentEvent | bytes]:
         if since and stamp.version > since:  # changed between the page render and this stream
-            yield _changed(set(live.PANELS), stamp.version)
+            yield _changed(set(hub.PANELS), stamp.version)
         while True:
             news = await subscription.wait(settings.live_idle_timeout_seconds)
             if subscription.revoked:

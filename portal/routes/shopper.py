@@ -16,7 +16,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from portal import inputs, panels
+from portal import inputs
+from portal.live import panels
 from portal.orders import lookup, order_view, shipments
 from portal.hosts import absolute_url
 from portal.merchants import Merchant

@@ -1,4 +1,4 @@
-"""PostgreSQL LISTEN for portal/live.py: every app server hears every server's committed changes.
+"""PostgreSQL LISTEN for portal/live/hub.py: every app server hears every server's committed changes.
 
 Changes are sent with `pg_notify` inside the committing transaction (see live.py), so PostgreSQL
 delivers them only once that transaction commits. One dedicated connection per app server

@@ -1,5 +1,5 @@
 """The live_changes table: how server processes sharing one SQLite database hear each other's
-order changes (portal/live.py). A committing transaction appends one row; every process reads
+order changes (portal/live/hub.py). A committing transaction appends one row; every process reads
 the rows after the last one it saw, about once a second; rows older than a minute are deleted."""
 
 from __future__ import annotations

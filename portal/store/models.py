@@ -388,7 +388,7 @@ class OutboxMessage(SQLModel, table=True):
 
 class LiveChange(SQLModel, table=True):
     """Order changes one transaction committed on SQLite, for the other server processes on the
-    same database to pass to their open pages (portal/live.py polls it; PostgreSQL uses NOTIFY)."""
+    same database to pass to their open pages (portal/live/hub.py polls it; PostgreSQL uses NOTIFY)."""
 
     __tablename__ = "live_changes"
     # Ids never reused, also once every row was deleted: a reader goes on from the last it saw.

@@ -1,7 +1,7 @@
 """Change notification: the one way anything hears that an order changed.
 
-- `record(session, order, panels, *facts)`: portal/orders/upsert.py calls it inside the transaction that
-  changes an order (API, webhooks and console all go through orders.py).
+- `record(session, order, panels, *facts)`: the order service calls it inside the transaction that
+  changes an order (API, webhooks and console all go through portal/orders/).
 - `on_change(handler)`: handlers run inside that same transaction, just before it commits, with
   the changes. They may add rows (an e-mail outbox): those commit, or roll back, with the order.
 - `Broker`: one per app (so one per server process). Open pages (SSE streams) subscribe to an
@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 
 from portal.store import live_changes, writes
 
-log = logging.getLogger("portal.live")
+log = logging.getLogger(__name__)
 
 # Panels of the order page, in page order; each is templates/_panel_<name>.html.
 PANELS: tuple[str, ...] = ("status", "shipments", "items", "timeline", "details")

@@ -16,7 +16,7 @@ from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 from portal import __version__
-from portal.live import PANELS
+from portal.live.hub import PANELS
 from portal.store.models import Merchant
 
 PAGE = "page"
