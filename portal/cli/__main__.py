@@ -1,0 +1,5 @@
+"""`python -m portal.cli`, as the benchmarks start it."""
+
+from portal.cli import main
+
+main()
