@@ -39,7 +39,8 @@ from portal.routes import (
 from portal.routes.api import ApiError, api_error_response
 from portal.settings import Settings
 from portal.store.db import make_engine
-from portal.web import Portal, activate, merchant_of_path, render
+from portal.web import Portal, merchant_of_path
+from portal.pages import activate, render
 
 log = logging.getLogger("portal")
 

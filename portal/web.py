@@ -1,4 +1,5 @@
-"""Glue between routes and services: the portal's runtime parts, locale activation, rendering."""
+"""The portal's runtime parts (settings, engine, themes, caches, threads) and finding them from a
+request: the app's Portal, URLs by route name, the merchant of a request."""
 
 from __future__ import annotations
 
@@ -21,7 +22,6 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, configure_mappers
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from portal import exchange, hosts, i18n
@@ -33,13 +33,11 @@ from portal.merchants import RESERVED_SLUGS, SLUG_RE
 from portal.money import known_currencies
 from portal.live.pagecache import PageCache
 from portal.ratelimits import RateLimits
-from portal.security import csrf_token
 from portal.settings import Settings
 from portal.store import queries
 from portal.store.db import session_scope
 from portal.store.models import Merchant, Order
 from portal.theming.themes import ThemeRegistry
-from portal.theming.view import ThemeView, build_view
 from portal.ingest.write_groups import WriteGroups
 
 log = logging.getLogger(__name__)
@@ -301,113 +299,8 @@ async def shop_by_slug(portal: Portal, slug: str) -> Merchant | None:
     return merchant if known else await portal.read(portal.merchant, slug)
 
 
-def choose_locale(request: Request, merchant: Merchant | None, order: Order | panels.OrderStamp | None = None) -> str:
-    """?lang= -> cookie -> order's checkout locale -> Accept-Language -> merchant default."""
-    portal = portal_of(request)
-    enabled = portal.enabled_locales(merchant)
-    candidates = [
-        request.query_params.get("lang"),
-        request.cookies.get(LOCALE_COOKIE),
-        order.locale if order else None,
-        *i18n.parse_accept_language(request.headers.get("accept-language")),
-        merchant.default_locale if merchant else None,
-        i18n.SOURCE_LOCALE,
-    ]
-    return i18n.negotiate(candidates, enabled) or (enabled[0] if enabled else i18n.SOURCE_LOCALE)
-
-
-def activate(request: Request, merchant: Merchant | None, order: Order | panels.OrderStamp | None = None) -> str:
-    locale = choose_locale(request, merchant, order)
-    mine = portal_of(request).translation_overrides(merchant).get(locale) if merchant else None
-    i18n.activate(locale, overrides=mine, tz=merchant.timezone if merchant else "UTC")
-    request.state.locale = locale
-    return locale
-
-
-def asked_currency(request: Request) -> str | None:
-    """The currency the shopper picked for estimates (?currency=, then the remembered choice)."""
-    return request.query_params.get("currency", request.cookies.get(CURRENCY_COOKIE))
-
-
-def approx_estimate(request: Request, merchant: Merchant | None, order: Order | None) -> exchange.Estimate | None:
-    """The order total in the currency the shopper picked (or their locale suggests), if offered."""
-    if merchant is None or order is None or not exchange.offered(merchant):
-        return None
-    asked = asked_currency(request)
-    target = exchange.choose(merchant, order.presentment_currency, None if asked is None else asked.strip("-"),
-                             i18n.get_locale())
-    return exchange.estimate(merchant, order.presentment_total, order.presentment_currency, target)
-
-
 def currency_choices(merchant: Merchant | None, order: Order | None) -> list[tuple[str, str]]:
     if merchant is None or order is None:
         return []
     return [(code, get_currency_name(code, locale=i18n.babel_locale(i18n.get_locale()))) for code in exchange.offered(merchant)
             if code != order.presentment_currency]
-
-
-def render(
-    request: Request,
-    template: str,
-    context: dict[str, Any] | None = None,
-    status_code: int = 200,
-    headers: dict[str, str] | None = None,
-    merchant: Merchant | None = None,
-    theme: ThemeView | None = None,
-) -> HTMLResponse:
-    """Render with the merchant's theme, in the locale `activate()` chose for this request.
-
-    `theme` replaces the merchant's live theme (the console's preview of a draft).
-    """
-    portal = portal_of(request)
-    merchant = merchant or getattr(request.state, "merchant", None)
-    locale = getattr(request.state, "locale", None) or activate(request, merchant)
-    path_for = functools.partial(url_path, request.app)
-    theme = theme or live_theme_view(portal, path_for, merchant)
-    env = portal.themes.environment(theme.name)
-    enabled = portal.enabled_locales(merchant)
-    page = template.rsplit("/", 1)[-1].removesuffix(".html").lstrip("_")
-    ctx: dict[str, Any] = {
-        "request": request,
-        "merchant": merchant,
-        "locale": locale,
-        "html_lang": i18n.html_lang(locale),
-        "dir": i18n.text_direction(locale),
-        "locales": [(code, i18n.locale_display_name(code)) for code in enabled],
-        "page": page,
-        "layout": "base.html",
-        "url_for": lambda name, **params: hosts.absolute_url(request, name, **params),
-        "path_for": path_for,
-        "theme": theme,
-        "shop_path": lambda name, **params: url_path(request.app, name, shop=merchant.slug, **params),
-        "static": lambda path: url_path(request.app, "static", path=path),
-    }
-    ctx.update(context or {})
-    if "csrf_token" not in ctx:
-        # Only when the page did not bring its own token: reading it creates a session cookie.
-        ctx["csrf_token"] = csrf_token(request.session) if "session" in request.scope else ""
-    body = env.get_template(template).render(ctx)
-    response = HTMLResponse(body, status_code=status_code, headers=headers)
-    response.headers["Content-Language"] = i18n.html_lang(locale)
-    response.headers["Vary"] = (headers or {}).get("Vary", VARY)
-    currency = request.query_params.get("currency")
-    if currency is not None and merchant is not None:
-        picked = currency.strip().upper()[:3]
-        response.set_cookie(CURRENCY_COOKIE, picked if picked in exchange.offered(merchant) else "-",
-                            max_age=365 * 86400, samesite="lax", httponly=True)
-    lang = request.query_params.get("lang")
-    if lang and i18n.negotiate([lang], enabled) == locale:
-        # The shopper picked a language: remember it for their next visit.
-        response.set_cookie(LOCALE_COOKIE, locale, max_age=365 * 86400, samesite="lax", httponly=True)
-    return response
-
-
-def live_theme_view(portal: Portal, path_for: Any, merchant: Merchant | None) -> ThemeView:
-    if merchant is None:
-        return build_view(portal.themes, path_for, None, {}, None, None)
-    return build_view(portal.themes, path_for, merchant.theme, dict(merchant.theme_settings or {}), merchant.slug,
-                      ("shop_theme_css", {"shop": merchant.slug}))
-
-
-def not_found_response(request: Request) -> Response:
-    return render(request, "error.html", {"status": 404}, status_code=404)

@@ -103,7 +103,7 @@ def shipped_text(catalogs: i18n.Catalogs, locale: str, source: Source, n: int = 
     return translations.gettext(source.msgid)
 
 
-# -- loading (what web.activate installs) ---------------------------------------------------------
+# -- loading (what pages.activate installs) ---------------------------------------------------------
 
 def load(session: Session, merchant_id: int, locales_dir: Path) -> dict[str, dict[str, str | tuple[str, ...]]]:
     """Every override of a merchant that passes today's rules: locale -> {key: text or plural forms}.

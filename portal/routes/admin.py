@@ -19,7 +19,8 @@ from portal.merchants import Merchant, MerchantError, apply_settings
 from portal.routes.shopper import client_key
 from portal.security import CSRF_FIELD, csrf_valid
 from portal.statuses import FULFILLMENT_STATUSES, ORDER_STATUSES, PAYMENT_STATUSES, RETURN_STATUSES
-from portal.web import activate, portal_of, render
+from portal.web import portal_of
+from portal.pages import activate, render
 
 SESSION_USER = "user_id"
 SESSION_MERCHANT = "merchant_id"

@@ -9,7 +9,8 @@ from starlette.routing import Route
 from portal import embed, i18n
 from portal.merchants import Merchant
 from portal.routes.admin import check_csrf, require_merchant, save_settings
-from portal.web import portal_of, render
+from portal.web import portal_of
+from portal.pages import render
 
 
 def merchant_snippet(request: Request, merchant: Merchant) -> str:

@@ -15,7 +15,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from portal.ingest import csv_import
 from portal.routes.admin import check_csrf, require_merchant
-from portal.web import portal_of, render
+from portal.web import portal_of
+from portal.pages import render
 
 # Room for the multipart envelope and the other form fields around the file.
 FORM_OVERHEAD = 64 * 1024

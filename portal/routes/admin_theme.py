@@ -29,7 +29,8 @@ from portal.theming.images import MAX_UPLOAD_BYTES, ImageError
 from portal.theming.schema import CUSTOM_CSS, FONT_STACKS, SettingsError
 from portal.theming.service import ThemeConfig
 from portal.theming.view import build_view
-from portal.web import portal_of, render
+from portal.web import portal_of
+from portal.pages import render
 
 FLASH = "theme_flash"
 # Room for a logo at the cap plus the rest of the form, so an oversized file gets a form error

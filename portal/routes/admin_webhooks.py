@@ -12,7 +12,8 @@ from portal import merchants
 from portal.ingest import deliveries, webhook_refusals
 from portal.merchants import Merchant
 from portal.routes.admin import check_csrf, require_merchant, save_settings
-from portal.web import portal_of, render
+from portal.web import portal_of
+from portal.pages import render
 
 # Form field (and `portal merchant set` key) -> label. Secrets are never shown back.
 SECRET_FIELDS = {

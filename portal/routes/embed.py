@@ -19,7 +19,8 @@ from portal import embed
 from portal.merchants import Merchant
 from portal.middleware import FRAME_ANCESTORS_KEY
 from portal.routes import shopper
-from portal.web import activate, merchant_or_404, portal_of, render
+from portal.web import merchant_or_404, portal_of
+from portal.pages import activate, render
 
 # Fetch Metadata: a browser says where a request came from; a form inside our own frame is "same-origin".
 _SAME_ORIGIN_SITES = {"same-origin"}

@@ -16,7 +16,8 @@ from portal.routes.admin import SESSION_USER, check_csrf, require_merchant
 from portal.security import CSRF_FIELD, csrf_valid
 from portal.merchants import Merchant
 from portal.notify.notifications import Order
-from portal.web import activate, merchant_or_404, portal_of, render
+from portal.web import merchant_or_404, portal_of
+from portal.pages import activate, render
 
 
 # -- console ---------------------------------------------------------------------------------

@@ -19,7 +19,8 @@ from portal.orders.upsert import OrderInputError
 from portal.routes.admin import check_csrf, id_param, require_merchant
 from portal.routes.theme_assets import CSS, cache_control_for, cached_response
 from portal.statuses import PROGRESS_STEPS
-from portal.web import merchant_or_404, portal_of, render
+from portal.web import merchant_or_404, portal_of
+from portal.pages import render
 
 
 async def stylesheet(request: Request) -> Response:

@@ -18,7 +18,8 @@ from portal.hosts import absolute_url
 from portal.merchants import Merchant, apply_settings
 from portal.i18n.overrides import Entry, OverrideError
 from portal.routes.admin import check_csrf, require_merchant
-from portal.web import portal_of, render
+from portal.web import portal_of
+from portal.pages import render
 
 
 def _locale(request: Request, merchant: Merchant, raw: str | None) -> tuple[str, str | None]:
