@@ -299,6 +299,21 @@ async def shop_by_slug(portal: Portal, slug: str) -> Merchant | None:
     return merchant if known else await portal.read(portal.merchant, slug)
 
 
+def asked_currency(request: Request) -> str | None:
+    """The currency the shopper picked for estimates (?currency=, then the remembered choice)."""
+    return request.query_params.get("currency", request.cookies.get(CURRENCY_COOKIE))
+
+
+def approx_estimate(request: Request, merchant: Merchant | None, order: Order | None) -> exchange.Estimate | None:
+    """The order total in the currency the shopper picked (or their locale suggests), if offered."""
+    if merchant is None or order is None or not exchange.offered(merchant):
+        return None
+    asked = asked_currency(request)
+    target = exchange.choose(merchant, order.presentment_currency, None if asked is None else asked.strip("-"),
+                             i18n.get_locale())
+    return exchange.estimate(merchant, order.presentment_total, order.presentment_currency, target)
+
+
 def currency_choices(merchant: Merchant | None, order: Order | None) -> list[tuple[str, str]]:
     if merchant is None or order is None:
         return []

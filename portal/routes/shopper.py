@@ -23,8 +23,8 @@ from portal.hosts import absolute_url
 from portal.merchants import Merchant
 from portal.i18n import gettext
 from portal.security import CSRF_FIELD, csrf_valid
-from portal.web import VARY, merchant_or_404, portal_of, url_path
-from portal.pages import activate, asked_currency, choose_locale, render
+from portal.web import VARY, asked_currency, merchant_or_404, portal_of, url_path
+from portal.pages import activate, choose_locale, render
 
 FIELD_MAX = 200
 
