@@ -88,8 +88,8 @@ class LiveAttrs:
 
     def attributes(self, name: str) -> Markup:
         # `portal:refresh` is fired by static/portal.js when a hidden tab becomes visible again.
-        # Each value escaped, then one f-string: Markup.format (a Python string.Formatter) cost a
-        # page five times as much, for five panels.
+        # Each value escaped, then one f-string: Markup.format (a Python string.Formatter) is far
+        # slower, and a page does this for every panel.
         url = escape(f"{self.url}{'&' if '?' in self.url else '?'}panel={name}")
         name, tag = escape(name), escape(self.tags.get(name, ""))
         return Markup(f' hx-get="{url}" hx-trigger="every {int(self.poll)}s, sse:panel-{name}, portal:refresh"'

@@ -46,8 +46,8 @@ def _insert(model: type[SQLModel], dialect: str, skip_duplicates_of: tuple[str, 
 
 def insert_object(session: Session, model: type[M], values: dict[str, Any]) -> M:
     """INSERT one row (columns left out get their defaults) and load it as the model's object.
-    Constructing the object and flushing it through the unit of work cost a webhook's new order
-    about half as much again."""
+    Constructing the object and flushing it through the unit of work is much slower on the
+    webhook path."""
     return session.get_one(model, insert_row(session, model, values))
 
 
