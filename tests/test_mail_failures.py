@@ -15,7 +15,8 @@ from portal.app import create_app
 from portal.orders.shipments import upsert_shipment
 from portal.schemas import ShipmentIn
 from portal.store.db import session_scope
-from portal.store.models import Order, OutboxMessage, Shipment, utcnow
+from portal.store.models import Order, Shipment, utcnow
+from portal.store.records import OutboxMessage
 from portal.notify.outbox_worker import OutboxWorker, backoff
 from tests.conftest import html, order_data
 from tests.smtp_server import SilentServer, SmtpServer, free_port, run_async

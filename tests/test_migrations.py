@@ -11,7 +11,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
 from sqlmodel import SQLModel
 
-from portal.store import models  # noqa: F401  (registers the tables)
+from portal.store import models, records  # noqa: F401  (registers the tables)
 from portal.store.db import alembic_config, make_engine, migrate, pending_migrations
 from tests import pg_server
 

@@ -15,7 +15,8 @@ from portal.orders import custom_statuses
 from portal.i18n import overrides
 from portal.orders.custom_statuses import StatusInput
 from portal.store.db import session_scope
-from portal.store.models import Merchant, Order, OutboxMessage, utcnow
+from portal.store.models import Merchant, Order, utcnow
+from portal.store.records import OutboxMessage
 from portal.notify.outbox_worker import OutboxWorker
 from tests.conftest import PASSWORD, html, order_data, text_of
 from tests.smtp_server import SmtpServer, run_async

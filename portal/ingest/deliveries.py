@@ -16,7 +16,8 @@ from sqlmodel import Session
 from portal.ingest.platform_orders import Delivery, Handler, Outcome, Rejected
 from portal.store import queries, writes
 from portal.store.db import session_scope
-from portal.store.models import Merchant, WebhookDelivery, WebhookReceipt, utcnow
+from portal.store.models import Merchant, utcnow
+from portal.store.records import WebhookDelivery, WebhookReceipt
 
 # Rows of the delivery log kept per merchant; older ones are pruned as new ones arrive.
 DELIVERY_LOG_KEEP = 1000

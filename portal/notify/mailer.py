@@ -18,7 +18,8 @@ from portal.notify import notifications
 from portal.i18n import gettext
 from portal.settings import Settings
 from portal.store import queries
-from portal.store.models import Merchant, Order, OutboxMessage, Shipment, utcnow
+from portal.store.models import Merchant, Order, Shipment, utcnow
+from portal.store.records import OutboxMessage
 
 if TYPE_CHECKING:
     from portal.web import Portal

@@ -14,7 +14,8 @@ from sqlmodel import Session
 from portal.links import LinkSigner
 from portal.settings import Settings
 from portal.store import outbox, queries
-from portal.store.models import CustomStatus, Merchant, Order, OutboxMessage, Shipment, utcnow
+from portal.store.models import CustomStatus, Merchant, Order, Shipment, utcnow
+from portal.store.records import OutboxMessage
 from portal.store.parcels import Parcel, TrackedOrder
 
 # Notifications a merchant can switch off, in the console's order. All are on by default.

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from portal.notify import mailer
 from portal.store import outbox
-from portal.store.models import OutboxMessage
+from portal.store.records import OutboxMessage
 
 if TYPE_CHECKING:
     from portal.web import Portal

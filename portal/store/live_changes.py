@@ -10,7 +10,8 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from portal.store.models import LiveChange, utcnow
+from portal.store.models import utcnow
+from portal.store.records import LiveChange
 
 # Every process reads about once a second: a minute leaves a slow one plenty of time.
 KEEP = timedelta(minutes=1)

@@ -12,7 +12,8 @@ from sqlalchemy import and_, or_, update
 from sqlmodel import Session, col, select
 
 from portal.store.writes import insert_rows
-from portal.store.models import OutboxMessage, utcnow
+from portal.store.models import utcnow
+from portal.store.records import OutboxMessage
 
 
 def message(merchant_id: int, order_id: int | None, kind: str, recipient: str, dedupe_key: str,

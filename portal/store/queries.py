@@ -23,9 +23,8 @@ from portal.store.models import (
     TimelineEntry,
     TrackingEvent,
     TranslationOverride,
-    WebhookDelivery,
-    WebhookReceipt,
 )
+from portal.store.records import WebhookDelivery, WebhookReceipt
 
 
 def merchant_by_slug(session: Session, slug: str) -> Merchant | None:

@@ -10,7 +10,7 @@ from sqlalchemy import Row, delete, func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from portal.store.models import WebhookRefusalCount
+from portal.store.records import WebhookRefusalCount
 
 _TABLE = WebhookRefusalCount.__table__
 # INSERT ... ON CONFLICT DO UPDATE: the databases the portal runs on.

@@ -13,7 +13,8 @@ import pytest
 from sqlmodel import select
 
 from portal.store.db import session_scope
-from portal.store.models import Order, WebhookDelivery, WebhookReceipt
+from portal.store.models import Order
+from portal.store.records import WebhookDelivery, WebhookReceipt
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 

@@ -16,7 +16,8 @@ from portal.ingest import deliveries, platform_orders
 from portal.ingest.platforms import payloads, shopify
 from portal.store import queries
 from portal.store.db import session_scope
-from portal.store.models import WebhookDelivery, WebhookReceipt, utcnow
+from portal.store.models import utcnow
+from portal.store.records import WebhookDelivery, WebhookReceipt
 from tests.webhooks.support import (
     fixture_bytes,
     late_older_version_is_ignored,

@@ -1,7 +1,7 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-from portal.store import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from portal.store import models, records  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 config = context.config
 engine = config.attributes.get("engine")
