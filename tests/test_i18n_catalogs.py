@@ -2,7 +2,7 @@
 right plural forms; and every locale renders the shopper pages without a leftover English string.
 
 When this fails after you added or changed a shopper-facing string: run `make i18n`, then
-translate the new entries in every locales/*/LC_MESSAGES/messages.po (README "Languages").
+translate the new entries in every locales/*/LC_MESSAGES/messages.po (docs/i18n.md).
 """
 
 from __future__ import annotations

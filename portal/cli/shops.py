@@ -105,7 +105,7 @@ def theme_check(path: Path) -> None:
 @click.argument("file", type=click.File("rb"))
 @click.option("--dry-run", is_flag=True, help="Check every row and report; save nothing.")
 def import_orders(slug: str, file, dry_run: bool) -> None:
-    """Import orders from a CSV file (columns: see README, "Importing orders (CSV)").
+    """Import orders from a CSV file (columns: docs/csv-import.md).
 
     Prints every bad row with its line number and reason; exits with status 1 when there was any.
     """

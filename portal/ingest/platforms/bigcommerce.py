@@ -45,7 +45,7 @@ def _not_an_order(session: Session, merchant: Merchant, payload: Any) -> Outcome
         raise Rejected("expected a JSON object or a list of shipments")
     elif _notification(payload):
         outcome = Outcome("ignored", "BigCommerce's own webhooks carry only ids: "
-                                     "post the full v2 order object instead (see README)")
+                                     "post the full v2 order object instead (see docs/platforms.md)")
         outcome.topic = str(payload.get("scope"))
     elif "order_id" in payload and "tracking_number" in payload:
         outcome = _shipments(session, merchant, [payload])
