@@ -139,7 +139,7 @@ class Client(threading.Thread):
             try:
                 connection.request(method, path, body=body, headers=headers)
                 response = connection.getresponse()
-                response.read()
+                body = response.read()
                 status = response.status
             except (OSError, http.client.HTTPException):
                 connection.close()
@@ -151,7 +151,7 @@ class Client(threading.Thread):
                 self.tally.statuses[status] += 1
                 self.tally.latencies.append(elapsed)
                 if 200 <= status < 300:
-                    self.tally.items += items
+                    self.tally.items += items(body) if callable(items) else items
         connection.close()
 
 
@@ -182,6 +182,11 @@ def webhook_maker(worker: int):
     return make
 
 
+def added(body: bytes) -> int:
+    """The events a bulk stored (its answer's count: an event refused is no event applied)."""
+    return json.loads(body)["added"]
+
+
 def events_maker(worker: int, seeded: Seeded, batch: int):
     counter = iter(range(10**9))
     # Two feeds a month apart (each phase's a week later than the one before), all in the past: the
@@ -197,7 +202,7 @@ def events_maker(worker: int, seeded: Seeded, batch: int):
             events.append({"tracking_number": random.choice(seeded.tracking_numbers),
                            "at": (start + timedelta(seconds=n)).isoformat(), "status": STATUSES[n % len(STATUSES)],
                            "location": "Oslo", "message": "Sortert"})
-        return "POST", "/api/v1/events", json.dumps({"events": events}).encode(), headers, batch
+        return "POST", "/api/v1/events", json.dumps({"events": events}).encode(), headers, added
 
     return make
 
