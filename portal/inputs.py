@@ -52,7 +52,7 @@ def check_fields(fields: Iterable[tuple[str, Any]], multiline: Collection[str] =
 
 
 def _pattern(refused: str) -> str:
-    # \uXXXX escapes: the same pattern in pydantic-core (Rust), JSON Schema and Python's re.
+    # \u escapes of four hex digits: the same pattern in pydantic-core (Rust), JSON Schema and Python's re.
     return "[^" + "".join(f"\\u{ord(char):04x}" for char in refused) + "]*$"
 
 
