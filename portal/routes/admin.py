@@ -55,7 +55,7 @@ def check_fields(fields, multiline: tuple[str, ...] = ()) -> None:
         raise HTTPException(status_code=422, detail=f"The field {exc.field!r} {exc.problem}.") from None
 
 
-async def check_csrf(request: Request, multiline: tuple[str, ...] = ()):
+async def read_form(request: Request, multiline: tuple[str, ...] = ()):
     """The console form, once its CSRF token and every field are checked. `multiline`: the form's
     text areas, which may hold line breaks."""
     form = await request.form()
@@ -112,7 +112,7 @@ async def login(request: Request) -> Response:
     activate(request, None)
     if request.method == "GET":
         return _login_page(request, {})
-    form = await check_csrf(request)
+    form = await read_form(request)
     shop = str(form.get("shop") or "").strip()[:64]
     email = str(form.get("email") or "").strip().lower()[:255]
     password = str(form.get("password") or "")[:1000]
@@ -141,7 +141,7 @@ async def login(request: Request) -> Response:
 
 async def logout(request: Request) -> Response:
     """Ends every session of this user, not only this cookie (a copy of it stops working too)."""
-    await check_csrf(request)
+    await read_form(request)
     user_id, version = request.session.get(SESSION_USER), request.session.get(SESSION_VERSION)
 
     def end() -> None:
@@ -182,7 +182,7 @@ async def home(request: Request) -> Response:
 
 async def revoke_link(request: Request) -> Response:
     merchant = await require_merchant(request)
-    await check_csrf(request)
+    await read_form(request)
     order_id = id_param(request, "order_id")
 
     def revoke() -> bool:

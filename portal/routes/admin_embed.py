@@ -8,7 +8,7 @@ from starlette.routing import Route
 
 from portal import embed, i18n
 from portal.merchants import Merchant
-from portal.routes.admin import check_csrf, require_merchant, save_settings
+from portal.routes.admin import read_form, require_merchant, save_settings
 from portal.web import portal_of
 from portal.pages import render
 
@@ -35,7 +35,7 @@ async def embed_settings(request: Request) -> Response:
     origins = ", ".join(embed.allowed_origins(merchant.embed_origins))
     status = 200
     if request.method == "POST":
-        form = await check_csrf(request, multiline=("embed_origins",))
+        form = await read_form(request, multiline=("embed_origins",))
         origins = str(form.get("embed_origins") or "")[:4000]
         saved = await save_settings(request, merchant, {"embed_origins": origins}, "admin_embed")
         if not isinstance(saved, str):

@@ -14,7 +14,7 @@ from starlette.routing import Route, request_response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from portal.ingest import csv_import
-from portal.routes.admin import check_csrf, require_merchant
+from portal.routes.admin import read_form, require_merchant
 from portal.web import portal_of
 from portal.pages import render
 
@@ -86,7 +86,7 @@ async def import_page(request: Request) -> Response:
         if declared is not None and declared > cap + FORM_OVERHEAD:
             raise _too_big(cap)  # refused unread
         try:
-            form = await check_csrf(request)
+            form = await read_form(request)
         except HTTPException as exc:
             if exc.status_code == 413:  # a body without a declared length ran past the limit
                 raise _too_big(cap) from None

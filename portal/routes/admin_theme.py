@@ -20,7 +20,7 @@ from portal import merchants
 from portal.orders import order_view, upsert
 from portal.hosts import absolute_url
 from portal.merchants import Merchant
-from portal.routes.admin import check_csrf, check_fields, require_merchant
+from portal.routes.admin import read_form, check_fields, require_merchant
 from portal.routes.shopper import FULL, order_context
 from portal.routes.theme_assets import merchant_stylesheet
 from portal.security import CSRF_FIELD, csrf_valid
@@ -85,7 +85,7 @@ def path_prefix(request: Request, merchant: Merchant) -> str:
 
 async def choose_theme(request: Request) -> Response:
     merchant = await require_merchant(request)
-    form = await check_csrf(request)
+    form = await read_form(request)
     name = str(form.get("theme") or "")[:64]
     themes = portal_of(request).themes
     if themes.get(name) is None:
@@ -207,7 +207,7 @@ async def preview_css(request: Request) -> Response:
 def _action(do, message: str, nothing: str):
     async def handler(request: Request) -> Response:
         merchant = await require_merchant(request)
-        await check_csrf(request)
+        await read_form(request)
 
         def run() -> bool:
             with portal_of(request).session() as session:

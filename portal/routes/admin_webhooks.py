@@ -11,7 +11,7 @@ from starlette.routing import Route
 from portal import merchants
 from portal.ingest import deliveries, webhook_refusals
 from portal.merchants import Merchant
-from portal.routes.admin import check_csrf, require_merchant, save_settings
+from portal.routes.admin import read_form, require_merchant, save_settings
 from portal.web import portal_of
 from portal.pages import render
 
@@ -54,7 +54,7 @@ async def webhooks_page(request: Request) -> Response:
     portal = portal_of(request)
     error, status = None, 200
     if request.method == "POST":
-        form = await check_csrf(request)
+        form = await read_form(request)
         saved = await save_settings(request, merchant, _changes(form), "admin_webhooks")
         if not isinstance(saved, str):
             return saved

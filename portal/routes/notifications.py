@@ -12,7 +12,7 @@ from portal import merchants
 from portal.notify import notifications
 from portal.hosts import absolute_url
 from portal.i18n import gettext
-from portal.routes.admin import SESSION_USER, check_csrf, require_merchant
+from portal.routes.admin import SESSION_USER, read_form, require_merchant
 from portal.security import CSRF_FIELD, csrf_valid
 from portal.merchants import Merchant
 from portal.notify.notifications import Order
@@ -43,7 +43,7 @@ async def settings_page(request: Request) -> Response:
 
 async def save_switches(request: Request) -> Response:
     merchant = await require_merchant(request)
-    form = await check_csrf(request)
+    form = await read_form(request)
     on = {kind for kind in notifications.SWITCHES if form.get(kind) is not None}
 
     def save() -> None:
@@ -56,7 +56,7 @@ async def save_switches(request: Request) -> Response:
 
 async def send_test(request: Request) -> Response:
     merchant = await require_merchant(request)
-    await check_csrf(request)
+    await read_form(request)
 
     def queue() -> bool:
         with portal_of(request).session() as session:

@@ -16,7 +16,7 @@ from portal.orders.custom_statuses import CustomStatus, CustomStatusError, Statu
 from portal.hosts import absolute_url
 from portal.merchants import Merchant
 from portal.orders.upsert import OrderInputError
-from portal.routes.admin import check_csrf, id_param, require_merchant
+from portal.routes.admin import read_form, id_param, require_merchant
 from portal.routes.theme_assets import CSS, cache_control_for, cached_response
 from portal.statuses import PROGRESS_STEPS
 from portal.web import merchant_or_404, portal_of
@@ -95,7 +95,7 @@ async def statuses_page(request: Request) -> Response:
 
 async def save_status(request: Request) -> Response:
     merchant = await require_merchant(request)
-    form = await check_csrf(request)
+    form = await read_form(request)
     status_id = id_param(request, "status_id") if "status_id" in request.path_params else None
     data = _status_input(form, _label_locales(request, merchant))
 
@@ -122,7 +122,7 @@ async def save_status(request: Request) -> Response:
 
 async def delete_status(request: Request) -> Response:
     merchant = await require_merchant(request)
-    await check_csrf(request)
+    await read_form(request)
     status_id = id_param(request, "status_id")
 
     def remove() -> bool:
@@ -170,7 +170,7 @@ async def _render_order(request: Request, merchant: Merchant, order_id: int, err
 
 async def set_order_status(request: Request) -> Response:
     merchant = await require_merchant(request)
-    form = await check_csrf(request)
+    form = await read_form(request)
     order_id = id_param(request, "order_id")
     key = str(form.get("custom_status") or "").strip()[:64] or None
 

@@ -17,7 +17,7 @@ from portal.i18n import gettext, merchant_texts, overrides
 from portal.hosts import absolute_url
 from portal.merchants import Merchant, apply_settings
 from portal.i18n.overrides import Entry, OverrideError
-from portal.routes.admin import check_csrf, require_merchant
+from portal.routes.admin import read_form, require_merchant
 from portal.web import portal_of
 from portal.pages import render
 
@@ -110,7 +110,7 @@ def _entry_from_form(request: Request, form: FormData, locale: str) -> Entry | N
 
 async def save_override(request: Request) -> Response:
     merchant = await require_merchant(request)
-    form = await check_csrf(request, multiline=_OVERRIDE_AREAS)
+    form = await read_form(request, multiline=_OVERRIDE_AREAS)
     locale, error = _locale(request, merchant, str(form.get("locale") or ""))
     q = str(form.get("q") or "")[:200]
     entry = _entry_from_form(request, form, locale)
@@ -157,7 +157,7 @@ async def export(request: Request) -> Response:
 async def import_file(request: Request) -> Response:
     merchant = await require_merchant(request)
     portal = portal_of(request)
-    form = await check_csrf(request)
+    form = await read_form(request)
     locale, error = _locale(request, merchant, str(form.get("locale") or ""))
     upload = form.get("file")
     if error or not isinstance(upload, UploadFile) or not upload.filename:
@@ -187,7 +187,7 @@ async def import_file(request: Request) -> Response:
 
 async def save_texts(request: Request) -> Response:
     merchant = await require_merchant(request)
-    form = await check_csrf(request, multiline=tuple(merchant_texts.KEYS))
+    form = await read_form(request, multiline=tuple(merchant_texts.KEYS))
     locale, error = _locale(request, merchant, str(form.get("locale") or ""))
     values = {key: str(form.get(key) or "") for key in merchant_texts.KEYS}
 
@@ -208,7 +208,7 @@ async def save_languages(request: Request) -> Response:
     """Which languages shoppers may choose, and the shop's default language."""
     merchant = await require_merchant(request)
     portal = portal_of(request)
-    form = await check_csrf(request)
+    form = await read_form(request)
     available = portal.available_locales(merchant)
     chosen = [code for code in available if form.get(f"enable_{code}") is not None]
     default = str(form.get("default_locale") or "")[:16]
