@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from contextlib import asynccontextmanager
+from http import HTTPStatus
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -40,7 +41,7 @@ from portal.routes.api import ApiError, api_error_response
 from portal.settings import Settings
 from portal.store.db import make_engine
 from portal.web import Portal, merchant_of_path
-from portal.pages import activate, render
+from portal.pages import render
 
 log = logging.getLogger("portal")
 
@@ -50,7 +51,6 @@ async def healthz(request: Request) -> Response:
 
 
 async def index(request: Request) -> Response:
-    activate(request, None)
     return render(request, "index.html")
 
 
@@ -66,7 +66,9 @@ async def http_error(request: Request, exc: Exception) -> Response:
         error = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(exc.status_code, "error")
         return JSONResponse({"error": error, "message": exc.detail}, status_code=exc.status_code,
                             headers=exc.headers)
-    return render(request, "error.html", {"status": exc.status_code, "detail": exc.detail},
+    # Only a detail we wrote for the reader, not the status's English phrase Starlette fills in.
+    detail = None if exc.detail == HTTPStatus(exc.status_code).phrase else exc.detail
+    return render(request, "error.html", {"status": exc.status_code, "detail": detail},
                   status_code=exc.status_code, headers=exc.headers, merchant=await merchant_of_path(request))
 
 

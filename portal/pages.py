@@ -33,6 +33,9 @@ def choose_locale(request: Request, merchant: Merchant | None, order: Order | pa
 
 
 def activate(request: Request, merchant: Merchant | None, order: Order | panels.OrderStamp | None = None) -> str:
+    """Choose the request's locale and make it the active one, once per request, where the request
+    learns what it belongs to: a shop page in `Site.open` (routes/shopper.py), a console page in
+    `require_merchant`, the unsubscribe page once its order is found; a page of no shop in `render`."""
     locale = choose_locale(request, merchant, order)
     mine = portal_of(request).translation_overrides(merchant).get(locale) if merchant else None
     i18n.activate(locale, overrides=mine, tz=merchant.timezone if merchant else "UTC")

@@ -327,3 +327,15 @@ def test_worker_command_sends_what_is_due(settings, smtp, monkeypatch, client, a
     assert result.exit_code == 0, result.output
     assert "1 sent" in result.output
     assert smtp.inbox.messages[0]["Subject"] == "Your order #1001 is on its way"
+
+
+def test_an_expired_unsubscribe_form_speaks_the_orders_language(client, app, factory, auth, smtp):
+    client.post("/api/v1/orders", json=order_data(locale="nb"), headers=auth)
+    ship(client, auth)
+    run_worker(app)
+    link = smtp.inbox.messages[0]["List-Unsubscribe"].strip("<>").removeprefix("http://testserver")
+    expired = client.post(link, data={"csrf_token": "from-yesterday"})
+    assert expired.status_code == 403
+    assert in_norwegian("The form expired. Go back, reload the page and try again.") in text_of(html(expired))
+    assert [r.state for r in rows(factory)] == ["sent"]  # still subscribed: nothing was done
+    assert client.get(link).status_code == 200

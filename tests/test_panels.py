@@ -243,14 +243,14 @@ def threads_at_once(pool) -> int:
 def test_an_order_page_reads_its_order_where_the_settings_say(factory, merchant, settings, monkeypatch,
                                                                read_threads, runs_in):
     from portal.orders import order_view
-    from portal.routes import shopper
+    from portal import pages
 
     threads: list[str] = []
     loop_threads: list[str] = []  # choose_locale runs in the page's coroutine
-    read, choose = order_view.page_order, shopper.choose_locale
+    read, choose = order_view.page_order, pages.choose_locale
     monkeypatch.setattr(order_view, "page_order",
                         lambda *a: threads.append(threading.current_thread().name) or read(*a))
-    monkeypatch.setattr(shopper, "choose_locale",
+    monkeypatch.setattr(pages, "choose_locale",
                         lambda *a: loop_threads.append(threading.current_thread().name) or choose(*a))
     app = create_app(settings.model_copy(update={"db_read_threads": read_threads}))
     link = factory.link(merchant, factory.order(merchant, number="#R-1"))

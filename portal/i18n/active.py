@@ -1,7 +1,7 @@
 """The active locale, the merchant's overrides and the shop's time zone for the current request.
 
-They live in ContextVars, set once per request by the locale middleware (`activate`); the gettext
-callables and the formatters read them.
+They live in ContextVars, set once per request by `portal.pages.activate`; the gettext callables
+and the formatters read them.
 """
 
 from __future__ import annotations

@@ -61,7 +61,8 @@ async def read_form(request: Request, multiline: tuple[str, ...] = ()):
     form = await request.form()
     try:
         if not csrf_valid(request.session, str(form.get(CSRF_FIELD) or "")):
-            raise HTTPException(status_code=403, detail="The form expired. Go back, reload the page and try again.")
+            raise HTTPException(
+                status_code=403, detail=gettext("The form expired. Go back, reload the page and try again."))
         check_fields(form.multi_items(), multiline)
     except HTTPException:
         await form.close()  # uploads in a refused form are spooled files: release them now

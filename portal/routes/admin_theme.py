@@ -17,6 +17,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal import merchants
+from portal.i18n import gettext
 from portal.orders import order_view, upsert
 from portal.hosts import absolute_url
 from portal.merchants import Merchant
@@ -134,7 +135,8 @@ async def save_settings(request: Request) -> Response:
     theme = portal.themes.resolve(editing.theme)
     async with request.form(max_part_size=UPLOAD_BODY_LIMIT) as form:  # closes the uploaded files
         if not csrf_valid(request.session, str(form.get(CSRF_FIELD) or "")):
-            raise HTTPException(status_code=403, detail="The form expired. Go back, reload the page and try again.")
+            raise HTTPException(
+                status_code=403, detail=gettext("The form expired. Go back, reload the page and try again."))
         check_fields(form.multi_items(), multiline=(CUSTOM_CSS,))
         changes, uploads = _changes_from_form(form, theme.settings_schema)
         files = {name: await upload.read(MAX_UPLOAD_BYTES + 1) for name, upload in uploads.items()}

@@ -20,7 +20,7 @@ from portal.merchants import Merchant
 from portal.middleware import FRAME_ANCESTORS_KEY
 from portal.routes import shopper
 from portal.web import merchant_or_404, portal_of
-from portal.pages import activate, render
+from portal.pages import render
 
 # Fetch Metadata: a browser says where a request came from; a form inside our own frame is "same-origin".
 _SAME_ORIGIN_SITES = {"same-origin"}
@@ -91,7 +91,6 @@ def without_cookies(response: Response) -> Response:
 
 def unavailable(request: Request) -> Response:
     """A shop the snippet names does not exist: a small message, framable anywhere, not a broken frame."""
-    activate(request, None)
     # Nothing on this page belongs to anyone, so any storefront may show it.
     request.scope[FRAME_ANCESTORS_KEY] = "*"
     context = {"parent_origin": storefront_origin(request, None), "csrf_token": ""}

@@ -16,8 +16,8 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from portal.live import hub
-from portal.routes.shopper import client_key, find_order
-from portal.web import portal_of
+from portal.routes.shopper import client_key, order_stamp
+from portal.web import merchant_or_404, portal_of
 
 # Sent when the order's links were revoked; the page's sse-close attribute names it.
 CLOSE_EVENT = "closed"
@@ -55,7 +55,7 @@ def _changed(panels: set[str] | frozenset[str], version: int) -> bytes:
 async def order_events(request: Request) -> Response:
     portal = portal_of(request)
     settings = portal.settings
-    _, stamp = await find_order(request)
+    stamp = await order_stamp(request, await merchant_or_404(request))
     if stamp is None:
         return PlainTextResponse("This tracking link is not valid any more.", status_code=404)
     wait = portal.hit_limit(settings.live_stream_rate_limit, "live", client_key(request))

@@ -85,22 +85,24 @@ async def unsubscribe(request: Request) -> Response:
     """GET asks (link scanners must not unsubscribe anyone); POST does it. A mail client's one-click
     POST (RFC 8058) carries no session, so the signed token is what authorises it."""
     merchant = await merchant_or_404(request)
+
+    def find() -> Order | None:
+        with portal_of(request).session() as session:
+            return _order_for(request, merchant, session)
+
+    order = await run_in_threadpool(find)
+    activate(request, merchant, order)
     form = await request.form() if request.method == "POST" else None
     one_click = form is not None and form.get("List-Unsubscribe") == "One-Click"
     if form is not None and not one_click and not csrf_valid(request.session, str(form.get(CSRF_FIELD) or "")):
-        activate(request, merchant)
         raise HTTPException(403, detail=gettext("The form expired. Go back, reload the page and try again."))
 
-    def act():
+    def act() -> None:
         with portal_of(request).session() as session:
-            order = _order_for(request, merchant, session)
-            if order is None or form is None:
-                return order
             notifications.unsubscribe(session, order)
-            return order
 
-    order = await run_in_threadpool(act)
-    activate(request, merchant, order)
+    if order is not None and form is not None:
+        await run_in_threadpool(act)
     return render(request, "unsubscribe.html",
                   {"order": order, "done": order is not None and order.email_opt_out_at is not None},
                   status_code=404 if order is None else 200, headers={"Cache-Control": "private, no-store"})

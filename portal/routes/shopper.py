@@ -24,7 +24,7 @@ from portal.merchants import Merchant
 from portal.i18n import gettext
 from portal.security import CSRF_FIELD, csrf_valid
 from portal.web import VARY, asked_currency, merchant_or_404, portal_of, url_path
-from portal.pages import activate, choose_locale, render
+from portal.pages import activate, render
 
 FIELD_MAX = 200
 
@@ -37,6 +37,14 @@ class Site:
 
     async def merchant(self, request: Request) -> Merchant:
         return await merchant_or_404(request)
+
+    async def open(self, request: Request, with_order: bool = False) -> tuple[Merchant, panels.OrderStamp | None]:
+        """The shop a page belongs to (and the order its token names, if asked and valid), with the
+        request's locale chosen from them: the one place a shop page activates its language."""
+        merchant = await self.merchant(request)
+        stamp = await order_stamp(request, merchant) if with_order else None
+        activate(request, merchant, stamp)
+        return merchant, stamp
 
     def form_token_ok(self, request: Request, merchant: Merchant, submitted: str) -> bool:
         return csrf_valid(request.session, submitted)
@@ -77,14 +85,12 @@ async def shop_home(request: Request) -> Response:
 
 
 async def lookup_form(request: Request, site: Site = FULL) -> Response:
-    merchant = await site.merchant(request)
-    activate(request, merchant)
+    merchant, _ = await site.open(request)
     return site.render(request, merchant, "lookup.html", {"form": {}})
 
 
 async def lookup_submit(request: Request, site: Site = FULL) -> Response:
-    merchant = await site.merchant(request)
-    activate(request, merchant)
+    merchant, _ = await site.open(request)
     portal = portal_of(request)
     started = time.monotonic()
 
@@ -128,9 +134,8 @@ async def lookup_submit(request: Request, site: Site = FULL) -> Response:
     return site.render(request, merchant, "lookup.html", {"form": values, "error": error}, status_code=404)
 
 
-async def find_order(request: Request, site: Site = FULL) -> tuple[Merchant, panels.OrderStamp | None]:
-    """The shop of /{shop}/orders/{token} and, if the token is valid, its order's stamp (one lookup)."""
-    merchant = await site.merchant(request)
+async def order_stamp(request: Request, merchant: Merchant) -> panels.OrderStamp | None:
+    """The stamp of the order the path's token names, if the token is valid (one lookup)."""
     portal = portal_of(request)
     token = request.path_params["token"]
     public_id = portal.signer.public_id(token)
@@ -140,15 +145,14 @@ async def find_order(request: Request, site: Site = FULL) -> tuple[Merchant, pan
             return order_view.stamp(connection, merchant.id, public_id)
 
     row = await portal.read(find_stamp) if public_id else None
-    stamp = panels.OrderStamp(*row) if row and portal.signer.verify(token, row[2]) else None
-    return merchant, stamp
+    return panels.OrderStamp(*row) if row and portal.signer.verify(token, row[2]) else None
 
 
 async def order_page(request: Request, site: Site = FULL) -> Response:
     """The whole page, or one panel when htmx asks; 304 when the asker already has this version."""
     portal = portal_of(request)
     token = request.path_params["token"]
-    merchant, stamp = await find_order(request, site)
+    merchant, stamp = await site.open(request, with_order=True)
     if stamp is None:
         return invalid_link(request, merchant, site)
     part = panels.PAGE
@@ -156,7 +160,7 @@ async def order_page(request: Request, site: Site = FULL) -> Response:
         part = panels.panel_name(request.query_params.get("panel"), request.headers.get("hx-target")) or part
         if part != panels.PAGE and not panels.is_panel(part):
             raise HTTPException(status_code=404)
-    locale = choose_locale(request, merchant, stamp)  # activated only if we render
+    locale = request.state.locale
     theme = portal.themes.get(merchant.theme)
 
     def etag(part: str) -> str:
@@ -199,7 +203,6 @@ async def order_page(request: Request, site: Site = FULL) -> Response:
     }
     template = "order.html" if part == panels.PAGE else f"_panel_{part}.html"
     headers["ETag"] = etag(part)
-    activate(request, merchant, view.order)
     response = site.render(request, merchant, template, context, headers=headers)
     if cacheable and response.status_code == 200:
         portal.pages.put(cache_key[:2] + (headers["ETag"],), response)
@@ -207,7 +210,6 @@ async def order_page(request: Request, site: Site = FULL) -> Response:
 
 
 def invalid_link(request: Request, merchant: Merchant, site: Site) -> Response:
-    activate(request, merchant)
     message = gettext("This tracking link is not valid any more. Look up your order below.")
     return site.render(request, merchant, "lookup.html", {"form": {}, "error": message, "link_error": True},
                        status_code=404)
