@@ -291,7 +291,7 @@ async def merchant_of_path(request: Request) -> Merchant | None:
 
 
 async def shop_by_slug(portal: Portal, slug: str) -> Merchant | None:
-    """The cached shop at once; the database (in a worker thread) only when the cache has no answer.
+    """The cached shop at once; the database (in a reader thread) only when the cache has no answer.
     What cannot be a slug (a NUL, a line break: PostgreSQL refuses NUL) names no shop."""
     if not SLUG_RE.fullmatch(slug):
         return None

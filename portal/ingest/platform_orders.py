@@ -92,7 +92,7 @@ class OrderChange:
 
     def _apply(self, session: Session) -> Outcome:
         data = dict(self.mapped.data)
-        # Locked to the commit once read: another worker that created the order meanwhile makes
+        # Locked to the commit once read: another server process that created the order meanwhile makes
         # this one's INSERT fail on the order number, and the delivery is received again.
         found = locked_targets(session, self.merchant.id, self.platform, data.get("external_id"), self.number_key)
         existing = found[0]
@@ -125,7 +125,7 @@ class OrderChange:
 
 
 def find_order(session: Session, merchant: Merchant, platform: str, external_id: str | None) -> Order | None:
-    """The order a fulfilment, refund or return delivery changes, read where no other worker can
+    """The order a fulfilment, refund or return delivery changes, read where no other server process can
     change it before this transaction commits (they work out what to write from it)."""
     if not external_id:
         return None

@@ -89,7 +89,7 @@ class StoredOrder:
 
 def lock_orders(session: Session, orders: Iterable[Order | None]) -> bool:
     """Lock orders read earlier to this transaction's commit (SQLite: its write lock; PostgreSQL:
-    their rows), and make current those another worker changed since they were loaded (their
+    their rows), and make current those another server process changed since they were loaded (their
     version moved). Returns whether one had changed."""
     loaded = {order.id: order for order in orders if order is not None}
     versions = writes.lock_orders(session, list(loaded))
