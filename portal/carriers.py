@@ -40,15 +40,13 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
 from typing import Callable, Iterable, Iterator
 from urllib.parse import quote, urlsplit
 
-try:  # Python 3.11+
-    from re import _parser as _sre  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover
-    import sre_parse as _sre  # type: ignore[no-redef]
+import interegular
 
 try:
     from tracking_numbers import DEFINITIONS as _PACKAGE_DEFINITIONS
@@ -94,6 +92,8 @@ _S10_COUNTRY = _REGISTRY.get("s10_country_carrier", {})
 
 # ------------------------------------------------------------------ checksums
 _ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+# Longer than any tracking number: a format's specificity is counted on lengths up to this.
+_MAX_COUNTED = 64
 
 
 def _digit(ch: str) -> int:
@@ -144,45 +144,30 @@ _PACKAGE_CHECKSUM_MODULUS = {"Mod10": 10, "Mod7": 7, "S10": 11, "SumProductWithW
 
 
 # --------------------------------------------------------------- specificity
-def _bits(parsed) -> float:
-    total = 0.0
-    for op, av in parsed:
-        name = str(op)
-        if name == "LITERAL":
-            total += math.log2(36) if chr(av) in _ALNUM else 0.0
-        elif name == "IN":
-            allowed: set[str] = set()
-            negate = False
-            for iop, iav in av:
-                iname = str(iop)
-                if iname == "LITERAL":
-                    allowed.add(chr(iav))
-                elif iname == "RANGE":
-                    allowed.update(chr(c) for c in range(iav[0], iav[1] + 1))
-                elif iname == "CATEGORY" and "DIGIT" in str(iav):
-                    allowed.update("0123456789")
-                elif iname == "CATEGORY" and "WORD" in str(iav):
-                    allowed.update(_ALNUM)
-                elif iname == "NEGATE":
-                    negate = True
-            n = len(set(_ALNUM) - allowed if negate else allowed & set(_ALNUM))
-            total += math.log2(36 / n) if n else 0.0
-        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
-            total += av[0] * _bits(av[2])
-        elif name == "SUBPATTERN":
-            total += _bits(av[-1])
-        elif name == "BRANCH":
-            total += min(_bits(b) for b in av[1])
-        elif name == "ATOMIC_GROUP":
-            total += _bits(av)
-    return total
+def _shape(pattern: str) -> tuple[float, int, float]:
+    """(specificity bits, min length, max length) of a pattern on normalised input.
 
-
-def _shape(pattern: str) -> tuple[float, int, int]:
-    """(specificity bits, min length, max length) of a pattern on normalised input."""
-    parsed = _sre.parse(pattern.replace(r"\s*", ""))
-    lo, hi = parsed.getwidth()
-    return _bits(parsed), lo, hi
+    Specificity is how unlikely a random string of the pattern's length is to match it: the
+    length's bits less those of the number of strings it accepts (counted on its automaton), for
+    the least specific length it accepts. A more specific format wins when two both validate."""
+    parsed = interegular.parse_pattern(pattern.replace(r"\s*", ""))
+    lo, hi = parsed.lengths
+    fsm = parsed.to_fsm()
+    per_symbol = Counter(fsm.alphabet[c] for c in _ALNUM)  # input is upper-case letters and digits
+    counts: dict = {fsm.initial: 1}
+    bits = math.inf
+    for n in range(min(hi if hi is not None else _MAX_COUNTED, _MAX_COUNTED) + 1):
+        accepted = sum(c for state, c in counts.items() if state in fsm.finals)
+        if n >= lo and accepted:
+            bits = min(bits, n * math.log2(36) - math.log2(accepted))
+        following: Counter = Counter()
+        for state, c in counts.items():
+            for symbol, ways in per_symbol.items():
+                to = fsm.map.get(state, {}).get(symbol)
+                if to is not None:
+                    following[to] += c * ways
+        counts = following
+    return (bits if bits != math.inf else 0.0), lo, (hi if hi is not None else math.inf)
 
 
 # ---------------------------------------------------------------- definitions
