@@ -80,6 +80,7 @@ class Settings(BaseSettings):
     live_send_timeout_seconds: float = 10.0
     live_stream_rate_limit: str = "30/minute"  # streams one client may open (shared like the others)
     live_max_streams: int = 5000  # open at once in one server process
+    live_max_streams_per_client: int = Field(default=8, ge=1)  # open at once from one client, per process
     # On SQLite, how often each server process reads the changes the others committed.
     live_poll_seconds: float = Field(default=1.0, gt=0)
 

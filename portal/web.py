@@ -117,7 +117,7 @@ class Portal:
             signer=LinkSigner(settings.resolved_secret_key),
             catalogs=catalogs,
             limits=RateLimits(settings.rate_limit_storage),
-            live=hub.Broker(settings.live_max_streams),
+            live=hub.Broker(settings.live_max_streams, settings.live_max_streams_per_client),
             merchant_hosts=hosts.MerchantHosts(engine, MERCHANT_CACHE_SECONDS),
             pages=PageCache(settings.page_cache_size),
         )

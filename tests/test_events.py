@@ -122,7 +122,7 @@ def test_streams_a_client_opens_are_rate_limited_and_disconnects_leak_nothing(li
         await asyncio.sleep(0)
 
     run(scenario)
-    assert wait_until(lambda: broker.stats() == {"streams": 0, "orders": 0})
+    assert wait_until(lambda: broker.stats() == {"streams": 0, "orders": 0, "clients": 0})
     assert wait_until(lambda: not state.connections and not state.tasks)
 
 
@@ -138,6 +138,20 @@ def test_a_server_holds_at_most_its_number_of_streams(live_server, shop):
         return held.status, refused.status, refused.headers.get("retry-after")
 
     assert run(scenario) == (200, 503, "30")
+
+
+def test_a_client_holds_at_most_its_number_of_open_streams(live_server, shop):
+    live_server.portal.live.max_per_client = 1
+    path = events_path(live_server, shop["link"])
+
+    async def scenario():
+        held = await Stream.open(live_server.host, live_server.port, path)
+        refused = await Stream.open(live_server.host, live_server.port, path)
+        held.close()
+        refused.close()
+        return held.status, refused.status, refused.headers.get("retry-after")
+
+    assert run(scenario) == (200, 429, "30")
 
 
 def test_idle_streams_time_out(live_server, shop):

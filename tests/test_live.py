@@ -125,6 +125,22 @@ def test_change_survives_the_postgres_payload_round_trip():
     assert hub.OrderChange.from_json(change.to_json()) == change
 
 
+def test_one_client_holds_a_bounded_number_of_streams():
+    async def scenario():
+        broker = hub.Broker(max_total=10, max_per_client=2)
+        first = broker.subscribe(1, "203.0.113.9")
+        broker.subscribe(2, "203.0.113.9")
+        with pytest.raises(hub.TooManyStreams) as refused:
+            broker.subscribe(3, "203.0.113.9")
+        assert refused.value.client == "203.0.113.9"
+        broker.subscribe(3, "198.51.100.4")  # another shopper is not held back
+        broker.unsubscribe(first)
+        broker.subscribe(3, "203.0.113.9")  # a closed stream frees its place
+        assert broker.stats() == {"streams": 3, "orders": 2, "clients": 2}
+
+    run_async(scenario())
+
+
 def test_broker_bounds_and_releases_streams():
     async def scenario():
         broker = hub.Broker(max_total=3)
@@ -135,7 +151,7 @@ def test_broker_bounds_and_releases_streams():
             broker.subscribe(3)
         broker.unsubscribe(first)
         broker.unsubscribe(first)  # twice is harmless
-        assert broker.stats() == {"streams": 2, "orders": 2}
+        assert broker.stats() == {"streams": 2, "orders": 2, "clients": 1}
         broker.publish([hub.OrderChange(1, 3, 7, frozenset({"status"}))])
         assert await third.wait(0.05) is None  # another order's news is not delivered
         broker.publish([hub.OrderChange(1, 2, 8, frozenset({"items"})), hub.OrderChange(1, 2, 9, frozenset({"status"}))])

@@ -23,6 +23,7 @@ import secrets
 import threading
 import time
 import weakref
+from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -157,15 +158,21 @@ def _after_rollback(session: Session) -> None:
 
 
 class TooManyStreams(Exception):
-    """This server process has as many live streams open as it allows."""
+    """This server process has as many live streams open as it allows (`client`: from that
+    client address; otherwise in all)."""
+
+    def __init__(self, client: str | None = None) -> None:
+        super().__init__(client)
+        self.client = client
 
 
 class Subscription:
     """One open page listening to one order. Changes coalesce: a slow reader never piles up."""
 
-    def __init__(self, order_id: int, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, order_id: int, loop: asyncio.AbstractEventLoop, client: str = "") -> None:
         self.order_id = order_id
         self.loop = loop
+        self.client = client
         self.panels: set[str] = set()
         self.version = 0
         # The order's links were revoked: this page may not hear about it any more.
@@ -191,23 +198,28 @@ class Subscription:
 
 
 class Broker:
-    """Who is listening to which order in this process, with a bound on the streams it holds.
-    (How many streams one client may open is a rate limit: routes/events.py.)"""
+    """Who is listening to which order in this process, with bounds on the streams it holds: in
+    all, and per client address (how many one client may open a minute is a rate limit, routes/events.py)."""
 
-    def __init__(self, max_total: int = 10_000) -> None:
+    def __init__(self, max_total: int = 10_000, max_per_client: int = 8) -> None:
         self.max_total = max_total
+        self.max_per_client = max_per_client
         # Marks this process's rows in live_changes: its own pages heard of them at once.
         self.origin = secrets.token_hex(8)
         self._lock = threading.Lock()
         self._by_order: dict[int, set[Subscription]] = {}
+        self._per_client: Counter[str] = Counter()
         self._total = 0
 
-    def subscribe(self, order_id: int) -> Subscription:
-        subscription = Subscription(order_id, asyncio.get_running_loop())
+    def subscribe(self, order_id: int, client: str = "") -> Subscription:
+        subscription = Subscription(order_id, asyncio.get_running_loop(), client)
         with self._lock:
             if self._total >= self.max_total:
                 raise TooManyStreams()
+            if self._per_client[client] >= self.max_per_client:
+                raise TooManyStreams(client)
             self._by_order.setdefault(order_id, set()).add(subscription)
+            self._per_client[client] += 1
             self._total += 1
         return subscription
 
@@ -219,6 +231,9 @@ class Broker:
             listeners.discard(subscription)
             if not listeners:
                 del self._by_order[subscription.order_id]
+            self._per_client[subscription.client] -= 1
+            if self._per_client[subscription.client] <= 0:
+                del self._per_client[subscription.client]
             self._total -= 1
 
     def publish(self, changes: Iterable[OrderChange]) -> None:
@@ -243,7 +258,7 @@ class Broker:
 
     def stats(self) -> dict[str, int]:
         with self._lock:
-            return {"streams": self._total, "orders": len(self._by_order)}
+            return {"streams": self._total, "orders": len(self._by_order), "clients": len(self._per_client)}
 
 
 @asynccontextmanager

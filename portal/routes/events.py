@@ -63,8 +63,11 @@ async def order_events(request: Request) -> Response:
         return PlainTextResponse("Too many live connections from this client.", status_code=429,
                                  headers={"Retry-After": str(wait)})
     try:
-        subscription = portal.live.subscribe(stamp.id)
-    except hub.TooManyStreams:
+        subscription = portal.live.subscribe(stamp.id, client_key(request))
+    except hub.TooManyStreams as exc:
+        if exc.client is not None:
+            return PlainTextResponse("Too many live connections from this client.", status_code=429,
+                                     headers={"Retry-After": "30"})
         return PlainTextResponse("Too many live connections on this server.", status_code=503,
                                  headers={"Retry-After": "30"})
     since = _since(request)
