@@ -126,8 +126,9 @@ def test_streams_a_client_opens_are_rate_limited_and_disconnects_leak_nothing(li
     assert wait_until(lambda: not state.connections and not state.tasks)
 
 
-def test_a_server_holds_at_most_its_number_of_streams(live_server, shop):
-    live_server.portal.live.max_total = 1
+@pytest.mark.parametrize("bound, status", [("max_total", 503), ("max_per_client", 429)])
+def test_a_server_holds_at_most_its_number_of_streams_in_all_and_per_client(live_server, shop, bound, status):
+    setattr(live_server.portal.live, bound, 1)
     path = events_path(live_server, shop["link"])
 
     async def scenario():
@@ -137,21 +138,7 @@ def test_a_server_holds_at_most_its_number_of_streams(live_server, shop):
         refused.close()
         return held.status, refused.status, refused.headers.get("retry-after")
 
-    assert run(scenario) == (200, 503, "30")
-
-
-def test_a_client_holds_at_most_its_number_of_open_streams(live_server, shop):
-    live_server.portal.live.max_per_client = 1
-    path = events_path(live_server, shop["link"])
-
-    async def scenario():
-        held = await Stream.open(live_server.host, live_server.port, path)
-        refused = await Stream.open(live_server.host, live_server.port, path)
-        held.close()
-        refused.close()
-        return held.status, refused.status, refused.headers.get("retry-after")
-
-    assert run(scenario) == (200, 429, "30")
+    assert run(scenario) == (200, status, "30")
 
 
 def test_idle_streams_time_out(live_server, shop):
