@@ -14,6 +14,7 @@ from portal.embed import OriginError, parse_origins
 from portal.i18n import normalise_locale
 from portal.money import MoneyError, validate_currency
 from portal.live.panels import MAX_POLL_SECONDS, MIN_POLL_SECONDS
+from portal.schemas import is_email
 from portal.security import hash_api_key, hash_password, new_api_key
 from portal.store import logins, queries
 from portal.store.models import ApiKey, Merchant, MerchantUser
@@ -61,7 +62,8 @@ def _timezone(value: str) -> str:
 
 
 def _email(value: str) -> str | None:
-    if value and "@" not in value:
+    # The same rule as an order's e-mail: it goes into the Reply-To of every e-mail to shoppers.
+    if value and not is_email(value):
         raise MerchantError(f"{value!r} is not an e-mail address")
     return value or None
 

@@ -49,8 +49,10 @@ def test_merchant_create_and_set(run, portal):
     (("merchant", "create", "admin", "--name", "X"), "reserved"),
     (("merchant", "create", "ok", "--name", "X", "--currency", "XXQ"), "unknown currency"),
     (("merchant", "set", "nobody", "currency=EUR"), "no merchant"),
+    (("merchant", "set", "acme", "support_email=help@"), "not an e-mail address"),
+    (("merchant", "set", "acme", "support_email=help@acme"), "not an e-mail address"),
 ])
-def test_bad_merchant_input_is_refused(run, args, message):
+def test_bad_merchant_input_is_refused(run, merchant, args, message):
     result = run(*args)
     assert result.exit_code != 0
     assert message in result.output
