@@ -15,6 +15,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette_compress import CompressMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from portal import hosts
@@ -135,6 +136,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     proxies = [ip.strip() for ip in settings.forwarded_allow_ips.split(",") if ip.strip()]
     middleware = [Middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)] if proxies else []
     middleware += [
+        # Brotli or gzip, as the browser accepts; live streams are flushed event by event, never held.
+        Middleware(CompressMiddleware, zstd=False, brotli_quality=5, gzip_level=6),
         Middleware(SecurityHeadersMiddleware),
         Middleware(hosts.AllowedHostsMiddleware, allowed=hosts.allowed_hosts(settings),
                    merchant_hosts=portal.merchant_hosts, read=portal.read),

@@ -61,13 +61,25 @@ CSRF_FIELD = "csrf_token"
 
 
 def csrf_token(session: dict) -> str:
+    """The session's token, masked afresh for each page: compressed pages never repeat its bytes (BREACH)."""
     token = session.get(CSRF_SESSION_KEY)
     if not token:
         token = secrets.token_urlsafe(24)
         session[CSRF_SESSION_KEY] = token
-    return token
+    secret = token.encode()
+    pad = secrets.token_bytes(len(secret))
+    return base64.urlsafe_b64encode(pad + bytes(a ^ b for a, b in zip(pad, secret))).decode()
+
+
+def _unmask(submitted: str) -> bytes:
+    try:
+        raw = base64.urlsafe_b64decode(submitted.encode("ascii"))
+    except (ValueError, UnicodeEncodeError):
+        return b""
+    half = len(raw) // 2
+    return bytes(a ^ b for a, b in zip(raw[:half], raw[half:])) if len(raw) == 2 * half else b""
 
 
 def csrf_valid(session: dict, submitted: str | None) -> bool:
     expected = session.get(CSRF_SESSION_KEY)
-    return bool(expected and submitted) and hmac.compare_digest(str(expected), str(submitted))
+    return bool(expected and submitted) and hmac.compare_digest(str(expected).encode(), _unmask(str(submitted)))

@@ -5,10 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 import urllib.request
+import zlib
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
+
+import brotli
 
 
 @dataclass
@@ -28,6 +31,8 @@ class Stream:
     _buffer: str = ""
     ended: bool = False
     _pending: list[Message] = field(default_factory=list)
+    # Set when the server compressed the stream (the request sent Accept-Encoding): decodes each chunk.
+    _decode: Any = None
 
     @classmethod
     async def open(cls, host: str, port: int, path: str, headers: dict[str, str] | None = None) -> Stream:
@@ -41,7 +46,13 @@ class Stream:
         while (line := (await reader.readline()).decode().strip()):
             name, _, value = line.partition(":")
             received[name.strip().lower()] = value.strip()
-        return cls(reader, writer, int(status_line.split()[1]), received)
+        stream = cls(reader, writer, int(status_line.split()[1]), received)
+        encoding = received.get("content-encoding")
+        if encoding == "br":
+            stream._decode = brotli.Decompressor().process
+        elif encoding == "gzip":
+            stream._decode = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress
+        return stream
 
     async def _chunk(self) -> str | None:
         """One chunk of the chunked body; None once the server ended the response."""
@@ -49,8 +60,8 @@ class Stream:
         if size == 0:
             self.ended = True
             return None
-        data = await self.reader.readexactly(size + 2)
-        return data[:-2].decode()
+        data = (await self.reader.readexactly(size + 2))[:-2]
+        return (self._decode(data) if self._decode else data).decode()
 
     async def next(self, timeout: float = 5.0) -> Message | None:
         """The next event or comment; None when the stream ends."""
