@@ -28,8 +28,9 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-# htmx comes from the npm registry at the version pinned in package-lock.json.
-assets: static/vendor/htmx.min.js
+# htmx comes from the npm registry at the version pinned in package-lock.json. A live order page
+# loads htmx, its SSE extension and portal.js as one file, live.js (one request instead of three).
+assets: static/vendor/htmx.min.js static/vendor/live.js
 
 static/vendor/htmx.min.js: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -37,6 +38,9 @@ static/vendor/htmx.min.js: package.json package-lock.json
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
 	cp node_modules/htmx-ext-sse/dist/sse.min.js static/vendor/htmx-sse.min.js
 	touch $@
+
+static/vendor/live.js: static/vendor/htmx.min.js static/portal.js
+	{ cat static/vendor/htmx.min.js; echo ';'; cat static/vendor/htmx-sse.min.js; echo ';'; cat static/portal.js; } > $@
 
 sysdeps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

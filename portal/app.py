@@ -13,8 +13,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
-from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
+from starlette.routing import Route
 from starlette_compress import CompressMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -33,6 +32,7 @@ from portal.routes import (
     events,
     notifications,
     shopper,
+    static_files,
     statuses,
     theme_assets,
     translations,
@@ -114,7 +114,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *shopper.routes,
         Route("/", index, name="index"),
         Route("/healthz", healthz, name="healthz"),
-        Mount("/static", StaticFiles(directory=settings.static_dir, check_dir=False), name="static"),
+        *static_files.routes,
         # Then ingestion, hundreds a second at peak: compared with every console route first, a
         # webhook tried some thirty patterns before its own.
         *webhooks.routes,

@@ -77,7 +77,7 @@ def render(
         "path_for": path_for,
         "theme": theme,
         "shop_path": lambda name, **params: url_path(request.app, name, shop=merchant.slug, **params),
-        "static": lambda path: url_path(request.app, "static", path=path),
+        "static": functools.partial(static_url, request.app, portal),
     }
     ctx.update(context or {})
     if "csrf_token" not in ctx:
@@ -97,6 +97,12 @@ def render(
         # The shopper picked a language: remember it for their next visit.
         response.set_cookie(LOCALE_COOKIE, locale, max_age=365 * 86400, samesite="lax", httponly=True)
     return response
+
+
+def static_url(app: Any, portal: Portal, path: str) -> str:
+    """A file of static/ under its content hash: browsers may keep it for a year."""
+    digest = portal.static_hashes.get(path)
+    return url_path(app, "static", path=path) + (f"?v={digest}" if digest else "")
 
 
 def live_theme_view(portal: Portal, path_for: Any, merchant: Merchant | None) -> ThemeView:

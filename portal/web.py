@@ -37,7 +37,7 @@ from portal.settings import Settings
 from portal.store import queries
 from portal.store.db import session_scope
 from portal.store.models import Merchant, Order
-from portal.theming.themes import ThemeRegistry
+from portal.theming.themes import ThemeRegistry, content_hashes
 from portal.ingest.write_groups import WriteGroups
 
 log = logging.getLogger(__name__)
@@ -82,6 +82,8 @@ class Portal:
     live: hub.Broker
     merchant_hosts: hosts.MerchantHosts
     pages: PageCache = field(default_factory=PageCache)
+    # static/ file -> content hash, read at start-up: `static()` URLs name the version (`?v=`).
+    static_hashes: dict[str, str] = field(default_factory=dict)
     readers: ThreadPoolExecutor | None = None
     writers: ThreadPoolExecutor | None = None
     write_groups: WriteGroups | None = None
@@ -107,6 +109,7 @@ class Portal:
                 "custom_css_version": custom_statuses.css_version,
                 "panel_attrs": panels.panel_attrs,
             },
+            base_stylesheet=settings.static_dir / "portal.css",
         )
         if not event.contains(Session, "after_flush", _forget_changed_merchants):
             event.listen(Session, "after_flush", _forget_changed_merchants)
@@ -120,6 +123,7 @@ class Portal:
             live=hub.Broker(settings.live_max_streams, settings.live_max_streams_per_client),
             merchant_hosts=hosts.MerchantHosts(engine, MERCHANT_CACHE_SECONDS),
             pages=PageCache(settings.page_cache_size),
+            static_hashes=content_hashes(settings.static_dir),
         )
         sqlite = engine.dialect.name == "sqlite"
         readers = settings.db_read_threads if settings.db_read_threads is not None else (0 if sqlite else 4)

@@ -1,4 +1,7 @@
-// Live order page, on top of htmx (no eval, no inline script: the CSP forbids both).
+// Every shopper page with a language picker, and the live order page on top of htmx (no eval, no
+// inline script: the CSP forbids both).
+// - The language picker changes the language as soon as one is picked (without JavaScript, its
+//   button does).
 // - Each panel sends the ETag it was rendered with, so an unchanged panel costs a 304.
 // - Timed polls are skipped while the tab is hidden or while the push stream (SSE) is open;
 //   the stream already says when something changed.
@@ -6,6 +9,11 @@
 (function () {
   "use strict";
   var streamOpen = false;
+
+  document.querySelectorAll("form.lang-switch").forEach(function (form) {
+    form.classList.add("lang-switch--auto");
+    form.querySelector("select").addEventListener("change", function () { form.submit(); });
+  });
 
   document.addEventListener("htmx:sseOpen", function () { streamOpen = true; });
   document.addEventListener("htmx:sseError", function () { streamOpen = false; });
@@ -31,7 +39,7 @@
   });
 
   document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState !== "visible" || streamOpen) return;
+    if (document.visibilityState !== "visible" || streamOpen || !window.htmx) return;
     document.querySelectorAll("[data-etag]").forEach(function (panel) {
       htmx.trigger(panel, "portal:refresh");
     });

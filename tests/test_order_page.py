@@ -145,7 +145,7 @@ def test_page_structure(demo_page):
     assert "merchant-acme" in page.body["class"] and "page-order" in page.body["class"]
     for panel in ("panel-status", "panel-shipments", "panel-items", "panel-timeline", "panel-details"):
         assert page.find(id=panel) is not None
-    assert page.find("script", src=True)["src"].endswith("htmx.min.js")
+    assert page.find("script", src=True)["src"].startswith("/static/vendor/live.js?v=")  # htmx and portal.js
     assert not [s for s in page.find_all("script") if not s.get("src")]  # no inline script
 
 

@@ -131,6 +131,7 @@ def test_logo_upload_remove_and_refusals(client, portal, shop, token):
     ref = live(portal, shop).theme_settings["logo"]
     page = html(client.get("/acme/track"))
     assert page.select_one(".brand img")["src"] == f"/theme-assets/images/acme/{ref}"
+    assert page.select_one("link[rel=icon]")["href"] == f"/theme-assets/images/acme/{ref}"  # the logo is the icon
 
     for name, data, message in [
         ("logo.svg", b"<svg xmlns='http://www.w3.org/2000/svg'/>", "not an image we accept"),

@@ -95,9 +95,10 @@ def test_missing_manifest_and_wrong_name(themes_dir):
 
 def test_check_flags_unknown_overrides_contrast_and_css(themes_dir):
     folder = make_theme(
-        themes_dir, "sloppy", '[palette.light]\nmuted = "#bbbbbb"\n',
+        themes_dir, "sloppy", 'stylesheets = ["theme.css", "more.css"]\n[palette.light]\nmuted = "#bbbbbb"\n',
         {"ordr.html": "typo", "theme/_hero.html": "<div></div>"},
-        {"theme.css": ".a { color: red; } }"},
+        {"theme.css": ".a { color: red; } }",
+         "more.css": ".b { background: url(wave.png); }\n.c { background: url('/theme-assets/static/sloppy/w.png'); }"},
     )
     _, problems = check_theme(folder, ThemeRegistry(themes_dir))
     text = "\n".join(problems)
@@ -105,6 +106,8 @@ def test_check_flags_unknown_overrides_contrast_and_css(themes_dir):
     assert "_hero" not in text  # the theme's own partials live under templates/theme/
     assert "[palette.light] muted #bbbbbb on bg" in text
     assert "static/theme.css, line 1" in text
+    assert "static/more.css, line 1: url(wave.png) is relative; write /theme-assets/static/sloppy/wave.png" in text
+    assert text.count("is relative") == 1
 
 
 def test_shopper_pages_use_the_merchant_theme(client, factory):
@@ -117,9 +120,10 @@ def test_shopper_pages_use_the_merchant_theme(client, factory):
     # Merchant text is data, never a template, and always escaped.
     assert text_of(page.select_one(".brand__tagline")) == "Go outside <b>now</b>"
     sheets = [link["href"] for link in page.select("link[rel=stylesheet]")]
-    assert sheets[0] == "/static/portal.css"
-    assert sheets[1].startswith("/theme-assets/static/bold/theme.css?v=")
-    assert sheets[2].startswith("/acme/theme.css?v=")
+    assert len(sheets) == 1 and sheets[0].startswith("/acme/theme.css?v=")
+    css = client.get(sheets[0]).text  # portal.css, then bold's own stylesheet, then the shop's settings
+    portal_css, bold_css = ((THEMES.parent / "static/portal.css").read_text(), (THEMES / "bold/static/theme.css").read_text())
+    assert portal_css in css and bold_css in css and css.index(portal_css) < css.index(bold_css) < css.index("Generated from")
 
     lookup = html(client.get("/plain/track"))
     assert "theme-classic" in lookup.body["class"]

@@ -1,4 +1,4 @@
-"""Theme files, generated stylesheets and merchants' theme images, each under a content hash.
+"""Generated stylesheets and merchants' theme images, each under a content hash.
 
 CSP allows no inline style, so every stylesheet is a URL; `?v=<hash>` changes whenever the content
 does, which lets browsers keep them for a year, and the ETag makes a revalidation a 304.
@@ -9,7 +9,7 @@ from __future__ import annotations
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from portal.theming import service, stylesheet
@@ -35,26 +35,12 @@ def cache_control_for(request: Request, digest: str) -> str:
     return IMMUTABLE if request.query_params.get("v") == digest else REVALIDATE
 
 
-async def theme_static(request: Request) -> Response:
-    theme = portal_of(request).themes.get(request.path_params["theme"])
-    path = request.path_params["path"]
-    # Only files found when the theme was loaded: no path outside static/ can be named.
-    if theme is None or path not in theme.static_hashes:
-        raise HTTPException(404)
-    digest = theme.static_hashes[path]
-    quoted = f'"{digest}"'
-    headers = {"ETag": quoted, "Cache-Control": cache_control_for(request, digest)}
-    if request.headers.get("if-none-match") == quoted:
-        return Response(status_code=304, headers=headers)
-    return FileResponse(theme.static_dir / path, headers=headers)
-
-
 async def palette_css(request: Request) -> Response:
     """A theme's defaults, for pages that belong to no merchant (e.g. an unknown shop's 404)."""
     theme = portal_of(request).themes.get(request.path_params["theme"])
     if theme is None:
         raise HTTPException(404)
-    sheet = stylesheet.cached(theme, {}, "")
+    sheet = stylesheet.cached(theme, {}, "", portal_of(request).themes.stylesheet_base(theme))
     return cached_response(request, sheet.css, CSS, sheet.digest, cache_control_for(request, sheet.digest))
 
 
@@ -62,7 +48,8 @@ def merchant_stylesheet(request: Request, theme_name: str, stored: dict, shop: s
     themes = portal_of(request).themes
     theme = themes.resolve(theme_name)
     path_for = lambda name, **params: str(request.app.url_path_for(name, **params))  # noqa: E731
-    sheet = stylesheet.cached(theme, stored if theme.name == theme_name else {}, image_prefix(path_for, shop))
+    sheet = stylesheet.cached(theme, stored if theme.name == theme_name else {}, image_prefix(path_for, shop),
+                              themes.stylesheet_base(theme))
     return cached_response(request, sheet.css, CSS, sheet.digest, cache_control_for(request, sheet.digest))
 
 
@@ -86,7 +73,6 @@ async def theme_image(request: Request) -> Response:
 
 
 routes = [
-    Route("/theme-assets/static/{theme}/{path:path}", theme_static, name="theme_static"),
     Route("/theme-assets/palette/{theme}.css", palette_css, name="theme_palette_css"),
     Route("/theme-assets/images/{shop}/{ref}", theme_image, name="theme_image"),
     Route("/{shop:shop}/theme.css", shop_theme_css, name="shop_theme_css"),

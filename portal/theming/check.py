@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import tinycss2
@@ -13,6 +14,8 @@ from portal.theming.themes import BASE_TEMPLATES, Theme, ThemeRegistry, load_the
 # Templates under this folder are a theme's own partials, included by its overrides; every other
 # template must replace one the portal has, or it would silently never be used.
 OWN_TEMPLATES_DIR = "theme/"
+# url(...) naming neither an absolute path, a scheme nor a fragment.
+RELATIVE_URL = re.compile(r"""url\(\s*['"]?(?![a-z][a-z0-9+.-]*:|/|#)([^'")\s]+)""", re.IGNORECASE)
 
 
 def check_theme(path: Path, installed: ThemeRegistry) -> tuple[Theme | None, list[str]]:
@@ -41,9 +44,14 @@ def check_theme(path: Path, installed: ThemeRegistry) -> tuple[Theme | None, lis
             found.append(f"setting {spec.name!r}: default {spec.default} differs from [palette.light] "
                          f"{spec.palette} = {theme.palette['light'][spec.palette or '']}; leave `default` out")
     for sheet in theme.stylesheets:
-        for node in tinycss2.parse_stylesheet((theme.static_dir / sheet).read_text(encoding="utf-8")):
+        text = (theme.static_dir / sheet).read_text(encoding="utf-8")
+        for node in tinycss2.parse_stylesheet(text):
             if node.type == "error":
                 found.append(f"static/{sheet}, line {node.source_line}: {node.message}")
+        for match in RELATIVE_URL.finditer(text):
+            # Pages get the theme's stylesheets inside the shop's one stylesheet, served from another path.
+            found.append(f"static/{sheet}, line {text.count(chr(10), 0, match.start()) + 1}: url({match[1]}) is "
+                         f"relative; write /theme-assets/static/{theme.name}/{match[1]}")
     return theme, found
 
 

@@ -1,13 +1,16 @@
-"""The stylesheet generated for one merchant: palette (light, dark), settings, filtered custom CSS.
+"""The one stylesheet a page links: static/portal.css, the theme's own stylesheets (parent first),
+then what is generated for the merchant: palette (light, dark), settings, filtered custom CSS.
 
-It is served from its own URL with a content hash (CSP allows no inline style), after
-static/portal.css and the theme's own stylesheets, so its custom properties win.
+One file, so a first view costs one request for all its styles; it is served from its own URL
+with a content hash (CSP allows no inline style), and the generated part comes last, so its custom
+properties win.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from functools import cached_property
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +26,7 @@ SCHEME_SETTING = "colour_scheme"  # a choice: auto (follow the device), light or
 class Stylesheet:
     css: str
 
-    @property
+    @cached_property
     def digest(self) -> str:
         return hashlib.sha256(self.css.encode()).hexdigest()[:16]
 
@@ -50,11 +53,13 @@ def _setting_properties(schema: Mapping[str, SettingSpec], values: Mapping[str, 
 
 
 def build(palette: Mapping[str, Mapping[str, str]], schema: Mapping[str, SettingSpec],
-          stored: Mapping[str, Any], image_url: Callable[[str], str]) -> Stylesheet:
+          stored: Mapping[str, Any], image_url: Callable[[str], str], base: str = "") -> Stylesheet:
+    """`base`: the files the generated rules follow (static/portal.css and the theme's stylesheets)."""
     values = resolve(schema, stored)
     colours = schemes(palette, schema, values)
     props = _setting_properties(schema, values, image_url)
     parts = [
+        base,
         "/* Generated from the theme's palette and the merchant's settings. */\n",
         _block(":root", colours["light"]),
         "@media (prefers-color-scheme: dark) {\n" + _block(":root:not(.scheme-light)", colours["dark"]) + "}\n",
@@ -75,13 +80,14 @@ _CACHE: dict[tuple[int, str, str], tuple[Any, Stylesheet]] = {}
 _CACHE_SIZE = 512
 
 
-def cached(theme: Any, stored: Mapping[str, Any], image_prefix: str) -> Stylesheet:
-    """build() for a Theme, memoised: pages link the stylesheet by digest on every request."""
+def cached(theme: Any, stored: Mapping[str, Any], image_prefix: str, base: str = "") -> Stylesheet:
+    """build() for a Theme, memoised: pages link the stylesheet by digest on every request. `base` is
+    the theme's (ThemeRegistry.stylesheet_base), so the theme alone keys it."""
     key = (id(theme), json.dumps(dict(stored), sort_keys=True, default=str), image_prefix)
     hit = _CACHE.get(key)
     if hit is not None and hit[0] is theme:  # the theme is kept in the entry, so its id is not reused
         return hit[1]
-    sheet = build(theme.palette, theme.settings_schema, stored, lambda ref: image_prefix + ref)
+    sheet = build(theme.palette, theme.settings_schema, stored, lambda ref: image_prefix + ref, base)
     if len(_CACHE) >= _CACHE_SIZE:
         _CACHE.clear()
     _CACHE[key] = (theme, sheet)

@@ -23,7 +23,8 @@ from portal import i18n
 from portal.theming.palette import BASE_PALETTE, parse_palette
 from portal.theming.schema import SettingSpec, ThemeError, parse_schema
 
-__all__ = ["BASE_TEMPLATES", "DEFAULT_THEME", "Theme", "ThemeError", "ThemeRegistry", "load_theme", "read_manifest"]
+__all__ = ["BASE_TEMPLATES", "DEFAULT_THEME", "Theme", "ThemeError", "ThemeRegistry", "content_hashes", "load_theme",
+           "read_manifest"]
 
 BASE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 DEFAULT_THEME = "classic"
@@ -97,8 +98,13 @@ def read_manifest(path: Path) -> dict[str, Any]:
     return data
 
 
-def _file_hash(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+def content_hashes(directory: Path) -> dict[str, str]:
+    """Every file under `directory` (relative POSIX path) -> a short hash of its content, for URLs that
+    name one version (`?v=<hash>`) and may be cached for a year."""
+    if not directory.is_dir():
+        return {}
+    return {p.relative_to(directory).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()[:16]
+            for p in sorted(directory.rglob("*")) if p.is_file()}
 
 
 def load_theme(path: Path, parent: Theme | None = None) -> Theme:
@@ -109,9 +115,7 @@ def load_theme(path: Path, parent: Theme | None = None) -> Theme:
         schema = {**(parent.settings_schema if parent else {}), **parse_schema(data.get("settings", {}), palette["light"])}
     except ThemeError as exc:
         raise ThemeError(f"{path / 'theme.toml'}: {exc}") from None
-    static = path / "static"
-    hashes = {p.relative_to(static).as_posix(): _file_hash(p) for p in sorted(static.rglob("*")) if p.is_file()} \
-        if static.is_dir() else {}
+    hashes = content_hashes(path / "static")
     stylesheets = data.get("stylesheets", ["theme.css"] if "theme.css" in hashes else [])
     missing = [s for s in stylesheets if s not in hashes]
     if missing:
@@ -139,9 +143,13 @@ def _check_template_syntax(theme: Theme) -> None:
 class ThemeRegistry:
     """Themes found under `themes/`, and their Jinja environments (built once, then reused)."""
 
-    def __init__(self, themes_dir: Path, globals_: dict[str, Any] | None = None) -> None:
+    def __init__(self, themes_dir: Path, globals_: dict[str, Any] | None = None,
+                 base_stylesheet: Path | None = None) -> None:
         self.themes_dir = Path(themes_dir)
         self.globals = globals_ or {}
+        # static/portal.css: every page's stylesheet starts with it (theming/stylesheet.py).
+        self.base_stylesheet = base_stylesheet
+        self._stylesheet_bases: dict[str, str] = {}
         self._themes: dict[str, Theme] = {}
         self._environments: dict[str, Environment] = {}
         self.errors: dict[str, str] = {}
@@ -149,6 +157,7 @@ class ThemeRegistry:
 
     def reload(self) -> None:
         self._themes, self._environments, self.errors = {}, {}, {}
+        self._stylesheet_bases = {}
         manifests: dict[str, Path] = {}
         if self.themes_dir.is_dir():
             manifests = {p.name: p for p in sorted(self.themes_dir.iterdir()) if p.is_dir() and (p / "theme.toml").exists()}
@@ -195,6 +204,17 @@ class ThemeRegistry:
             chain.append(theme)
             theme = self.get(theme.parent)
         return chain
+
+    def stylesheet_base(self, theme: Theme) -> str:
+        """static/portal.css, then the stylesheets of the theme's chain, parent first: read once."""
+        base = self._stylesheet_bases.get(theme.name)
+        if base is None:
+            files = [self.base_stylesheet] if self.base_stylesheet and self.base_stylesheet.is_file() else []
+            files += [member.static_dir / sheet for member in reversed(self.chain(theme.name))
+                      for sheet in member.stylesheets]
+            base = self._stylesheet_bases[theme.name] = "".join(
+                f"/* {path.name} */\n{path.read_text(encoding='utf-8')}\n" for path in files)
+        return base
 
     def shopper_templates(self, name: str | None) -> list[str]:
         """The templates a shopper's pages can render with this theme: all but the console's

@@ -21,6 +21,8 @@ class ThemeView:
     scheme: str = "auto"
     images: dict[str, str] = field(default_factory=dict)
     classes: str = ""
+    # The theme's own icon (`static/favicon.svg` in the theme or a parent), else None: the portal's.
+    favicon: str | None = None
 
     def image(self, name: str) -> str | None:
         """URL of an image setting (e.g. "logo"), or None when the merchant has none."""
@@ -42,13 +44,12 @@ def _classes(theme: Theme, values: dict[str, Any]) -> str:
     return " ".join(classes)
 
 
-def static_urls(theme: Theme, themes: ThemeRegistry, path_for: PathFor) -> list[str]:
-    """The theme chain's stylesheets, parent first, each with its content hash."""
-    urls = []
-    for member in reversed(themes.chain(theme.name)):
-        for sheet in member.stylesheets:
-            urls.append(path_for("theme_static", theme=member.name, path=sheet) + f"?v={member.static_hashes[sheet]}")
-    return urls
+def theme_favicon(theme: Theme, themes: ThemeRegistry, path_for: PathFor) -> str | None:
+    for member in themes.chain(theme.name):
+        digest = member.static_hashes.get("favicon.svg")
+        if digest:
+            return path_for("theme_static", theme=member.name, path="favicon.svg") + f"?v={digest}"
+    return None
 
 
 def image_prefix(path_for: PathFor, shop: str) -> str:
@@ -62,15 +63,16 @@ def build_view(themes: ThemeRegistry, path_for: PathFor, theme_name: str | None,
     stored = stored if theme.name == theme_name else {}
     values = resolve(theme.settings_schema, stored)
     prefix = image_prefix(path_for, shop) if shop else ""
-    sheet = stylesheet.cached(theme, stored if shop else {}, prefix)
+    sheet = stylesheet.cached(theme, stored if shop else {}, prefix, themes.stylesheet_base(theme))
     route, params = css_route or ("theme_palette_css", {"theme": theme.name})
     images = {name: prefix + value for name, value in values.items()
               if shop and theme.settings_schema[name].type == "image" and value}
     return ThemeView(
         name=theme.name,
         values=values,
-        stylesheets=[*static_urls(theme, themes, path_for), path_for(route, **params) + f"?v={sheet.digest}"],
+        stylesheets=[path_for(route, **params) + f"?v={sheet.digest}"],
         scheme=str(values.get(stylesheet.SCHEME_SETTING, "auto")),
         images=images,
         classes=_classes(theme, values),
+        favicon=images.get("logo") or theme_favicon(theme, themes, path_for),
     )
