@@ -273,8 +273,15 @@ def by_id(session: Session, merchant_id: int) -> Merchant | None:
 
 def by_api_key(session: Session, key: str) -> Merchant | None:
     """The shop an API key belongs to, while the key is not revoked."""
+    owner = api_key_owner(session, key)
+    return owner[0] if owner else None
+
+
+def api_key_owner(session: Session, key: str) -> tuple[Merchant, str] | None:
+    """(the shop, the key's name) of an API key that is not revoked."""
     api_key = queries.api_key_by_hash(session, hash_api_key(key))
-    return queries.merchant_by_id(session, api_key.merchant_id) if api_key else None
+    merchant = queries.merchant_by_id(session, api_key.merchant_id) if api_key else None
+    return (merchant, api_key.name) if merchant and api_key else None
 
 
 def user(session: Session, merchant_id: int, user_id: int) -> MerchantUser | None:

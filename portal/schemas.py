@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from portal import inputs, timestamps
+from portal import tags as tag_rules
 from portal.i18n import normalise_locale
 from portal.money import MoneyError, known_currencies, validate_currency
 from portal.statuses import (
@@ -38,7 +39,7 @@ from portal.statuses import (
     shipment_status_aliases,
 )
 
-MAX_TAG_LENGTH = 40
+MAX_TAG_LENGTH = tag_rules.MAX_TAG_LENGTH
 # Written so that Python's re and the ECMA 262 engines of OpenAPI tools read them alike: \s differs
 # between them on U+001C-U+001F and U+0085, so those are named.
 _EMAIL_PATTERN = (r"^[^@\s\x00\x1c-\x1f\u0085]{1,64}@[^@\s\x00\x1c-\x1f\u0085]+"
@@ -262,14 +263,7 @@ class OrderIn(_Strict):
     @field_validator("tags")
     @classmethod
     def _tags(cls, value: list[str]) -> list[str]:
-        tags: list[str] = []
-        for tag in value:
-            tag = tag.strip()
-            if len(tag) > MAX_TAG_LENGTH:
-                raise ValueError(f"tag {tag[:50]!r} is longer than {MAX_TAG_LENGTH} characters")
-            if tag and tag not in tags:
-                tags.append(tag)
-        return tags
+        return tag_rules.clean(value)  # a TagError is a ValueError: a 422 naming the field
 
     @model_validator(mode="after")
     def _cancel_reason_only_when_cancelled(self) -> OrderIn:

@@ -209,7 +209,8 @@ def test_hidden_status_is_staff_only(client, factory, shop):
     login(client, factory, shop)
     console = html(client.get(f"/admin/orders/{order.id}"))
     assert "Svindelsjekk" in text_of(console.select_one(".custom-status-form"))
-    assert "(staff only)" in text_of(console.select_one(".timeline"))
+    assert "(hidden from shoppers)" in text_of(console.select_one(".custom-status-form"))
+    assert "Svindelsjekk" in text_of(console.select_one(".staff-entries"))
 
 
 def test_console_sets_status_on_an_order(client, factory, shop):

@@ -196,6 +196,7 @@ def apikey_create(slug: str, name: str) -> None:
 def link(slug: str, number: str, revoke: bool) -> None:
     """Print the signed tracking link of an order (what an order e-mail carries)."""
     from portal.app import create_app
+    from portal.orders import staff_log
     from portal.orders.upsert import number_key, revoke_links
     from portal.store import queries
     from portal.store.db import session_scope
@@ -209,7 +210,7 @@ def link(slug: str, number: str, revoke: bool) -> None:
         if order is None:
             raise click.ClickException(f"no order {number!r} for {slug}")
         if revoke:
-            revoke_links(session, order)
+            revoke_links(session, order, staff_log.CLI)
         click.echo(settings.base_url.rstrip("/") + portal.tracking_path(merchant, order, app))
 
 

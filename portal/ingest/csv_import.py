@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from portal.ingest.csv_columns import BY_NAME, COLUMNS, LIST_KEYS, column_for, header_name
+from portal.orders import staff_log
 from portal.orders.upsert import OrderInputError, number_key, upsert_order
 from portal.orders.shipments import tracking_key
 from portal.schemas import OrderIn, error_list
@@ -237,7 +238,7 @@ def run(engine: Engine, merchant: Merchant, raw: bytes, dry_run: bool = False) -
     for group, data, lines in valid:
         with Session(engine, expire_on_commit=False) as session:
             try:
-                result = upsert_order(session, merchant, data, source=SOURCE)
+                result = upsert_order(session, merchant, data, source=SOURCE, actor=staff_log.CSV_IMPORT)
                 session.flush()
             except (OrderInputError, IntegrityError) as exc:
                 session.rollback()

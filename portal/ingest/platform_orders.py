@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from portal import timestamps
+from portal.orders import staff_log
 from portal.orders.upsert import (
     STATUS_FIELDS,
     OrderInputError,
@@ -68,6 +69,8 @@ class PlatformOrder:
     updated_at: datetime | None = None
     # External ids of shipments the platform cancelled since it sent them.
     removed_shipments: list[str] = field(default_factory=list)
+    # Tags over the length we keep, as the platform sent them (the order keeps them cut).
+    cut_tags: list[str] = field(default_factory=list)
 
 
 # -- applying ------------------------------------------------------------------------------------
@@ -114,13 +117,18 @@ class OrderChange:
                    "source_updated_at": self.mapped.updated_at or (existing.source_updated_at if existing else None)}
         try:
             result = upsert_order(session, self.merchant, checked, source=self.platform, found=found,
-                                  stored=stored, columns=columns)
+                                  stored=stored, columns=columns, actor=staff_log.webhook(self.platform))
         except (ValidationError, OrderInputError) as exc:
             raise _invalid(exc) from None
         order = result.order
+        if self.mapped.cut_tags:
+            log.warning("%s order %s: tags longer than 40 characters cut: %s", self.platform, order.number,
+                        self.mapped.cut_tags)
+            staff_log.record(session, order, staff_log.webhook(self.platform), "tags_cut", {"tags": self.mapped.cut_tags})
         if self.mapped.removed_shipments:
             # Only parcels stored before can belong to a fulfilment the platform cancelled since.
-            remove_shipments(session, order, self.mapped.removed_shipments, stored.shipments if stored else [])
+            remove_shipments(session, order, self.mapped.removed_shipments, stored.shipments if stored else [],
+                             staff_log.webhook(self.platform))
         return Outcome("stored", "order created" if result.created else "order updated", order.number)
 
 
@@ -136,13 +144,13 @@ def find_order(session: Session, merchant: Merchant, platform: str, external_id:
 
 def apply_shipments(session: Session, merchant: Merchant, order: Order, shipments: list[dict[str, Any]],
                     raw_statuses: dict[str, str]) -> Outcome:
-    """Shipments for an order we already have (a fulfilment or shipment delivery)."""
+    """Shipments for an order we already have (a fulfilment or shipment delivery, from `order.source`)."""
     try:
         checked = [ShipmentIn.model_validate(shipment) for shipment in shipments]
     except ValidationError as exc:
         raise _invalid(exc) from None
     for shipment in checked:
-        upsert_shipment(session, merchant, order, shipment)
+        upsert_shipment(session, merchant, order, shipment, actor=staff_log.webhook(order.source))
     if raw_statuses:
         order.raw_statuses = {**order.raw_statuses, **raw_statuses}
         session.add(order)

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from portal import carriers
 from portal.live import hub
-from portal.orders import shipments
+from portal.orders import shipments, staff_log
 from portal.notify import notifications
 from portal.schemas import TrackingUpdateIn, error_list
 from portal.store import outbox, parcels
@@ -17,7 +17,7 @@ from portal.store.models import Merchant, utcnow
 
 
 def add_tracking_updates(session: Session, merchant: Merchant, updates: list[TrackingUpdateIn],
-                         raws: list[dict[str, Any]]) -> list[str]:
+                         raws: list[dict[str, Any]], actor: staff_log.Actor = staff_log.PORTAL) -> list[str]:
     """Apply carrier events addressed by tracking number, in bulk: a handful of statements however
     many events (plain rows and executemany statements: store.parcels). Returns per update
     "added", "duplicate" or "unknown_tracking_number"."""
@@ -50,13 +50,22 @@ def add_tracking_updates(session: Session, merchant: Merchant, updates: list[Tra
     moving = [order for order in (loaded.get(order_id) for order_id in sorted(touched)) if order is not None]
     settled = [order for order in moving if shipments.settles(order, order_shipments.get(order.id, []))]
     parcels.settle_orders(session, [order.id for order in settled])
+    fulfilled = [staff_log.entry(order, actor, "updated", {"fulfillment_status": [order.fulfillment_status, "fulfilled"]},
+                                 at=now) for order in settled]
     for order in settled:
         order.fulfillment_status = "fulfilled"
+    new_events: dict[int, int] = {}
+    for (shipment, _, _), new in zip(items, added):
+        new_events[shipment.id] = new_events.get(shipment.id, 0) + new
     messages = []
+    entries: list[dict[str, Any]] = []
     for order in moving:
         moved = [s for s in order_shipments.get(order.id, []) if s.id in status_before]
         messages += filter(None, (notifications.shipment_message(merchant, order, s, status_before[s.id]) for s in moved))
+        entries += [staff_log.entry(order, actor, "shipment", shipments.parcel_changes(
+            s, False, status_before[s.id], new_events.get(s.id, 0)), at=now) for s in moved if new_events.get(s.id)]
     outbox.queue(session, messages)
+    staff_log.record_rows(session, entries + fulfilled)  # the parcels' news, then what it did to the order
     parcels.touch_orders(session, [order.id for order in moving], now)
     for order in moving:
         order.version, order.updated_at = order.version + 1, now
@@ -74,7 +83,8 @@ def _addressed(shipments: list[parcels.Parcel], carrier: str | None) -> list[par
     return picked or shipments
 
 
-def apply_payload(session: Session, merchant: Merchant, events: list[Any]) -> dict[str, Any]:
+def apply_payload(session: Session, merchant: Merchant, events: list[Any],
+                  actor: staff_log.Actor = staff_log.PORTAL) -> dict[str, Any]:
     """Validate each event on its own (one bad event does not sink the batch), apply the valid ones,
     and report on every event by its index in the request."""
     results: list[dict[str, Any]] = []
@@ -93,7 +103,7 @@ def apply_payload(session: Session, merchant: Merchant, events: list[Any]) -> di
         results.append({"index": index, "tracking_number": update.tracking_number, "result": ""})
         updates.append(update)
         raws.append(raw)
-    outcomes = iter(add_tracking_updates(session, merchant, updates, raws) if updates else [])
+    outcomes = iter(add_tracking_updates(session, merchant, updates, raws, actor) if updates else [])
     for result in results:
         if not result["result"]:
             result["result"] = next(outcomes)

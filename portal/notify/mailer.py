@@ -57,6 +57,10 @@ def _copy(kind: str, number: str, shop: str, status: str = "") -> Copy:
     if kind == "custom_status":
         return Copy(gettext("Your order %(number)s: %(status)s") % values, status,
                     gettext("Your order has a new status: %(status)s.") % values)
+    if kind == notifications.TRACKING_LINK:
+        return Copy(gettext("Follow your order %(number)s") % values,
+                    gettext("Follow your order"),
+                    gettext("Here is the link to follow your order from %(shop)s at any time.") % values)
     return Copy(gettext("Your order %(number)s is on its way") % values,
                 gettext("Your order is on its way"),
                 gettext("%(shop)s has shipped your order. Follow it with the link below.") % values)

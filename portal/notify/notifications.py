@@ -29,6 +29,8 @@ SWITCH_LABELS = {
 }
 # A shipment reaching one of these statuses is worth an e-mail of the same name.
 _STATUS_KIND = {"out_for_delivery": "out_for_delivery", "delivered": "delivered", "exception": "exception"}
+# The tracking link sent again from the console (not a switch: staff ask for it).
+TRACKING_LINK = "tracking_link"
 # Older news is history (an import, a late backfill), not something to e-mail about today.
 STALE_AFTER = timedelta(days=2)
 SETTINGS_KEY = "notifications"
@@ -95,6 +97,16 @@ def custom_status_set(session: Session, merchant: Merchant, order: Order,
         return False
     return _queue(session, _message(merchant, order, "custom_status", f"order:{order.id}:custom:{status.key}", None,
                                     {"key": status.key}))
+
+
+def tracking_link(session: Session, merchant: Merchant, order: Order, shipment_id: int | None,
+                  dedupe_key: str) -> bool:
+    """The order's tracking link e-mailed again, asked for by staff: not subject to the switches
+    (which say what changes e-mail by themselves), only to the shopper's unsubscribe."""
+    if not order.email or order.email_opt_out_at is not None:
+        return False
+    params = {"shipment_id": shipment_id} if shipment_id else {}
+    return _queue(session, outbox.message(merchant.id, order.id, TRACKING_LINK, order.email, dedupe_key, params))
 
 
 def queue_test(session: Session, merchant: Merchant, recipient: str) -> bool:

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from portal import carriers, timestamps
 from portal.live import hub
 from portal.notify import notifications
+from portal.orders import staff_log
 from portal.orders.changes import SHIPMENT_VOLATILE, add_timeline, state, timeline_row, touch
 from portal.schemas import EventIn, ShipmentIn
 from portal.statuses import shipment_step
@@ -23,19 +24,43 @@ def tracking_key(number: str | None) -> str | None:
     return key or None
 
 
-def upsert_shipment(session: Session, merchant: Merchant, order: Order, data: ShipmentIn, bump: bool = True) -> Shipment:
+def upsert_shipment(session: Session, merchant: Merchant, order: Order, data: ShipmentIn, bump: bool = True,
+                    actor: staff_log.Actor = staff_log.PORTAL) -> Shipment:
     """Add a shipment to an order, or update the one with the same tracking number / external id."""
-    shipment, changed = save_shipment(session, merchant, order, data)
+    shipment, changed = save_shipment(session, merchant, order, data, actor=actor)
     if changed and bump:
-        settle_delivery(session, order)
+        _settle_logged(session, order, actor)
         touch(session, order, hub.SHIPPING_PANELS)
     return shipment
 
 
+def _settle_logged(session: Session, order: Order, actor: staff_log.Actor) -> None:
+    """settle_delivery(), with a staff entry when it fulfils the order."""
+    before = order.fulfillment_status
+    if settle_delivery(session, order):
+        staff_log.record(session, order, actor, "updated", {"fulfillment_status": [before, order.fulfillment_status]})
+
+
+def parcel_changes(shipment: Shipment | parcels.Parcel, created: bool, status_before: str | None,
+                   events: int) -> dict[str, Any]:
+    """What a staff entry of kind "shipment" lists about one parcel."""
+    changes: dict[str, Any] = {"tracking_number": shipment.tracking_number or "",
+                               "carrier": getattr(shipment, "carrier_name", None)
+                               or (carriers.carrier_display_name(shipment.carrier) if shipment.carrier else "")}
+    if created:
+        changes["added"] = True
+    if created or status_before != shipment.status:
+        changes["status"] = [status_before, shipment.status]
+    if events:
+        changes["events"] = events
+    return changes
+
+
 def save_shipment(session: Session, merchant: Merchant, order: Order, data: ShipmentIn,
-                  shipments: list[Shipment] | None = None) -> tuple[Shipment, bool]:
+                  shipments: list[Shipment] | None = None,
+                  actor: staff_log.Actor = staff_log.PORTAL) -> tuple[Shipment, bool]:
     """Create or update one shipment. `shipments`: the order's shipments, when the caller has them
-    (a new one is appended)."""
+    (a new one is appended). `actor`: who sends it, for the staff timeline."""
     key = tracking_key(data.tracking_number)
     shipment = None
     for existing in queries.shipments(session, order.id) if shipments is None else shipments:
@@ -87,6 +112,7 @@ def save_shipment(session: Session, merchant: Merchant, order: Order, data: Ship
             facts.append(hub.Fact("shipment_status", shipment.status, shipment.id))
         hub.record(session, order, hub.SHIPPING_PANELS, *facts)
         notifications.shipment_changed(session, merchant, order, shipment, status_before)
+        staff_log.record(session, order, actor, "shipment", parcel_changes(shipment, created, status_before, added))
     return shipment, changed
 
 
@@ -168,19 +194,20 @@ def record_events(session: Session, shipment: Shipment, events: list[EventIn], d
 
 
 def add_events(session: Session, order: Order, shipment: Shipment, events: list[EventIn],
-               derive_status: bool = True, bump: bool = True) -> int:
+               derive_status: bool = True, bump: bool = True, actor: staff_log.Actor = staff_log.PORTAL) -> int:
     """Store a shipment's tracking events, skipping ones already stored (same time and status).
     Returns how many were new."""
     status_before = shipment.status
     added = record_events(session, shipment, events, derive_status)
     if added:
+        staff_log.record(session, order, actor, "shipment", parcel_changes(shipment, False, status_before, added))
         facts = [hub.Fact("shipment_status", shipment.status, shipment.id)] if shipment.status != status_before else []
         hub.record(session, order, hub.SHIPPING_PANELS, *facts)
         merchant = session.get(Merchant, order.merchant_id)
         if merchant is not None:
             notifications.shipment_changed(session, merchant, order, shipment, status_before)
     if added and bump:
-        settle_delivery(session, order)
+        _settle_logged(session, order, actor)
         touch(session, order, hub.SHIPPING_PANELS)
     session.flush()
     return added
@@ -216,14 +243,16 @@ def fulfillment_display(order: Order, shipments: Sequence[Shipment]) -> str:
 
 
 def remove_shipments(session: Session, order: Order, external_ids: Collection[str],
-                     shipments: Sequence[Shipment] | None = None) -> int:
+                     shipments: Sequence[Shipment] | None = None, actor: staff_log.Actor = staff_log.PORTAL) -> int:
     """Drop shipments the platform cancelled (by their external id), with their tracking events.
     `shipments`: the order's, if the caller read them already."""
     stored = queries.shipments(session, order.id) if shipments is None else shipments
-    doomed = [s.id for s in stored if s.external_id in external_ids]
+    doomed = [s for s in stored if s.external_id in external_ids]
     if not doomed:
         return 0
-    writes.delete_shipments(session, doomed)
+    writes.delete_shipments(session, [s.id for s in doomed])
+    staff_log.record_rows(session, [staff_log.entry(order, actor, "shipment_removed", {
+        "tracking_number": s.tracking_number or "", "carrier": s.carrier_name or s.carrier or ""}) for s in doomed])
     touch(session, order, hub.SHIPPING_PANELS)
     return len(doomed)
 

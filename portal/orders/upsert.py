@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from portal import money
 from portal.live import hub
-from portal.orders import custom_statuses, shipments
+from portal.orders import custom_statuses, shipments, staff_log
 from portal.notify import notifications
 from portal.links import new_link_nonce, new_public_id
 from portal.orders.changes import ORDER_VOLATILE, add_timeline, state, timeline_row, touch
@@ -190,11 +190,13 @@ def _order_values(data: OrderIn, order: Order | None, source: str, amounts: dict
 
 def upsert_order(session: Session, merchant: Merchant, data: OrderIn, source: str = "api",
                  found: tuple[Order | None, Order | None] | None = None,
-                 columns: dict[str, Any] | None = None, stored: StoredOrder | None = None) -> UpsertResult:
+                 columns: dict[str, Any] | None = None, stored: StoredOrder | None = None,
+                 actor: staff_log.Actor = staff_log.PORTAL) -> UpsertResult:
     """Create or update an order by merchant + external id, else by number. `found`: what the caller
     already looked up with queries.upsert_targets and locked (lock_orders); `stored`:
     stored_order() of the order found, if the caller read it. `columns`: more Order columns to
-    write with it (a platform's raw statuses and version time)."""
+    write with it (a platform's raw statuses and version time). `actor`: who sends it, for the
+    staff timeline."""
     amounts = _amounts(data)
     explicit, wanted = _wanted_custom_status(session, merchant, data)
     by_external_id, by_number = found or locked_targets(session, merchant.id, source, data.external_id,
@@ -223,12 +225,20 @@ def upsert_order(session: Session, merchant: Merchant, data: OrderIn, source: st
 
     if explicit and custom_statuses.apply(session, merchant, order, wanted):
         notifications.custom_status_set(session, merchant, order, wanted)
-    changed = _replace_line_items(session, order, data, amounts, created, stored_items)
+    items_changed = _replace_line_items(session, order, data, amounts, created, stored_items)
+    changed = items_changed
     for shipment in data.shipments:
-        changed = shipments.save_shipment(session, merchant, order, shipment, parcels)[1] or changed
+        changed = shipments.save_shipment(session, merchant, order, shipment, parcels, actor)[1] or changed
     shipments.settle_delivery(session, order, parcels)
+    after = state(order, ORDER_VOLATILE)
     # A re-delivered webhook or a re-imported file must not look like news: no version bump.
-    changed = created or changed or state(order, ORDER_VOLATILE) != before
+    changed = created or changed or after != before
+    listed = staff_log.differences(before, after)
+    if items_changed:
+        listed["line_items"] = [len(stored_items) if not created else None, len(data.line_items)]
+    if created or listed:
+        staff_log.record(session, order, actor, "created" if created else "updated",
+                         _created_changes(after) if created else listed)
     if changed and not created:
         touch(session, order, hub.PANELS, *(hub.Fact(name, getattr(order, name)) for name in STATUS_FIELDS
                                              if before.get(name) != getattr(order, name)))
@@ -236,6 +246,12 @@ def upsert_order(session: Session, merchant: Merchant, data: OrderIn, source: st
         session.flush()
         hub.record(session, order, hub.PANELS)
     return UpsertResult(order=order, created=created, changed=changed)
+
+
+def _created_changes(values: dict[str, Any]) -> dict[str, Any]:
+    """What the staff timeline lists for a new order: its statuses, tags and item count."""
+    shown = (*STATUS_FIELDS, "custom_status", "tags")
+    return staff_log.differences({}, {name: values[name] for name in shown if values.get(name)})
 
 
 def _status_timeline(session: Session, order: Order, before: dict[str, Any], at: datetime,
@@ -254,7 +270,8 @@ def _status_timeline(session: Session, order: Order, before: dict[str, Any], at:
     add_timeline(session, rows)
 
 
-def change_statuses(session: Session, order: Order, changes: dict[str, str], at: datetime | None = None) -> bool:
+def change_statuses(session: Session, order: Order, changes: dict[str, str], at: datetime | None = None,
+                    actor: staff_log.Actor = staff_log.PORTAL) -> bool:
     """Change some of an order's statuses (a refund, a return step) with their timeline entries."""
     before = {name: getattr(order, name) for name in STATUS_FIELDS}
     changed = {name: value for name, value in changes.items() if before[name] != value}
@@ -263,6 +280,7 @@ def change_statuses(session: Session, order: Order, changes: dict[str, str], at:
     for name, value in changed.items():
         setattr(order, name, value)
     _status_timeline(session, order, before, at or utcnow())
+    staff_log.record(session, order, actor, "updated", {name: [before[name], value] for name, value in changed.items()})
     touch(session, order, ("status", "timeline"), *(hub.Fact(n, v) for n, v in changed.items()))
     return True
 
@@ -308,18 +326,22 @@ def _replace_line_items(session: Session, order: Order, data: OrderIn, amounts: 
     return True
 
 
-def set_custom_status(session: Session, merchant: Merchant, order: Order, key: str | None) -> bool:
+def set_custom_status(session: Session, merchant: Merchant, order: Order, key: str | None,
+                      actor: staff_log.Actor = staff_log.PORTAL) -> bool:
     """Set an order's custom status from the console; raises OrderInputError for an unknown key."""
     status = _resolve_custom_status(queries.custom_statuses(session, merchant.id), key)
+    previous = order.custom_status
     changed = custom_statuses.apply(session, merchant, order, status)
     if changed:
+        staff_log.record(session, order, actor, "updated", {"custom_status": [previous, order.custom_status]})
         notifications.custom_status_set(session, merchant, order, status)
         touch(session, order, ("status", "timeline"), hub.Fact("custom_status", order.custom_status or ""))
     return changed
 
 
-def revoke_links(session: Session, order: Order) -> None:
+def revoke_links(session: Session, order: Order, actor: staff_log.Actor = staff_log.PORTAL) -> None:
     order.link_nonce = new_link_nonce()
+    staff_log.record(session, order, actor, "link_revoked")
     touch(session, order, (), hub.Fact("link_revoked", ""))
 
 

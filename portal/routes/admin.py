@@ -12,7 +12,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal import console_auth, inputs, merchants
-from portal.orders import upsert
+from portal.orders import staff_log, upsert
 from portal.hosts import absolute_url
 from portal.i18n import gettext, ngettext
 from portal.merchants import Merchant, MerchantError, apply_settings
@@ -45,6 +45,16 @@ async def require_merchant(request: Request) -> Merchant:
     request.state.merchant = merchant
     activate(request, merchant)
     return merchant
+
+
+async def console_actor(request: Request, merchant: Merchant) -> staff_log.Actor:
+    """The logged-in user, as the staff timeline names who changed an order."""
+
+    def email() -> str:
+        with portal_of(request).session() as session:
+            return console_auth.user_email(session, merchant.id, request.session.get(SESSION_USER))
+
+    return staff_log.console(await run_in_threadpool(email))
 
 
 def check_fields(fields, multiline: tuple[str, ...] = ()) -> None:
@@ -185,13 +195,14 @@ async def revoke_link(request: Request) -> Response:
     merchant = await require_merchant(request)
     await read_form(request)
     order_id = id_param(request, "order_id")
+    actor = await console_actor(request, merchant)
 
     def revoke() -> bool:
         with portal_of(request).session() as session:
             order = upsert.by_id(session, merchant.id, order_id)
             if order is None:
                 return False
-            upsert.revoke_links(session, order)
+            upsert.revoke_links(session, order, actor)
             return True
 
     if not await run_in_threadpool(revoke):

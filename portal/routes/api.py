@@ -11,7 +11,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from portal import inputs, merchants, openapi
-from portal.orders import shipments, upsert
+from portal.orders import shipments, staff_log, upsert
 from portal.ingest import tracking
 from portal.merchants import Merchant
 from portal.orders.as_json import order_json
@@ -40,10 +40,16 @@ def authenticate(request: Request) -> Merchant:
         raise ApiError(401, "unauthorized", "Send your API key as 'Authorization: Bearer <key>'.",
                        headers={"WWW-Authenticate": "Bearer"})
     with portal_of(request).session() as session:
-        merchant = merchants.by_api_key(session, key.strip())
-    if merchant is None:
+        owner = merchants.api_key_owner(session, key.strip())
+    if owner is None:
         raise ApiError(401, "unauthorized", "That API key is not valid.", headers={"WWW-Authenticate": "Bearer"})
+    merchant, request.state.api_key_name = owner
     return merchant
+
+
+def _actor(request: Request) -> staff_log.Actor:
+    """Who the staff timeline names for this request: the API key, by its name."""
+    return staff_log.api_key(getattr(request.state, "api_key_name", ""))
 
 
 async def parse_body(request: Request, model: type[BaseModel]) -> Any:
@@ -85,7 +91,7 @@ async def create_or_update_order(request: Request) -> Response:
 
     def save():
         with portal_of(request).session() as session:
-            result = upsert.upsert_order(session, merchant, data)
+            result = upsert.upsert_order(session, merchant, data, actor=_actor(request))
             return result.created, order_json(session, result.order, _link(request, merchant, result.order))
 
     try:
@@ -120,7 +126,7 @@ async def add_shipment(request: Request) -> Response:
             order = upsert.by_number(session, merchant.id, number)
             if order is None:
                 return None
-            shipment = shipments.upsert_shipment(session, merchant, order, data)
+            shipment = shipments.upsert_shipment(session, merchant, order, data, actor=_actor(request))
             body = order_json(session, order)
             return next(s for s in body["shipments"] if s["id"] == shipment.id)
 
@@ -143,7 +149,7 @@ async def add_events(request: Request) -> Response:
             if shipment is None:
                 return None
             order = upsert.by_id(session, merchant.id, shipment.order_id)
-            added = shipments.add_events(session, order, shipment, data.events)
+            added = shipments.add_events(session, order, shipment, data.events, actor=_actor(request))
             return {"shipment_id": shipment.id, "status": shipment.status, "added": added,
                     "duplicates": len(data.events) - added}
 
@@ -160,7 +166,8 @@ async def tracking_updates(request: Request) -> Response:
 
     def save() -> dict[str, Any]:
         with portal_of(request).session() as session:
-            return tracking.apply_payload(session, merchant, data.events)
+            return tracking.apply_payload(session, merchant, data.events,
+                                          staff_log.carrier_feed(getattr(request.state, "api_key_name", "")))
 
     return JSONResponse(await portal_of(request).write(save))
 

@@ -1,4 +1,5 @@
-"""Custom statuses: the per-merchant colour stylesheet, and the console pages that define and set them."""
+"""Custom statuses: the per-merchant colour stylesheet, and the console pages that define them (an
+order's own is set on its page: routes/admin_order.py)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from portal.orders import custom_statuses, order_view, upsert
+from portal.orders import custom_statuses
 from portal.orders.custom_statuses import CustomStatus, CustomStatusError, StatusInput
 from portal.hosts import absolute_url
 from portal.merchants import Merchant
-from portal.orders.upsert import OrderInputError
 from portal.routes.admin import read_form, id_param, require_merchant
 from portal.routes.theme_assets import CSS, cache_control_for, cached_response
 from portal.statuses import PROGRESS_STEPS
@@ -138,56 +138,6 @@ async def delete_status(request: Request) -> Response:
     return RedirectResponse(absolute_url(request, "admin_statuses"), status_code=303)
 
 
-async def order_page(request: Request) -> Response:
-    """The console's view of one order, where staff set its custom status."""
-    merchant = await require_merchant(request)
-    return await _render_order(request, merchant, id_param(request, "order_id"))
-
-
-async def _render_order(request: Request, merchant: Merchant, order_id: int, error: str | None = None,
-                        status_code: int = 200) -> Response:
-    portal = portal_of(request)
-
-    def load():
-        with portal.session() as session:
-            order = upsert.by_id(session, merchant.id, order_id)
-            if order is None:
-                return None
-            view = order_view.build(session, merchant, order)
-            timeline = upsert.staff_timeline(session, order.id)
-            statuses = custom_statuses.of_merchant(session, merchant.id)
-            return view, timeline, statuses, portal.tracking_path(merchant, order, request.app)
-
-    loaded = await run_in_threadpool(load)
-    if loaded is None:
-        raise HTTPException(404)
-    view, timeline, statuses, link = loaded
-    return render(request, "admin/order.html", {
-        "view": view, "order": view.order, "entries": timeline, "statuses": statuses, "link": link,
-        "error": error,
-    }, status_code=status_code)
-
-
-async def set_order_status(request: Request) -> Response:
-    merchant = await require_merchant(request)
-    form = await read_form(request)
-    order_id = id_param(request, "order_id")
-    key = str(form.get("custom_status") or "").strip()[:64] or None
-
-    def save():
-        with portal_of(request).session() as session:
-            order = upsert.by_id(session, merchant.id, order_id)
-            if order is None:
-                raise HTTPException(404)
-            upsert.set_custom_status(session, merchant, order, key)
-
-    try:
-        await run_in_threadpool(save)
-    except OrderInputError as exc:
-        return await _render_order(request, merchant, order_id, exc.errors[0]["message"], status_code=422)
-    return RedirectResponse(absolute_url(request, "admin_order", order_id=order_id), status_code=303)
-
-
 routes = [
     Route("/{shop:shop}/custom-statuses.css", stylesheet, name="custom_statuses_css"),
     Route("/admin/statuses", statuses_page, methods=["GET"], name="admin_statuses"),
@@ -195,7 +145,4 @@ routes = [
     Route("/admin/statuses/{status_id}", statuses_page, methods=["GET"], name="admin_status"),
     Route("/admin/statuses/{status_id}", save_status, methods=["POST"], name="admin_status_update"),
     Route("/admin/statuses/{status_id}/delete", delete_status, methods=["POST"], name="admin_status_delete"),
-    Route("/admin/orders/{order_id}", order_page, methods=["GET"], name="admin_order"),
-    Route("/admin/orders/{order_id}/custom-status", set_order_status, methods=["POST"],
-          name="admin_order_custom_status"),
 ]

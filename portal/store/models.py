@@ -225,6 +225,28 @@ class TimelineEntry(SQLModel, table=True):
     visible_to_shopper: bool = True
 
 
+class StaffEntry(SQLModel, table=True):
+    """One line of an order's staff timeline: a change and who or what made it, or a staff note.
+    Never read for shoppers (their timeline is TimelineEntry)."""
+
+    __tablename__ = "staff_entries"
+    __table_args__ = (Index("ix_staff_entries_order_at", "order_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    merchant_id: int = Field(foreign_key="merchants.id")
+    order_id: int = Field(foreign_key="orders.id")
+    at: datetime = Field(default_factory=utcnow)
+    # Who or what made the change: "webhook" + the platform, "api" + the key's name, "console" +
+    # the user's e-mail, "csv", "carrier" + the key's name, "cli", "portal".
+    actor_kind: str = Field(max_length=16)
+    actor_name: str = Field(default="", max_length=255)
+    # "created", "updated", "shipment", "custom_status", "tags", "note", "link_revoked", "email_queued", ...
+    kind: str = Field(max_length=32)
+    # What changed: {field: [before, after]} and the like, as plain JSON values.
+    changes: dict[str, Any] = Field(default_factory=empty_dict, sa_column=Column(JSON, nullable=False))
+    note: str | None = Field(default=None, max_length=5000)
+
+
 class CustomStatus(SQLModel, table=True):
     """A merchant's own order status ("Being engraved"), shown on top of the canonical ones."""
 

@@ -42,6 +42,8 @@ class Parcel:
     shipped_at: datetime | None
     delivered_at: datetime | None
     updated_at: datetime
+    # Named in the staff timeline's entries (the key is the number normalised).
+    tracking_number: str | None = None
 
 
 # Built once, their lists bound at execution: a statement built per call coerced each of hundreds

@@ -14,6 +14,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from portal import inputs, money, timestamps
+from portal import tags as tag_rules
 from portal.i18n import normalise_locale
 from portal.ingest.platform_orders import Rejected
 from portal.schemas import is_email
@@ -161,15 +162,20 @@ def quantity(value: Any) -> int:
         return 0
 
 
-def tags(value: Any, limit: int = 40) -> list[str]:
-    """ "gift, vip ,  " -> ["gift", "vip"]; tags longer than we keep are cut, not refused."""
+def _tag_parts(value: Any) -> list[str]:
     parts = value if isinstance(value, list) else str(value or "").split(",")
-    result: list[str] = []
-    for part in parts:
-        tag = " ".join(inputs.without_nul(str(part)).split())[:limit].strip()
-        if tag and tag not in result:
-            result.append(tag)
-    return result[:250]
+    return [" ".join(inputs.without_nul(str(part)).split()) for part in parts]
+
+
+def tags(value: Any) -> list[str]:
+    """ "gift, vip ,  " -> ["gift", "vip"]; tags longer than we keep are cut, not refused (the
+    platform's order is kept; long_tags() names them for the staff timeline)."""
+    return tag_rules.clean(part[:tag_rules.MAX_TAG_LENGTH] for part in _tag_parts(value))
+
+
+def long_tags(value: Any) -> list[str]:
+    """The platform's tags that tags() cuts, as they came."""
+    return tag_rules.too_long(_tag_parts(value))
 
 
 class StatusMapper:

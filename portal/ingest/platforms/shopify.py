@@ -17,6 +17,7 @@ from portal.ingest import platform_orders
 from portal.ingest.platforms import payloads
 from portal.ingest.platform_orders import Outcome, PlatformOrder, Rejected
 from portal.ingest.platforms.payloads import StatusMapper
+from portal.orders import staff_log
 from portal.orders.upsert import change_statuses
 from portal.orders.shipments import remove_shipments
 from portal.statuses import (
@@ -194,7 +195,8 @@ def map_order(payload: dict[str, Any]) -> PlatformOrder:
         data["return_status"] = "none"
     return PlatformOrder(data=data, raw_statuses=statuses.raw,
                          updated_at=payloads.timestamp(payload.get("updated_at"), ahead=True),
-                         removed_shipments=cancelled_shipments(payload.get("fulfillments")))
+                         removed_shipments=cancelled_shipments(payload.get("fulfillments")),
+                         cut_tags=payloads.long_tags(payload.get("tags")))
 
 
 def _fulfillment(session: Session, merchant: Merchant, payload: dict[str, Any]) -> Outcome:
@@ -204,7 +206,7 @@ def _fulfillment(session: Session, merchant: Merchant, payload: dict[str, Any]) 
         return platform_orders.not_received_yet(order_id)
     cancelled = cancelled_shipments([payload])
     if cancelled:
-        removed = remove_shipments(session, order, cancelled)
+        removed = remove_shipments(session, order, cancelled, actor=staff_log.webhook(PLATFORM))
         return Outcome("stored", f"fulfilment cancelled: {removed} shipment(s) removed", order.number)
     statuses = StatusMapper(PLATFORM)
     return platform_orders.apply_shipments(session, merchant, order, shipments([payload], statuses), statuses.raw)
@@ -228,7 +230,8 @@ def _refund(session: Session, merchant: Merchant, payload: dict[str, Any]) -> Ou
     whole = any(refunded[code] >= money.to_decimal(total, code) > 0 for code, total in
                 ((order.currency, order.total), (order.presentment_currency, order.presentment_total)))
     status = "refunded" if whole or order.payment_status == "refunded" else "partially_refunded"
-    change_statuses(session, order, {"payment_status": status}, payloads.timestamp(payload.get("created_at")))
+    change_statuses(session, order, {"payment_status": status}, payloads.timestamp(payload.get("created_at")),
+                    staff_log.webhook(PLATFORM))
     return Outcome("stored", f"payment {status.replace('_', ' ')}", order.number)
 
 
@@ -243,7 +246,8 @@ def _return(session: Session, merchant: Merchant, topic: str, payload: dict[str,
     if status is None:
         status = statuses.map("return_status", SHOPIFY_RETURN_STATUS, payload.get("status") or topic,
                               "return_status", "in_progress")
-    change_statuses(session, order, {"return_status": status}, payloads.timestamp(payload.get("updated_at")))
+    change_statuses(session, order, {"return_status": status}, payloads.timestamp(payload.get("updated_at")),
+                    staff_log.webhook(PLATFORM))
     if statuses.raw:
         order.raw_statuses = {**order.raw_statuses, **statuses.raw}
         session.add(order)
