@@ -23,8 +23,9 @@ FIELD_LABELS = {
     "subtotal": N_("Subtotal"), "shipping": N_("Shipping"), "tax": N_("Tax"), "discounts": N_("Discounts"),
     "number": N_("Order number"), "placed_at": N_("Placed"), "locale": N_("Language"),
     "postal_code": N_("Postal code"), "currency": N_("Currency"), "email_opt_out_at": N_("E-mails stopped"),
-    "status_in_shipment": N_("Status"),
 }
+# A parcel's status, in a shipment entry.
+PARCEL_STATUS = N_("Status")
 _MONEY = {"total", "subtotal", "shipping", "tax", "discounts"}
 
 
@@ -99,7 +100,7 @@ def _shipment(entry: StaffEntry) -> tuple[str, list[str]]:
     if isinstance(status, list) and len(status) == 2:
         before, after = (status_label("shipment", value) or "—" for value in status)
         details.append(gettext("%(field)s: %(before)s → %(after)s") % {
-            "field": gettext(FIELD_LABELS["status_in_shipment"]), "before": before, "after": after})
+            "field": gettext(PARCEL_STATUS), "before": before, "after": after})
     events = changes.get("events")
     if isinstance(events, int) and events:
         details.append(ngettext("%(num)d new tracking event", "%(num)d new tracking events", events) % {"num": events})

@@ -237,8 +237,9 @@ def upsert_order(session: Session, merchant: Merchant, data: OrderIn, source: st
     if items_changed:
         listed["line_items"] = [len(stored_items) if not created else None, len(data.line_items)]
     if created or listed:
+        # Stamped with the upsert's start: listed before the parcels' entries it brought.
         staff_log.record(session, order, actor, "created" if created else "updated",
-                         _created_changes(after) if created else listed)
+                         _created_changes(after) if created else listed, at=now)
     if changed and not created:
         touch(session, order, hub.PANELS, *(hub.Fact(name, getattr(order, name)) for name in STATUS_FIELDS
                                              if before.get(name) != getattr(order, name)))
