@@ -83,6 +83,16 @@ def test_page_shows_items_shipments_events_and_the_full_address(client, factory,
     assert "Payment: — → Paid (paid)" in history and "API key test" in history
 
 
+def test_page_is_styled_and_its_script_is_served(client, factory, shop, auth):
+    placed(client, auth)
+    console_login(client, factory, shop)
+    page = staff_page(client, order_id_of(client))
+    [sheet] = [link["href"] for link in page.select("link[rel=stylesheet]")]
+    assert client.get(sheet).headers["content-type"].startswith("text/css")
+    [script] = [node["src"] for node in page.select("script[src]")]
+    assert "?v=" in script and "data-copy" in client.get(script).text
+
+
 def test_timeline_names_who_made_each_change(client, factory, shop, auth, portal):
     placed(client, auth, payment_status="pending")
     placed(client, auth, payment_status="paid")                     # the API again: an update
