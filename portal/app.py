@@ -31,6 +31,7 @@ from portal.routes import (
     api,
     embed,
     events,
+    history,
     notifications,
     shopper,
     static_files,
@@ -113,6 +114,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     routes = [
         # Shop routes first: the most requested, and their `shop` convertor never claims /admin, /api, ...
         *shopper.routes,
+        *history.routes,
         Route("/", index, name="index"),
         Route("/healthz", healthz, name="healthz"),
         *static_files.routes,

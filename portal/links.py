@@ -1,4 +1,4 @@
-"""Signed tracking links: /{shop}/orders/{token}.
+"""Signed links: tracking links /{shop}/orders/{token}, and order-history links (HistorySigner).
 
 A token is `<public id>.<signature>`. The public id is random (unguessable on its own); the
 signature covers the public id and the order's link nonce, so rotating the nonce revokes every
@@ -11,8 +11,10 @@ import hashlib
 import hmac
 import re
 import secrets
+import time
+from typing import Any
 
-from itsdangerous import Signer
+from itsdangerous import BadSignature, Signer, TimestampSigner
 
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,32}\.[A-Za-z0-9_-]{16,64}$")
 
@@ -49,3 +51,56 @@ class LinkSigner:
         # bits, and one link must have exactly one valid token.
         expected = self._signer.get_signature(f"{public_id}:{nonce}")
         return hmac.compare_digest(expected, signature.encode())
+
+
+_HISTORY_TOKEN_RE = re.compile(r"^([A-Za-z0-9_-]{16,32})\.([A-Za-z0-9_-]{1,16}\.[A-Za-z0-9_-]{16,64})$")
+
+
+class _IssuedAt(TimestampSigner):
+    """A timestamp signer whose clock can be set: a link issued at a given moment (tests, support)."""
+
+    def __init__(self, *args: Any, issued_at: float | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.issued_at = issued_at
+
+    def get_timestamp(self) -> int:
+        return int(time.time() if self.issued_at is None else self.issued_at)
+
+
+class HistorySigner:
+    """Order-history links: /{shop}/history/<public id>.<timestamp>.<signature>.
+
+    The public id names one order of the shopper (the anchor); the signature covers it, the
+    anchor's link nonce and e-mail key, and the time of issue. So a link expires after `max_age`
+    seconds, dies with the anchor's links (nonce rotated), and no longer opens once the anchor's
+    e-mail changes. The e-mail itself never appears in the URL.
+    """
+
+    def __init__(self, secret_key: str, max_age: int) -> None:
+        self.secret_key = secret_key
+        self.max_age = max_age
+
+    def _signer(self, issued_at: float | None = None) -> _IssuedAt:
+        return _IssuedAt(self.secret_key, salt="portal.order-history", digest_method=hashlib.sha256,
+                         issued_at=issued_at)
+
+    def token(self, public_id: str, nonce: str, email_key: str, issued_at: float | None = None) -> str:
+        signed = self._signer(issued_at).sign(f"{public_id}:{nonce}:{email_key}").decode()
+        return f"{public_id}.{signed.rsplit('.', 2)[1]}.{signed.rsplit('.', 2)[2]}"
+
+    @staticmethod
+    def public_id(token: str) -> str | None:
+        """The anchor's public id a well-formed token names, before any check of its signature."""
+        match = _HISTORY_TOKEN_RE.match(token or "")
+        return match.group(1) if match else None
+
+    def verify(self, token: str, nonce: str, email_key: str) -> bool:
+        match = _HISTORY_TOKEN_RE.match(token or "")
+        if match is None:
+            return False
+        public_id, stamped = match.groups()
+        try:
+            self._signer().unsign(f"{public_id}:{nonce}:{email_key}.{stamped}", max_age=self.max_age)
+        except BadSignature:  # SignatureExpired is one too
+            return False
+        return True

@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     # believed; empty: none, not even loopback. The client a rate limit counts comes from there only.
     forwarded_allow_ips: str = ""
     lookup_failure_floor_ms: int = 400
+    # Order-history e-mails one address may be sent per shop (the asker's own limit is the lookup's).
+    history_email_rate_limit: str = "3/hour"
     session_max_age: int = 8 * 3600
     # Console log-in attempts (right or wrong): per account (shop + e-mail) and per client.
     login_rate_limit: str = "10/15 minutes"
@@ -109,7 +111,7 @@ class Settings(BaseSettings):
         return value
 
     @field_validator("lookup_rate_limit", "login_rate_limit", "login_client_rate_limit",
-                     "unverified_webhook_rate_limit", "live_stream_rate_limit")
+                     "unverified_webhook_rate_limit", "live_stream_rate_limit", "history_email_rate_limit")
     @classmethod
     def _rate_limit(cls, value: str) -> str:
         # Refused at start-up rather than failing every request it would count.

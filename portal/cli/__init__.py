@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 
 from portal.cli.processes import demo, migrate, serve, worker
-from portal.cli.shops import apikey, carrier, import_orders, link, merchant, theme, user
+from portal.cli.shops import apikey, carrier, history_link, import_orders, link, merchant, theme, user
 from portal.cli.translations import i18n
 
 
@@ -25,6 +25,7 @@ main.add_command(import_orders)
 main.add_command(user)
 main.add_command(apikey)
 main.add_command(link)
+main.add_command(history_link)
 main.add_command(carrier)
 main.add_command(i18n)
 

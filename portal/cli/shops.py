@@ -1,4 +1,4 @@
-"""`portal merchant`, `theme`, `import`, `user`, `apikey`, `link`, `carrier`: managing shops and their data."""
+"""`portal merchant`, `theme`, `import`, `user`, `apikey`, `link`, `history-link`, `carrier`: managing shops and their data."""
 
 from __future__ import annotations
 
@@ -212,6 +212,25 @@ def link(slug: str, number: str, revoke: bool) -> None:
         if revoke:
             revoke_links(session, order, staff_log.CLI)
         click.echo(settings.base_url.rstrip("/") + portal.tracking_path(merchant, order, app))
+
+
+@click.command("history-link")
+@click.argument("slug")
+@click.argument("email")
+def history_link(slug: str, email: str) -> None:
+    """Print a link to every order of EMAIL at the shop, valid for 24 hours (for support staff)."""
+    from portal.app import create_app
+    from portal.orders import history
+    from portal.store.db import session_scope
+
+    settings = load_settings()
+    app = create_app(settings)
+    with session_scope(open_engine(settings)) as session:
+        merchant = find_merchant(session, slug)
+        token = history.token_for_email(session, settings, merchant.id, email)
+    if token is None:
+        raise click.ClickException(f"no order with the e-mail {email!r} at {slug}")
+    click.echo(settings.base_url.rstrip("/") + app.url_path_for("history_page", shop=merchant.slug, token=token))
 
 
 @click.command()

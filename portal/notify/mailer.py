@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from email import policy
-from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime
 from typing import TYPE_CHECKING, Any
 
 import aiosmtplib
@@ -14,11 +11,12 @@ from sqlmodel import Session
 
 from portal import i18n, inputs
 from portal.orders import custom_statuses
-from portal.notify import notifications
+from portal.notify import envelope, history_mail, notifications
+from portal.notify.envelope import Copy
 from portal.i18n import gettext
 from portal.settings import Settings
 from portal.store import queries
-from portal.store.models import Merchant, Order, Shipment, utcnow
+from portal.store.models import Merchant, Order, Shipment
 from portal.store.records import OutboxMessage
 
 if TYPE_CHECKING:
@@ -29,13 +27,6 @@ SAMPLE_NUMBER = "#1001"
 # long URL) as RFC 2047 words, which mail providers do not read as a one-click unsubscribe. RFC 5322
 # allows lines of 998: at that length the header goes out as written.
 WIRE_POLICY = policy.SMTP.clone(max_line_length=998)
-
-
-@dataclass
-class Copy:
-    subject: str
-    headline: str
-    lead: str
 
 
 def _copy(kind: str, number: str, shop: str, status: str = "") -> Copy:
@@ -66,21 +57,13 @@ def _copy(kind: str, number: str, shop: str, status: str = "") -> Copy:
                 gettext("%(shop)s has shipped your order. Follow it with the link below.") % values)
 
 
-def message_id(settings: Settings, message: OutboxMessage) -> str:
-    """Derived from the row alone: a resend after a crash carries the same id, so it can be recognised."""
-    domain = settings.smtp_from.rpartition("@")[2] or "localhost"
-    return f"<outbox-{message.id}.{message.message_token}@{domain}>"
-
-
-def _absolute(settings: Settings, path: str) -> str:
-    return settings.base_url.rstrip("/") + path
-
-
 def compose(portal: Portal, router: Any, session: Session, message: OutboxMessage) -> EmailMessage | str:
     """The e-mail for a row, or the reason it must not be sent any more (opted out, switched off, gone)."""
     merchant = session.get(Merchant, message.merchant_id)
     if merchant is None:
         return "the shop no longer exists"
+    if message.kind == "history":
+        return history_mail.compose(portal, router, session, merchant, message)
     order = queries.order_by_id(session, merchant.id, message.order_id) if message.order_id else None
     kind = message.kind
     if kind == "test":
@@ -100,10 +83,7 @@ def compose(portal: Portal, router: Any, session: Session, message: OutboxMessag
     if inputs.text_problem(recipient):  # stored before addresses were checked for NUL
         return "the e-mail address cannot be used"
 
-    locale = i18n.negotiate([order.locale if order else None, merchant.default_locale],
-                            portal.enabled_locales(merchant)) or merchant.default_locale
-    # The merchant's own wording wins over the catalog, as on their pages.
-    i18n.activate(locale, overrides=portal.translation_overrides(merchant).get(locale), tz=merchant.timezone)
+    locale = envelope.activate_locale(portal, merchant, order.locale if order else None)
     shipment = session.get(Shipment, message.params.get("shipment_id") or 0) if order else None
     if shipment is not None and shipment.order_id != order.id:  # type: ignore[union-attr]
         shipment = None
@@ -117,13 +97,13 @@ def compose(portal: Portal, router: Any, session: Session, message: OutboxMessag
     if message.kind == "test":
         copy.subject = gettext("[Test] %(subject)s") % {"subject": copy.subject}
     if order is not None:
-        tracking_url = _absolute(portal.settings, portal.tracking_path(merchant, order, router))
+        tracking_url = envelope.absolute(portal, portal.tracking_path(merchant, order, router))
     else:
-        tracking_url = _absolute(portal.settings, str(router.url_path_for("lookup_form", shop=merchant.slug)))
+        tracking_url = envelope.absolute(portal, str(router.url_path_for("lookup_form", shop=merchant.slug)))
     unsubscribe_url = None
     if order is not None and message.kind != "test":
         token = notifications.unsubscribe_signer(portal.settings).token(order.public_id, notifications.UNSUBSCRIBE_NONCE)
-        unsubscribe_url = _absolute(portal.settings, str(router.url_path_for("unsubscribe", shop=merchant.slug,
+        unsubscribe_url = envelope.absolute(portal, str(router.url_path_for("unsubscribe", shop=merchant.slug,
                                                                              token=token)))
     context = {
         "merchant": merchant, "order": order, "number": order.number if order else SAMPLE_NUMBER, "kind": kind,
@@ -131,27 +111,8 @@ def compose(portal: Portal, router: Any, session: Session, message: OutboxMessag
         "locale": locale, "html_lang": i18n.html_lang(locale), "dir": i18n.text_direction(locale),
         "test": message.kind == "test",
     }
-    env = portal.themes.environment(merchant.theme)
-    # Headers from stored text (an order number, a shop's name, its wording) are made one line: a
-    # line break in a header makes the whole message fail.
-    email = EmailMessage()
-    email["Subject"] = inputs.one_line(copy.subject)
-    email["From"] = Address(display_name=inputs.one_line(merchant.name), addr_spec=portal.settings.smtp_from)
-    email["To"] = recipient
-    if merchant.support_email and not inputs.text_problem(merchant.support_email):
-        email["Reply-To"] = Address(display_name=inputs.one_line(merchant.name), addr_spec=merchant.support_email)
-    email["Date"] = format_datetime(utcnow())
-    email["Message-ID"] = message_id(portal.settings, message)
-    email["Auto-Submitted"] = "auto-generated"
-    if unsubscribe_url:
-        email["List-Unsubscribe"] = f"<{unsubscribe_url}>"
-        email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    # Quoted-printable keeps the message 7-bit, so it needs no 8BITMIME from the server.
-    email.set_content(env.get_template("email/notification.txt").render(context), cte="quoted-printable")
-    email.add_alternative(env.get_template("email/notification.html").render(context), subtype="html",
-                          cte="quoted-printable")
-    email["Content-Language"] = i18n.html_lang(locale)  # after the body: set_content() drops Content-* headers
-    return email
+    return envelope.compose(portal, merchant, message, recipient, copy.subject, "email/notification", context,
+                            locale)
 
 
 async def send(settings: Settings, email: EmailMessage) -> None:
