@@ -31,6 +31,7 @@ from portal.routes import (
     api,
     embed,
     events,
+    feedback,
     history,
     notifications,
     shopper,
@@ -115,6 +116,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         # Shop routes first: the most requested, and their `shop` convertor never claims /admin, /api, ...
         *shopper.routes,
         *history.routes,
+        *feedback.routes,
         Route("/", index, name="index"),
         Route("/healthz", healthz, name="healthz"),
         *static_files.routes,

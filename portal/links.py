@@ -53,6 +53,21 @@ class LinkSigner:
         return hmac.compare_digest(expected, signature.encode())
 
 
+class OrderFormTokens:
+    """CSRF tokens for the forms on a shopper's order page. The page is cached and shared by everyone
+    holding its link, so a token is bound to the order (its public id and link nonce), not to a
+    session: the same for each holder of the link, and out of reach without it."""
+
+    def __init__(self, secret_key: str) -> None:
+        self._links = LinkSigner(secret_key, salt="portal.order-form")
+
+    def token(self, order: Any) -> str:
+        return self._links.token(order.public_id, order.link_nonce)
+
+    def valid(self, public_id: str, nonce: str, submitted: str) -> bool:
+        return LinkSigner.public_id(submitted) == public_id and self._links.verify(submitted, nonce)
+
+
 _HISTORY_TOKEN_RE = re.compile(r"^([A-Za-z0-9_-]{16,32})\.([A-Za-z0-9_-]{1,16}\.[A-Za-z0-9_-]{16,64})$")
 
 

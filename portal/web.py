@@ -28,7 +28,7 @@ from portal import exchange, hosts, i18n
 from portal.live import hub, panels
 from portal.orders import custom_statuses
 from portal.i18n import labels, merchant_texts, overrides
-from portal.links import LinkSigner
+from portal.links import LinkSigner, OrderFormTokens
 from portal.merchants import RESERVED_SLUGS, SLUG_RE
 from portal.money import known_currencies
 from portal.live.pagecache import PageCache
@@ -108,6 +108,7 @@ class Portal:
                 "timezone_name": i18n.timezone_name,
                 "custom_css_version": custom_statuses.css_version,
                 "panel_attrs": panels.panel_attrs,
+                "order_form_token": OrderFormTokens(settings.resolved_secret_key).token,
             },
             base_stylesheet=settings.static_dir / "portal.css",
         )

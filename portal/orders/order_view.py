@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlmodel import Session
 
-from portal.orders import custom_statuses
+from portal.orders import custom_statuses, feedback
 from portal.orders.shipments import fulfillment_display
 from portal.statuses import PROBLEM_SHIPMENT_STATUSES, PROGRESS_STEPS, order_progress
 from portal.store import queries
@@ -56,6 +56,7 @@ class OrderView:
     custom_statuses: Mapping[str, CustomStatus] = field(default_factory=dict)
     # Changes whenever a status colour does, so the stylesheet URL is never served stale.
     custom_css_version: str = ""
+    feedback: feedback.FeedbackView = field(default_factory=feedback.FeedbackView)
 
     @property
     def item_count(self) -> int:
@@ -117,7 +118,8 @@ def build(session: Session, merchant: Merchant, order: Order) -> OrderView:
         step = max(step, current.progress_step)
     return OrderView(order, items, shipment_views, timeline, step, problem, fulfillment_display(order, shipments),
                      custom_status=current, custom_statuses=by_key,
-                     custom_css_version=custom_statuses.css_version(statuses))
+                     custom_css_version=custom_statuses.css_version(statuses),
+                     feedback=feedback.of_order(session, merchant.id, order.id, shipments))
 
 
 def stamp(connection: Connection, merchant_id: int, public_id: str) -> tuple | None:

@@ -210,6 +210,8 @@ async def order_page(request: Request, site: Site = FULL) -> Response:
             events_url=url_path(request.app, "order_events", shop=merchant.slug, token=token)
             + f"?v={view.order.version}",
         ),
+        # Delivery feedback is given on the full site (a framed page posting out of its frame would leave it).
+        "feedback_url": url_path(request.app, "order_feedback", shop=merchant.slug, token=token) if site is FULL else None,
     }
     template = "order.html" if part == panels.PAGE else f"_panel_{part}.html"
     headers["ETag"] = etag(part)

@@ -319,3 +319,18 @@ class TranslationOverride(SQLModel, table=True):
     text: str = Field(max_length=2000)
     plural_forms: list[str] = Field(default_factory=empty_list, sa_column=Column(JSON, nullable=False))
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class OrderFeedback(SQLModel, table=True):
+    """A shopper's rating (1-5) and comment on a delivered order: one per order, editable for a while."""
+
+    __tablename__ = "order_feedback"
+    __table_args__ = (Index("ix_order_feedback_merchant_created", "merchant_id", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    merchant_id: int = Field(foreign_key="merchants.id")
+    order_id: int = Field(foreign_key="orders.id", unique=True)
+    rating: int
+    comment: str | None = Field(default=None, max_length=2000)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
