@@ -23,6 +23,7 @@ from portal.notify import outbox_worker
 from portal.middleware import SecurityHeadersMiddleware
 from portal.routes import (
     admin,
+    admin_account,
     admin_order,
     admin_embed,
     admin_import,
@@ -126,6 +127,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *api.routes,
         *admin.routes,
         *admin_order.routes,
+        *admin_account.routes,
         *admin_embed.routes,
         *admin_theme.routes,
         *admin_import.routes,

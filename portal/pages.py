@@ -43,6 +43,22 @@ def activate(request: Request, merchant: Merchant | None, order: Order | panels.
     return locale
 
 
+def choose_console_locale(request: Request, preferred: str | None = None) -> str:
+    """The console's language: the user's own choice -> Accept-Language -> English, among every
+    shipped catalog (not only the shop's enabled locales: staff read the console, not shoppers)."""
+    shipped = i18n.catalogs().available()
+    candidates = [preferred, *i18n.parse_accept_language(request.headers.get("accept-language"))]
+    return i18n.negotiate(candidates, shipped) or i18n.SOURCE_LOCALE
+
+
+def activate_console(request: Request, merchant: Merchant | None, preferred: str | None = None) -> str:
+    """Activate the console's language; the shop's translation overrides are for shoppers and stay out."""
+    locale = choose_console_locale(request, preferred)
+    i18n.activate(locale, tz=merchant.timezone if merchant else "UTC")
+    request.state.locale = locale
+    return locale
+
+
 def render(
     request: Request,
     template: str,

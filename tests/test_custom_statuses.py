@@ -79,7 +79,8 @@ def test_console_defines_status_and_rejects_bad_colour(client, factory, shop):
     assert ok.status_code == 303
     row = html(client.get("/admin/statuses")).find("tr", class_="status-row")
     assert row["data-key"] == "engraving"
-    assert "Graveres" in text_of(row) and "engrave, gravering" in text_of(row)
+    # The console reads in its user's language (the browser's: English here), not the shop's Norwegian.
+    assert "Being engraved" in text_of(row) and "engrave, gravering" in text_of(row)
 
     clash = client.post("/admin/statuses", data={
         "csrf_token": token, "key": "engraving", "label_nb": "Annet", "color": "teal", "tags": "engrave"})

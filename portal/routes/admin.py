@@ -1,9 +1,10 @@
 """Merchant console: login (rate limited), logout (of every session of the user), order list with
-tracking links, link revocation."""
+tracking links, link revocation (after a confirmation page)."""
 
 from __future__ import annotations
 
 import math
+from urllib.parse import urlencode
 
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -20,7 +21,7 @@ from portal.routes.shopper import client_key
 from portal.security import CSRF_FIELD, csrf_valid
 from portal.statuses import FULFILLMENT_STATUSES, ORDER_STATUSES, PAYMENT_STATUSES, RETURN_STATUSES
 from portal.web import portal_of
-from portal.pages import activate, render
+from portal.pages import activate_console, render
 
 SESSION_USER = "user_id"
 SESSION_MERCHANT = "merchant_id"
@@ -28,22 +29,26 @@ SESSION_VERSION = "session_version"
 _LOGIN_KEYS = (SESSION_USER, SESSION_MERCHANT, SESSION_VERSION)
 
 
-def current_merchant(request: Request) -> Merchant | None:
+def current_login(request: Request) -> tuple[Merchant, console_auth.ConsoleUser] | None:
     user_id, merchant_id, version = (request.session.get(key) for key in _LOGIN_KEYS)
     if not user_id:
         return None
     with portal_of(request).session() as session:
-        return console_auth.session_merchant(session, user_id, merchant_id, version)
+        return console_auth.session_login(session, user_id, merchant_id, version)
 
 
 async def require_merchant(request: Request) -> Merchant:
-    merchant = await run_in_threadpool(current_merchant, request)
-    if merchant is None:
+    """The logged-in shop (else a redirect to the log-in page), with the console's language active:
+    the user's own choice, else their browser's. `request.state.console_user` is who is logged in."""
+    found = await run_in_threadpool(current_login, request)
+    if found is None:
         for key in _LOGIN_KEYS:  # a session that ended (logout elsewhere, new password) is forgotten
             request.session.pop(key, None)
         raise HTTPException(status_code=303, headers={"Location": absolute_url(request, "admin_login")})
+    merchant, user = found
     request.state.merchant = merchant
-    activate(request, merchant)
+    request.state.console_user = user
+    activate_console(request, merchant, user.locale)
     return merchant
 
 
@@ -57,12 +62,21 @@ async def console_actor(request: Request, merchant: Merchant) -> staff_log.Actor
     return staff_log.console(await run_in_threadpool(email))
 
 
+def console_user(request: Request) -> console_auth.ConsoleUser:
+    """Who is logged in (after `require_merchant`)."""
+    return request.state.console_user
+
+
 def check_fields(fields, multiline: tuple[str, ...] = ()) -> None:
     """Console input the store cannot hold (a NUL; a line break outside a text area): a 422 naming the field."""
     try:
         inputs.check_fields(fields, multiline)
     except inputs.FieldError as exc:
-        raise HTTPException(status_code=422, detail=f"The field {exc.field!r} {exc.problem}.") from None
+        if exc.problem == inputs.NUL_PROBLEM:
+            detail = gettext("The field %(field)s must not contain a NUL character.")
+        else:
+            detail = gettext("The field %(field)s must be a single line (no line breaks).")
+        raise HTTPException(status_code=422, detail=detail % {"field": repr(exc.field)}) from None
 
 
 async def read_form(request: Request, multiline: tuple[str, ...] = ()):
@@ -120,7 +134,7 @@ def _login_wait(request: Request, shop: str, email: str) -> int | None:
 
 
 async def login(request: Request) -> Response:
-    activate(request, None)
+    activate_console(request, None)
     if request.method == "GET":
         return _login_page(request, {})
     form = await read_form(request)
@@ -165,6 +179,18 @@ async def logout(request: Request) -> Response:
     return RedirectResponse(absolute_url(request, "admin_login"), status_code=303)
 
 
+REVOKED = "console_revoked"
+
+
+def _filter_choices() -> list[tuple[str, str, tuple[str, ...]]]:
+    return [
+        ("status", gettext("Status"), ORDER_STATUSES),
+        ("payment_status", gettext("Payment"), PAYMENT_STATUSES),
+        ("fulfillment_status", gettext("Fulfilment"), FULFILLMENT_STATUSES),
+        ("return_status", gettext("Return"), RETURN_STATUSES),
+    ]
+
+
 async def home(request: Request) -> Response:
     merchant = await require_merchant(request)
     portal = portal_of(request)
@@ -182,31 +208,38 @@ async def home(request: Request) -> Response:
             return page, links
 
     page, links = await run_in_threadpool(load)
+    kept = {name: value for name, value in {"q": query, **filters}.items() if value}
     return render(request, "admin/home.html", {
-        "orders_page": page, "links": links, "q": query, "filters": filters,
-        "choices": {
-            "status": ORDER_STATUSES, "payment_status": PAYMENT_STATUSES,
-            "fulfillment_status": FULFILLMENT_STATUSES, "return_status": RETURN_STATUSES,
-        },
+        "orders_page": page, "links": links, "q": query, "filters": filters, "choices": _filter_choices(),
+        # The pager keeps the search and the filters.
+        "query": urlencode(kept) + "&" if kept else "",
+        "revoked": request.session.pop(REVOKED, None),
     })
 
 
 async def revoke_link(request: Request) -> Response:
+    """GET: the confirmation (works without JavaScript); POST (from it): revoke the order's tracking links."""
     merchant = await require_merchant(request)
-    await read_form(request)
+    if request.method == "POST":
+        await read_form(request)
     order_id = id_param(request, "order_id")
     actor = await console_actor(request, merchant)
 
-    def revoke() -> bool:
+    def revoke() -> str | None:
         with portal_of(request).session() as session:
             order = upsert.by_id(session, merchant.id, order_id)
             if order is None:
-                return False
-            upsert.revoke_links(session, order, actor)
-            return True
+                return None
+            if request.method == "POST":
+                upsert.revoke_links(session, order, actor)
+            return order.number
 
-    if not await run_in_threadpool(revoke):
+    number = await run_in_threadpool(revoke)
+    if number is None:
         raise HTTPException(404)
+    if request.method == "GET":
+        return render(request, "admin/revoke.html", {"order_id": order_id, "number": number})
+    request.session[REVOKED] = number
     return RedirectResponse(absolute_url(request, "admin_home"), status_code=303)
 
 
@@ -214,5 +247,5 @@ routes = [
     Route("/admin/login", login, methods=["GET", "POST"], name="admin_login"),
     Route("/admin/logout", logout, methods=["POST"], name="admin_logout"),
     Route("/admin/", home, name="admin_home"),
-    Route("/admin/orders/{order_id}/revoke", revoke_link, methods=["POST"], name="admin_revoke_link"),
+    Route("/admin/orders/{order_id}/revoke", revoke_link, methods=["GET", "POST"], name="admin_revoke_link"),
 ]

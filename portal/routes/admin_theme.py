@@ -31,7 +31,7 @@ from portal.theming.schema import CUSTOM_CSS, FONT_STACKS, SettingsError
 from portal.theming.service import ThemeConfig
 from portal.theming.view import build_view
 from portal.web import portal_of
-from portal.pages import render
+from portal.pages import activate, render
 
 FLASH = "theme_flash"
 # Room for a logo at the cap plus the rest of the form, so an oversized file gets a form error
@@ -182,6 +182,7 @@ def _preview_data(request: Request, merchant: Merchant):
 async def preview(request: Request) -> Response:
     """The order page (or the lookup page) as shoppers would see it with the draft."""
     merchant = await require_merchant(request)
+    activate(request, merchant)  # in a shopper's language, with the shop's own texts, not the console's
     config, view = await run_in_threadpool(_preview_data, request, merchant)
     path_for = lambda name, **params: str(request.app.url_path_for(name, **params))  # noqa: E731
     theme = build_view(portal_of(request).themes, path_for, config.theme, config.values, merchant.slug,

@@ -68,6 +68,8 @@ class MerchantUser(SQLModel, table=True):
     # Carried in the signed session cookie; logout and a password change bump it, which ends every
     # session of this user (a cookie with another version counts as logged out).
     session_version: int = Field(default=1)
+    # The console's language for this login (a shipped catalog); None: the browser's language.
+    locale: str | None = Field(default=None, max_length=16)
     created_at: datetime = Field(default_factory=utcnow)
 
 
