@@ -1,4 +1,5 @@
-"""Shopper-facing names of canonical values. Marked with N_ for extraction, translated at render."""
+"""Human names of canonical values (shopper pages and the console). Marked with N_ for extraction,
+translated at render."""
 
 from __future__ import annotations
 
@@ -70,6 +71,26 @@ STATUS_LABELS: dict[str, dict[str, str]] = {
         "expired": N_("Tracking expired"),
         "returning": N_("Returning to sender"),
     },
+    # Console only: what became of a platform's webhook delivery.
+    "delivery_result": {
+        # Translators: webhook delivery result: the order data was saved.
+        "stored": N_("Stored"),
+        # Translators: webhook delivery result: the same delivery had already been received.
+        "duplicate": N_("Duplicate"),
+        "ignored": N_("Ignored"),
+        "rejected": N_("Rejected"),
+    },
+    # Console only: a shopper e-mail in the outbox.
+    "outbox_state": {
+        # Translators: e-mail state: queued, not sent yet.
+        "pending": N_("Waiting"),
+        "sending": N_("Sending"),
+        "sent": N_("Sent"),
+        # Translators: e-mail state: not sent on purpose (e.g. the shopper unsubscribed).
+        "skipped": N_("Skipped"),
+        # Translators: e-mail state: sending failed for good.
+        "failed": N_("Failed"),
+    },
     "progress": {
         # Translators: first step of the delivery progress bar (past participle).
         "ordered": N_("Ordered"),
@@ -87,6 +108,8 @@ TONES: dict[str, str] = {
     "partially_fulfilled": "info", "partially_paid": "warn", "requested": "info",
     "pending": "neutral", "unfulfilled": "neutral", "scheduled": "neutral", "none": "neutral", "open": "neutral",
     "info_received": "neutral",
+    "stored": "good", "sent": "good", "sending": "info", "duplicate": "neutral", "ignored": "neutral",
+    "skipped": "neutral", "rejected": "bad", "failed": "bad",
     "on_hold": "warn", "attempt_fail": "warn", "returning": "warn", "expired": "warn",
     "cancelled": "bad", "voided": "bad", "exception": "bad", "declined": "bad",
 }

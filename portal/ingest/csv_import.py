@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from portal.i18n import gettext
 from portal.ingest.csv_columns import BY_NAME, COLUMNS, LIST_KEYS, column_for, header_name
 from portal.orders import staff_log
 from portal.orders.upsert import OrderInputError, number_key, upsert_order
@@ -62,10 +63,14 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
 
     def summary(self) -> str:
-        verb = "would be" if self.dry_run else "were"
-        text = (f"{self.rows} rows: {len(self.created)} orders {verb} created, {len(self.updated)} {verb} updated, "
-                f"{len(self.unchanged)} unchanged, {len(self.rejected)} rejected ({len(self.errors)} errors).")
-        return text + (" Dry run: nothing was saved." if self.dry_run else "")
+        counts = {"rows": self.rows, "created": len(self.created), "updated": len(self.updated),
+                  "unchanged": len(self.unchanged), "rejected": len(self.rejected), "errors": len(self.errors)}
+        if self.dry_run:
+            return gettext("%(rows)s rows: %(created)s orders would be created, %(updated)s would be updated, "
+                           "%(unchanged)s unchanged, %(rejected)s rejected (%(errors)s errors). "
+                           "Dry run: nothing was saved.") % counts
+        return gettext("%(rows)s rows: %(created)s orders were created, %(updated)s were updated, "
+                       "%(unchanged)s unchanged, %(rejected)s rejected (%(errors)s errors).") % counts
 
 
 @dataclass
@@ -101,21 +106,24 @@ def _reader(text: str) -> tuple[csv.reader, list[str]]:  # type: ignore[valid-ty
     try:
         header = [header_name(name) for name in next(reader)]
     except StopIteration:
-        raise ImportFileError("The file is empty: the first line must name the columns.") from None
+        raise ImportFileError(gettext("The file is empty: the first line must name the columns.")) from None
     except csv.Error as exc:
-        raise ImportFileError(f"Line 1 is not valid CSV: {exc}.") from None
+        raise ImportFileError(gettext("Line 1 is not valid CSV: %(problem)s.") % {"problem": exc}) from None
     unknown = [name for name in header if name and name not in BY_NAME]
     if unknown:
         hints = []
         for name in unknown:
             close = difflib.get_close_matches(name, BY_NAME, n=1)
-            hints.append(f"{name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
-        raise ImportFileError(f"Line 1: unknown column {', '.join(hints)}. The columns are listed in the README.")
+            hints.append(gettext("%(column)s (did you mean %(suggestion)s?)")
+                         % {"column": repr(name), "suggestion": repr(close[0])} if close else repr(name))
+        raise ImportFileError(gettext("Line 1: unknown column %(columns)s. The columns are listed in docs/csv-import.md.")
+                              % {"columns": ", ".join(hints)})
     if "number" not in header:
-        raise ImportFileError("Line 1: the column 'number' is required.")
+        raise ImportFileError(gettext("Line 1: the column %(column)s is required.") % {"column": "'number'"})
     repeated = sorted({name for name in header if name and header.count(name) > 1})
     if repeated:
-        raise ImportFileError(f"Line 1: column {', '.join(map(repr, repeated))} appears more than once.")
+        raise ImportFileError(gettext("Line 1: column %(columns)s appears more than once.")
+                              % {"columns": ", ".join(map(repr, repeated))})
     return reader, header
 
 

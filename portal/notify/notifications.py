@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from portal.i18n.labels import N_
 from portal.links import LinkSigner
 from portal.settings import Settings
 from portal.store import outbox, queries
@@ -20,12 +21,13 @@ from portal.store.parcels import Parcel, TrackedOrder
 
 # Notifications a merchant can switch off, in the console's order. All are on by default.
 SWITCHES: tuple[str, ...] = ("shipped", "out_for_delivery", "delivered", "exception", "custom_status")
+# Translated when shown (the console's language).
 SWITCH_LABELS = {
-    "shipped": "A shipment is on its way",
-    "out_for_delivery": "Out for delivery",
-    "delivered": "Delivered",
-    "exception": "Delivery problem",
-    "custom_status": "Custom statuses that ask for an e-mail",
+    "shipped": N_("A shipment is on its way"),
+    "out_for_delivery": N_("Out for delivery"),
+    "delivered": N_("Delivered"),
+    "exception": N_("Delivery problem"),
+    "custom_status": N_("Custom statuses that ask for an e-mail"),
 }
 # A shipment reaching one of these statuses is worth an e-mail of the same name.
 _STATUS_KIND = {"out_for_delivery": "out_for_delivery", "delivered": "delivered", "exception": "exception"}

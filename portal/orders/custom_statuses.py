@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from portal import i18n
+from portal.i18n import gettext
 from portal.statuses import PROGRESS_STEPS
 from portal.store import queries
 from portal.store.models import CustomStatus, Merchant, Order, TimelineEntry, utcnow
@@ -93,27 +94,27 @@ def validate(data: StatusInput, default_locale: str) -> dict[str, Any]:
     errors: dict[str, str] = {}
     key = data.key.strip().lower()
     if not KEY_RE.match(key):
-        errors["key"] = "Use 1-64 lower-case letters, digits, dashes or underscores, starting with a letter or digit."
+        errors["key"] = gettext("Use 1-64 lower-case letters, digits, dashes or underscores, starting with a letter or digit.")
     labels: dict[str, str] = {}
     for locale, label in data.labels.items():
         code = i18n.normalise_locale(locale)
         label = " ".join((label or "").split())
         if code is None:
-            errors[f"label_{locale}"] = f"{locale!r} is not a known language code."
+            errors[f"label_{locale}"] = gettext("%(code)s is not a known language code.") % {"code": repr(locale)}
         elif len(label) > MAX_LABEL:
-            errors[f"label_{locale}"] = f"At most {MAX_LABEL} characters."
+            errors[f"label_{locale}"] = gettext("At most %(count)s characters.") % {"count": MAX_LABEL}
         elif label:
             labels[code] = label
     if default_locale not in labels:
-        errors[f"label_{default_locale}"] = "A label in the shop's default language is required."
+        errors[f"label_{default_locale}"] = gettext("A label in the shop's default language is required.")
     color = css_colour(data.color)
     if color is None:
-        errors["color"] = "Use a CSS colour such as #1f7a4d, rgb(31 122 77) or teal."
+        errors["color"] = gettext("Use a CSS colour such as %(examples)s.") % {"examples": "#1f7a4d, rgb(31 122 77), teal"}
     if data.progress_step is not None and not 0 <= data.progress_step < len(PROGRESS_STEPS):
-        errors["progress_step"] = "Pick one of the progress bar's steps."
+        errors["progress_step"] = gettext("Pick one of the progress bar's steps.")
     tags = _tags(data.tags)
     if any(len(tag) > MAX_TAG for tag in tags):
-        errors["tags"] = f"Each tag has at most {MAX_TAG} characters."
+        errors["tags"] = gettext("Each tag has at most %(count)s characters.") % {"count": MAX_TAG}
     if errors:
         raise CustomStatusError(errors)
     return {
@@ -128,11 +129,12 @@ def save(session: Session, merchant: Merchant, data: StatusInput, status: Custom
     others = [s for s in queries.custom_statuses(session, merchant.id) if status is None or s.id != status.id]
     errors: dict[str, str] = {}
     if any(s.key == values["key"] for s in others):
-        errors["key"] = f"The shop already has a status {values['key']!r}."
+        errors["key"] = gettext("The shop already has a status %(key)s.") % {"key": repr(values["key"])}
     taken = {tag.lower(): s.key for s in others for tag in s.tags}
-    clashes = [f"{tag!r} (already sets {taken[tag.lower()]!r})" for tag in values["tags"] if tag.lower() in taken]
+    clashes = [gettext("%(tag)s (already sets %(key)s)") % {"tag": repr(tag), "key": repr(taken[tag.lower()])}
+               for tag in values["tags"] if tag.lower() in taken]
     if clashes:
-        errors["tags"] = "Each tag can set only one status: " + ", ".join(clashes) + "."
+        errors["tags"] = gettext("Each tag can set only one status: %(tags)s.") % {"tags": ", ".join(clashes)}
     if errors:
         raise CustomStatusError(errors)
     if status is None:

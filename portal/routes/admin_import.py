@@ -13,6 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Route, request_response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from portal.i18n import gettext
 from portal.ingest import csv_import
 from portal.routes.admin import read_form, require_merchant
 from portal.web import portal_of
@@ -57,18 +58,18 @@ class UploadRefused(Exception):
 
 
 def _too_big(cap: int) -> UploadRefused:
-    return UploadRefused(f"The file is larger than {_megabytes(cap)}. Split it into smaller files and import "
-                         "them one by one.", 413)
+    return UploadRefused(gettext("The file is larger than %(size)s. Split it into smaller files and import "
+                                 "them one by one.") % {"size": _megabytes(cap)}, 413)
 
 
 async def _read_upload(upload: Any, cap: int) -> tuple[str, bytes]:
     """(file name, content) of a CSV upload within the cap, else UploadRefused saying why."""
     if not isinstance(upload, UploadFile) or not upload.filename:
-        raise UploadRefused("Choose a CSV file to upload.", 400)
+        raise UploadRefused(gettext("Choose a CSV file to upload."), 400)
     content_type = (upload.content_type or "").split(";")[0].strip().lower()
     if not upload.filename.lower().endswith((".csv", ".txt")) or content_type not in _CSV_TYPES:
-        raise UploadRefused(f"{upload.filename!r} is not a CSV file. Export your orders as CSV (UTF-8) and "
-                            "upload that.", 415)
+        raise UploadRefused(gettext("%(file)s is not a CSV file. Export your orders as CSV (UTF-8) and "
+                                    "upload that.") % {"file": repr(upload.filename)}, 415)
     raw = await upload.read(cap + 1)
     if len(raw) > cap:
         raise _too_big(cap)

@@ -31,6 +31,7 @@ from portal.theming.schema import CUSTOM_CSS, FONT_STACKS, SettingsError
 from portal.theming.service import ThemeConfig
 from portal.theming.view import build_view
 from portal.web import portal_of
+from portal.i18n.labels import N_
 from portal.pages import activate, render
 
 FLASH = "theme_flash"
@@ -103,7 +104,8 @@ async def choose_theme(request: Request) -> Response:
             return notices
 
     notices = await run_in_threadpool(save)
-    request.session[FLASH] = {"message": f"Draft switched to {themes.get(name).label}. Preview it, then publish.",
+    request.session[FLASH] = {"message": gettext("Draft switched to %(theme)s. Preview it, then publish.")
+                              % {"theme": themes.get(name).label},
                               "notices": notices}
     return RedirectResponse(absolute_url(request, "admin_theme") + "#settings", status_code=303)
 
@@ -166,7 +168,8 @@ async def save_settings(request: Request) -> Response:
         shown = {k: v for k, v in changes.items() if theme.settings_schema.get(k) is None or
                  theme.settings_schema[k].type != "image"}
         return await theme_page(request, form_values=shown, errors=exc.errors, status_code=400)
-    request.session[FLASH] = {"message": "Draft saved. Shoppers still see the published theme.", "notices": notices}
+    request.session[FLASH] = {"message": gettext("Draft saved. Shoppers still see the published theme."),
+                              "notices": notices}
     target = "admin_theme_preview" if action == "preview" else "admin_theme"
     return RedirectResponse(absolute_url(request, target), status_code=303)
 
@@ -217,15 +220,16 @@ def _action(do, message: str, nothing: str):
                 return do(session, merchants.by_id(session, merchant.id))
 
         done = await run_in_threadpool(run)
-        request.session[FLASH] = {"message": message if done else nothing}
+        request.session[FLASH] = {"message": gettext(message if done else nothing)}
         return RedirectResponse(absolute_url(request, "admin_theme"), status_code=303)
     return handler
 
 
-publish = _action(service.publish, "Published: shoppers now see the new theme.", "There was no draft to publish.")
-restore = _action(service.restore_previous, "Restored the previous theme settings (the replaced ones can be restored in turn).",
-                  "There are no previous settings to restore.")
-discard = _action(service.discard_draft, "Draft discarded.", "There was no draft to discard.")
+publish = _action(service.publish, N_("Published: shoppers now see the new theme."), N_("There was no draft to publish."))
+restore = _action(service.restore_previous,
+                  N_("Restored the previous theme settings (the replaced ones can be restored in turn)."),
+                  N_("There are no previous settings to restore."))
+discard = _action(service.discard_draft, N_("Draft discarded."), N_("There was no draft to discard."))
 
 routes = [
     Route("/admin/theme", theme_page, methods=["GET"], name="admin_theme"),

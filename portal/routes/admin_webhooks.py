@@ -9,18 +9,20 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from portal import merchants
+from portal.i18n import gettext
+from portal.i18n.labels import N_
 from portal.ingest import deliveries, webhook_refusals
 from portal.merchants import Merchant
 from portal.routes.admin import read_form, require_merchant, save_settings
 from portal.web import portal_of
 from portal.pages import render
 
-# Form field (and `portal merchant set` key) -> label. Secrets are never shown back.
+# Form field (and `portal merchant set` key) -> label (translated when shown). Secrets are never shown back.
 SECRET_FIELDS = {
-    "shopify_webhook_secret": "Shopify webhook secret",
-    "shopify_previous_webhook_secret": "Shopify previous secret (accepted during a rotation)",
-    "woocommerce_webhook_secret": "WooCommerce webhook secret",
-    "bigcommerce_webhook_secret": "BigCommerce integration secret",
+    "shopify_webhook_secret": N_("Shopify webhook secret"),
+    "shopify_previous_webhook_secret": N_("Shopify previous secret (accepted during a rotation)"),
+    "woocommerce_webhook_secret": N_("WooCommerce webhook secret"),
+    "bigcommerce_webhook_secret": N_("BigCommerce integration secret"),
 }
 LOG_ROWS = 100
 PLATFORM_NAMES = {"shopify": "Shopify", "woocommerce": "WooCommerce", "bigcommerce": "BigCommerce"}
@@ -32,8 +34,8 @@ def receiver_urls(request: Request, merchant: Merchant) -> dict[str, str]:
     return {
         "Shopify": base + str(app.url_path_for("webhook_shopify", shop=merchant.slug)),
         "WooCommerce": base + str(app.url_path_for("webhook_woocommerce", shop=merchant.slug)),
-        "BigCommerce (signed)": base + str(app.url_path_for("webhook_bigcommerce", shop=merchant.slug)),
-        "BigCommerce (API key)": base + str(app.url_path_for("api_bigcommerce_orders")),
+        gettext("BigCommerce (signed)"): base + str(app.url_path_for("webhook_bigcommerce", shop=merchant.slug)),
+        gettext("BigCommerce (API key)"): base + str(app.url_path_for("api_bigcommerce_orders")),
     }
 
 
@@ -68,7 +70,7 @@ async def webhooks_page(request: Request) -> Response:
     fresh, log, refusals = await run_in_threadpool(load)
     return render(request, "admin/webhooks.html", {
         "urls": receiver_urls(request, merchant),
-        "secrets": [(name, label, bool(getattr(fresh, name))) for name, label in SECRET_FIELDS.items()],
+        "secrets": [(name, gettext(label), bool(getattr(fresh, name))) for name, label in SECRET_FIELDS.items()],
         "deliveries": log,
         "refusals": refusals,
         "platform_names": PLATFORM_NAMES,

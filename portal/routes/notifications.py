@@ -34,9 +34,11 @@ async def settings_page(request: Request) -> Response:
 
     user, messages, numbers = await run_in_threadpool(load)
     return render(request, "admin/notifications.html", {
-        "switches": [(kind, notifications.SWITCH_LABELS[kind], notifications.enabled(merchant, kind))
+        "switches": [(kind, gettext(notifications.SWITCH_LABELS[kind]), notifications.enabled(merchant, kind))
                      for kind in notifications.SWITCHES],
         "user_email": user.email if user else "", "messages": messages, "numbers": numbers,
+        "kind_labels": {**{kind: gettext(label) for kind, label in notifications.SWITCH_LABELS.items()},
+                        "test": gettext("Test e-mail")},
         "smtp_configured": bool(portal.settings.smtp_host), "notice": request.query_params.get("done", ""),
     })
 

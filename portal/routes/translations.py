@@ -215,7 +215,7 @@ async def save_languages(request: Request) -> Response:
     locale = str(form.get("locale") or merchant.default_locale)[:16]
     if not chosen or default not in chosen:
         return await _render(request, merchant, locale, status_code=422,
-                             errors=["Enable at least one language, including the default one. Nothing was changed."])
+                             errors=[gettext("Enable at least one language, including the default one. Nothing was changed.")])
 
     def store() -> None:
         with portal.session() as session:
