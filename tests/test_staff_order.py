@@ -87,8 +87,8 @@ def test_page_is_styled_and_its_script_is_served(client, factory, shop, auth):
     placed(client, auth)
     console_login(client, factory, shop)
     page = staff_page(client, order_id_of(client))
-    [sheet] = [link["href"] for link in page.select("link[rel=stylesheet]")]
-    assert client.get(sheet).headers["content-type"].startswith("text/css")
+    sheets = [link["href"] for link in page.select("link[rel=stylesheet]")]  # portal.css, console.css
+    assert sheets and all(client.get(sheet).headers["content-type"].startswith("text/css") for sheet in sheets)
     [script] = [node["src"] for node in page.select("script[src]")]
     assert "?v=" in script and "data-copy" in client.get(script).text
 
