@@ -11,7 +11,7 @@ from decimal import Decimal
 from sqlalchemy.engine import Engine
 
 from portal import carriers
-from portal.merchants import create_api_key, create_merchant, create_user
+from portal.merchants import apply_settings, create_api_key, create_merchant, create_user
 from portal.money import currency_digits
 from portal.orders.upsert import upsert_order
 from portal.schemas import OrderIn
@@ -95,6 +95,13 @@ EVENT_TEXT = {
     "exception": "Address could not be found", "attempt_fail": "Nobody at home, notice left",
     "available_for_pickup": "Ready at the parcel point", "returning": "Returning to sender",
 }
+PICKUP_POINT = "Central parcel point"
+# The shops' usual handling and delivery times (working days): an estimate before a carrier gives one.
+DEMO_SETTINGS = {
+    "nordlys": {"processing_days": "1-2", "transit_days": "2-4"},
+    "acme": {"processing_days": "1", "transit_days": "3-5"},
+    "chai": {"processing_days": "1-2", "transit_days": "2-6"},
+}
 # Rough demo rates from the shop currency to the presentment one: enough to look plausible.
 DEMO_RATES = {("NOK", "SEK"): Decimal("0.97"), ("DKK", "EUR"): Decimal("0.134"), ("USD", "CAD"): Decimal("1.38"),
               ("INR", "USD"): Decimal("0.012")}
@@ -154,7 +161,13 @@ def order_payload(shop: DemoShop, index: int, scenario: tuple, now: datetime) ->
              "message": EVENT_TEXT.get(state), "location": shop.city[0] if state != "info_received" else None}
             for step, state in enumerate(_events(final))
         ]
+        if final == "out_for_delivery":  # on the van today, whenever the demo is seeded
+            events[-1]["at"] = now.isoformat()
+        if final == "available_for_pickup":
+            events[-1]["location"] = f"{shop.city[0]} {PICKUP_POINT}"
         eta = (shipped + timedelta(days=3)).date()
+        if final != "delivered":  # parcels still on their way are expected in the coming days
+            eta = max(eta, now.date() + timedelta(days=1))
         shipments.append({
             "carrier": carrier, "tracking_number": _tracking_number(rng, carrier), "shipped_at": shipped.isoformat(),
             "estimated_delivery": eta.isoformat(), "estimated_delivery_end": (eta + timedelta(days=2)).isoformat(),
@@ -208,6 +221,7 @@ def seed(engine: Engine, settings: Settings, orders_per_merchant: int = 24) -> I
                     merchant.theme_settings, _ = theming.check(portal.themes, shop.theme,
                                                                DEMO_THEME_SETTINGS.get(shop.slug, {}), {}, fix_contrast=False)
                 merchant.support_email = shop.support_email
+                apply_settings(session, merchant, DEMO_SETTINGS.get(shop.slug, {}))
                 create_user(session, merchant, f"owner@{shop.slug}.example", DEMO_PASSWORD)
                 new_key = create_api_key(session, merchant, "demo")
             for index in range(orders_per_merchant):

@@ -123,6 +123,22 @@ def _seconds(low: int, high: int):
     return check
 
 
+MAX_DAYS = 60
+
+
+def _days() -> Any:
+    """`1-2` (a range of working days), `3` (exactly), or empty (no estimate): stored as [low, high]."""
+    def check(value: str) -> list[int] | None:
+        if not value:
+            return None
+        match = re.fullmatch(r"(\d{1,3})(?:\s*-\s*(\d{1,3}))?", value)
+        low, high = (int(match.group(1)), int(match.group(2) or match.group(1))) if match else (-1, -1)
+        if not 0 <= low <= high <= MAX_DAYS:
+            raise MerchantError(f"{value!r}: working days as N or LOW-HIGH (e.g. 1-2), from 0 to {MAX_DAYS}")
+        return [low, high]
+    return check
+
+
 # Settings `portal merchant set SLUG key=value` understands; features add theirs here.
 SETTERS: dict[str, Any] = {
     "name": lambda v: _required(_text(200)(v)),
@@ -143,9 +159,12 @@ SETTERS: dict[str, Any] = {
     "approx_currencies": _approx_currencies,
     "approx_rates": _approx_rates,
     "poll_interval": _seconds(MIN_POLL_SECONDS, MAX_POLL_SECONDS),
+    # The shop's usual times, for an arrival estimate before a carrier gives one (orders/headline.py).
+    "processing_days": _days(),
+    "transit_days": _days(),
 }
 # Settings kept in the merchant's JSON `settings` rather than a column of their own.
-IN_SETTINGS_JSON = {"approx_currencies", "approx_rates", "poll_interval"}
+IN_SETTINGS_JSON = {"approx_currencies", "approx_rates", "poll_interval", "processing_days", "transit_days"}
 # Settings that may span lines (a list, one entry a line); every other one is a single line.
 MULTILINE_SETTINGS = {"embed_origins"}
 # Setting names that are stored under another column name.

@@ -27,7 +27,7 @@ from starlette.routing import Route
 from portal import exchange, hosts, i18n
 from portal.live import hub, panels
 from portal.orders import custom_statuses
-from portal.i18n import labels, merchant_texts, overrides
+from portal.i18n import headlines, labels, merchant_texts, overrides
 from portal.links import LinkSigner, OrderFormTokens
 from portal.merchants import RESERVED_SLUGS, SLUG_RE
 from portal.money import known_currencies
@@ -100,6 +100,8 @@ class Portal:
                 "status_label": labels.status_label,
                 "tone": labels.tone,
                 "timeline_text": labels.timeline_text,
+                "headline_text": headlines.headline_text,
+                "headline_detail": headlines.headline_detail,
                 "date_range": i18n.date_range,
                 "custom_status_label": custom_statuses.label,
                 "merchant_text": merchant_texts.text,

@@ -12,6 +12,8 @@ from babel import Locale
 from babel.dates import (
     format_date,
     format_datetime,
+    format_interval,
+    format_skeleton,
     format_time,
     format_timedelta,
     get_datetime_format,
@@ -131,13 +133,22 @@ def relative(value: datetime | None, now: datetime | None = None) -> str:
 
 
 def date_range(start: date | None, end: date | None) -> str:
-    from babel.dates import format_interval
-
     if start is None:
         return date_(end)
     if end is None or end == start:
         return date_(start)
     return format_interval(start, end, skeleton="yMMMd", locale=_babel())
+
+
+def day_span(start: date, end: date | None = None, this_year: int | None = None) -> str:
+    """A day with its weekday ("Wednesday, December 2") or a range of them ("Wed, Dec 2 – Fri,
+    Dec 4"), with the year only when it is not this year's."""
+    this_year = this_year or date.today().year
+    end = end or start
+    skeleton = "MMMMEEEEd" if start.year == end.year == this_year else "yMMMMEEEEd"
+    if end == start:
+        return format_skeleton(skeleton, start, locale=_babel())
+    return format_interval(start, end, skeleton=skeleton, locale=_babel())
 
 
 def number(value: Any, pattern: str = "#,##0.######") -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any, NamedTuple
 
 from jinja2 import pass_context
@@ -17,6 +16,7 @@ from markupsafe import Markup, escape
 
 from portal import __version__
 from portal.live.hub import PANELS
+from portal.orders.headline import shop_today
 from portal.store.models import Merchant
 
 PAGE = "page"
@@ -52,9 +52,9 @@ def is_panel(name: str) -> bool:
 def etag(stamp: OrderStamp, merchant: Merchant, locale: str, theme_version: str, part: str,
          variant: str = "") -> str:
     """`variant`: any other choice of the shopper's that the panel shows (e.g. an estimate currency)."""
-    # The day is part of it because panels say "2 days ago"; the portal version because a
-    # deploy may change the templates.
-    today = datetime.now(timezone.utc).date().isoformat()
+    # The shop's day is part of it because panels say "2 days ago" and "arriving today"; the
+    # portal version because a deploy may change the templates.
+    today = shop_today(merchant.timezone).isoformat()
     key = "|".join(map(str, (
         __version__, stamp.id, stamp.version, merchant.id, merchant.version, merchant.theme,
         theme_version, locale, part, today, variant,

@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 from sqlmodel import Session
 
 from portal.orders import custom_statuses, feedback
+from portal.orders.headline import Headline, decide, shop_today, zone_of
 from portal.orders.shipments import fulfillment_display
 from portal.statuses import PROBLEM_SHIPMENT_STATUSES, PROGRESS_STEPS, order_progress
 from portal.store import queries
@@ -57,6 +58,8 @@ class OrderView:
     # Changes whenever a status colour does, so the stylesheet URL is never served stale.
     custom_css_version: str = ""
     feedback: feedback.FeedbackView = field(default_factory=feedback.FeedbackView)
+    # The one sentence at the top of the page (orders/headline.py).
+    headline: Headline = field(default_factory=lambda: Headline("preparing"))
 
     @property
     def item_count(self) -> int:
@@ -116,9 +119,11 @@ def build(session: Session, merchant: Merchant, order: Order) -> OrderView:
     if current is not None and current.progress_step is not None:
         # The merchant's status can move the bar forward ("Awaiting customs" sits at "Shipped"), never back.
         step = max(step, current.progress_step)
+    top = decide(order, [(v.shipment, v.events) for v in shipment_views], merchant.settings or {},
+                 zone_of(merchant.timezone), shop_today(merchant.timezone))
     return OrderView(order, items, shipment_views, timeline, step, problem, fulfillment_display(order, shipments),
                      custom_status=current, custom_statuses=by_key,
-                     custom_css_version=custom_statuses.css_version(statuses),
+                     custom_css_version=custom_statuses.css_version(statuses), headline=top,
                      feedback=feedback.of_order(session, merchant.id, order.id, shipments))
 
 
