@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.routing import Route
 
-from portal import exchange, hosts, i18n
+from portal import exchange, hosts, i18n, statuses
 from portal.live import hub, panels
 from portal.orders import custom_statuses
 from portal.i18n import headlines, labels, merchant_texts, overrides
@@ -102,6 +102,9 @@ class Portal:
                 "timeline_text": labels.timeline_text,
                 "headline_text": headlines.headline_text,
                 "headline_detail": headlines.headline_detail,
+                "adds_to": labels.adds_to,
+                "parcel_step": statuses.shipment_step,
+                "progress_steps": statuses.PROGRESS_STEPS,
                 "date_range": i18n.date_range,
                 "custom_status_label": custom_statuses.label,
                 "merchant_text": merchant_texts.text,

@@ -48,6 +48,8 @@ STATUS_LABELS: dict[str, dict[str, str]] = {
         "fulfilled": N_("Shipped"),
         # Not a stored value: shown once every shipment of a fulfilled order is delivered.
         "delivered": N_("Delivered"),
+        # Not a stored value: every parcel has arrived, but the shop has more items to ship.
+        "partially_delivered": N_("Partly delivered"),
     },
     "return_status": {
         # Translators: return status when nothing is being sent back.
@@ -105,7 +107,7 @@ TONES: dict[str, str] = {
     "paid": "good", "fulfilled": "good", "delivered": "good", "returned": "good", "archived": "good",
     "refunded": "info", "partially_refunded": "info", "authorized": "info", "in_transit": "info",
     "out_for_delivery": "info", "in_progress": "info", "available_for_pickup": "info",
-    "partially_fulfilled": "info", "partially_paid": "warn", "requested": "info",
+    "partially_fulfilled": "info", "partially_delivered": "info", "partially_paid": "warn", "requested": "info",
     "pending": "neutral", "unfulfilled": "neutral", "scheduled": "neutral", "none": "neutral", "open": "neutral",
     "info_received": "neutral",
     "stored": "good", "sent": "good", "sending": "info", "duplicate": "neutral", "ignored": "neutral",
@@ -123,6 +125,19 @@ def status_label(kind: str, value: str | None) -> str:
 
 def tone(value: str | None) -> str:
     return TONES.get(value or "", "neutral")
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.casefold().strip().rstrip(".!").split())
+
+
+def adds_to(message: str | None, status: str | None) -> bool:
+    """Whether a carrier's message says more than its status's name ("Out for delivery" under
+    "Out for delivery" does not), in the shopper's language or the source's."""
+    if not message:
+        return False
+    source = STATUS_LABELS["shipment"].get(status or "", status or "")
+    return _plain(message) not in {_plain(source), _plain(gettext(source))}
 
 
 def timeline_text(kind: str, params: dict[str, Any]) -> str:

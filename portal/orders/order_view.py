@@ -14,7 +14,7 @@ from sqlmodel import Session
 from portal.orders import custom_statuses, feedback
 from portal.orders.headline import Headline, decide, shop_today, zone_of
 from portal.orders.shipments import fulfillment_display
-from portal.statuses import PROBLEM_SHIPMENT_STATUSES, PROGRESS_STEPS, order_progress
+from portal.statuses import PROBLEM_SHIPMENT_STATUSES, PROGRESS_STEPS, order_progress, shipment_step
 from portal.store import queries
 from portal.store.models import CustomStatus, LineItem, Merchant, Order, Shipment, TrackingEvent
 
@@ -31,6 +31,11 @@ class ShipmentView:
     def problem(self) -> bool:
         return self.shipment.status in PROBLEM_SHIPMENT_STATUSES
 
+    @property
+    def step(self) -> int:
+        """The parcel's own place on the progress steps."""
+        return shipment_step(self.shipment.status)
+
 
 @dataclass
 class TimelineItem:
@@ -38,6 +43,7 @@ class TimelineItem:
     kind: str
     params: dict
     shipment_status: str | None = None  # set for tracking events merged into the timeline
+    shipment: Any = None  # the parcel a tracking event is about, named on the timeline
 
 
 @dataclass
@@ -105,7 +111,8 @@ def build(session: Session, merchant: Merchant, order: Order) -> OrderView:
     for view in shipment_views:
         for event in view.events:
             if event.status in ("out_for_delivery", "delivered", "exception", "attempt_fail", "available_for_pickup"):
-                timeline.append(TimelineItem(event.at, "tracking", {"message": event.message or ""}, event.status))
+                timeline.append(TimelineItem(event.at, "tracking", {"message": event.message or ""}, event.status,
+                                             view.shipment))
     statuses = custom_statuses.of_shop(session, merchant)
     by_key = custom_statuses.by_key(statuses)
     hidden = {s.key for s in statuses if not s.visible_to_shopper}

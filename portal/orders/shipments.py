@@ -236,9 +236,10 @@ def all_delivered(shipments: Sequence[Shipment | parcels.Parcel]) -> bool:
 
 
 def fulfillment_display(order: Order, shipments: Sequence[Shipment]) -> str:
-    """What the shopper's "Shipping" badge says: "delivered" once every parcel has arrived."""
-    if order.fulfillment_status == "fulfilled" and all_delivered(shipments):
-        return "delivered"
+    """What the shopper's "Shipping" badge says: "delivered" once every parcel has arrived;
+    "partially_delivered" when they have but the shop still has items to ship."""
+    if all_delivered(shipments):
+        return "partially_delivered" if order.fulfillment_status == "partially_fulfilled" else "delivered"
     return order.fulfillment_status
 
 
