@@ -26,7 +26,7 @@ from starlette.routing import Route
 
 from portal import exchange, hosts, i18n, statuses
 from portal.live import hub, panels
-from portal.orders import custom_statuses
+from portal.orders import contact, custom_statuses
 from portal.i18n import headlines, labels, merchant_texts, overrides
 from portal.links import LinkSigner, OrderFormTokens
 from portal.merchants import RESERVED_SLUGS, SLUG_RE
@@ -103,6 +103,7 @@ class Portal:
                 "headline_text": headlines.headline_text,
                 "headline_detail": headlines.headline_detail,
                 "adds_to": labels.adds_to,
+                "contact_links": contact.contact_links,
                 "parcel_step": statuses.shipment_step,
                 "progress_steps": statuses.PROGRESS_STEPS,
                 "date_range": i18n.date_range,

@@ -91,14 +91,15 @@ def test_delivered(demo_page):
 def test_delivery_exception_is_flagged(demo_page):
     page = demo_page(scenario("delivery exception"))
     assert "progress--problem" in page.select_one(".progress")["class"]
-    assert "problem with a delivery" in text_of(page.find(id="panel-status"))
+    assert text_of(page.find(id="order-headline")) == "Delivery problem: the carrier reported a problem"
+    assert page.select_one("#panel-status .next-steps a[href^='mailto:']") is not None
     assert page.select_one(".shipment--problem .badge")["data-status"] == "exception"
     assert "Address could not be found" in text_of(page.select_one(".events"))
 
 
 def test_cancelled_with_reason(demo_page):
     page = demo_page(scenario("cancelled, out of stock"))
-    assert text_of(page.select_one(".cancel-reason")) == "Items were out of stock"
+    assert text_of(page.find(id="order-headline")) == "Cancelled: items were out of stock"
     assert page.select_one(".progress") is None
     assert "Order cancelled: Items were out of stock" in text_of(page.find(id="panel-timeline"))
 
