@@ -11,6 +11,7 @@ import pytest
 from portal.demo import DEMO_SETTINGS, SCENARIOS, seed
 from portal.store import queries
 from portal.store.db import session_scope
+from tests.browser.test_theme_accessibility import AXE, describe
 from tests.sse_client import post_json
 
 pytestmark = pytest.mark.browser
@@ -48,7 +49,7 @@ def demo_links(live_server, settings, portal) -> dict[tuple[str, str], str]:
 def test_every_demo_case_opens_with_its_headline_in_every_theme(live_server, settings, portal, new_page,
                                                                  screenshot_dir):
     links = demo_links(live_server, settings, portal)
-    page = new_page(width=360, height=640)
+    page = new_page(width=360, height=640, bypass_csp=True)  # bypass_csp: axe is injected inline
     for slug, theme in SHOPS.items():
         for name, expected in CASES:
             if name == "paid, preparing" and slug not in DEMO_SETTINGS:
@@ -62,6 +63,14 @@ def test_every_demo_case_opens_with_its_headline_in_every_theme(live_server, set
             box = headline.bounding_box()
             assert box is not None and box["y"] + box["height"] <= 640, f"{slug} {name}: {box}"
             assert box["y"] < page.locator("#panel-shipments").bounding_box()["y"]
+            # A problem, a cancellation and a return offer the next step; good news does not.
+            wants_steps = name.startswith(("failed", "delivery exception", "cancelled", "return"))
+            assert page.locator(".next-steps a").count() >= (1 if wants_steps else 0)
+            assert (page.locator(".next-steps").count() > 0) == wants_steps, f"{slug} {name}"
+            if name in ("failed attempt", "cancelled, out of stock"):
+                page.add_script_tag(path=str(AXE))
+                result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+                assert result["violations"] == [], f"{slug} {name}:\n" + describe(result["violations"])
             if name == "out for delivery":
                 (screenshot_dir / "headline").mkdir(exist_ok=True)
                 page.screenshot(path=screenshot_dir / "headline" / f"{theme}-phone.png")
