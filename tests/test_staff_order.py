@@ -11,7 +11,7 @@ import pytest
 from portal.notify.outbox_worker import OutboxWorker
 from tests.conftest import PASSWORD, console_login, html, now, order_data, text_of
 from tests.smtp_server import run_async
-from tests.test_csv_import import GOOD
+from tests.test_csv_import import GOOD, HEADER
 from tests.test_notifications import settings, smtp  # noqa: F401  (fixtures: a real SMTP server)
 from tests.webhooks.support import body_of, fixture_json, sign
 
@@ -209,6 +209,19 @@ def test_tags_over_40_characters_are_refused(client, factory, shop, auth):
     assert api.status_code == 422
     assert [error["field"] for error in api.json()["errors"]] == ["tags"]
     assert client.get("/api/v1/orders/1001", headers=auth).json()["tags"] == ["gift", "y" * 40]
+
+
+def test_a_csv_file_with_a_long_tag_loses_only_that_order(client, factory, shop):
+    token = console_login(client, factory, shop)
+    rows = (HEADER + "#3001,a@example.com,,paid,unfulfilled,USD,1,0,1," + "z" * 41 + ",Cap,,1,1.00,,,\n"
+            + "#3002,b@example.com,,paid,unfulfilled,USD,1,0,1,fine,Cap,,1,1.00,,,\n")
+    page = html(client.post("/admin/import", data={"csrf_token": token},
+                            files={"file": ("orders.csv", rows.encode(), "text/csv")}))
+    errors = [[text_of(cell) for cell in row.find_all("td")] for row in page.select(".import-errors tbody tr")]
+    assert len(errors) == 1 and "2" in errors[0] and "tags" in errors[0]
+    assert any("longer than 40 characters" in cell for cell in errors[0])
+    numbers = [text_of(row.select_one("td")) for row in html(client.get("/admin/")).select(".order-row")]
+    assert numbers == ["#3002"]
 
 
 def test_resent_tracking_email_arrives(client, factory, shop, auth, app, smtp):
