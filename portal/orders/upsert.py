@@ -250,7 +250,7 @@ def upsert_order(session: Session, merchant: Merchant, data: OrderIn, source: st
 
 
 def _created_changes(values: dict[str, Any]) -> dict[str, Any]:
-    """What the staff timeline lists for a new order: its statuses, tags and item count."""
+    """What the staff timeline lists for a new order: its statuses, custom status and tags."""
     shown = (*STATUS_FIELDS, "custom_status", "tags")
     return staff_log.differences({}, {name: values[name] for name in shown if values.get(name)})
 
