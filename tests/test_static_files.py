@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+import shutil
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import pytest
+from starlette.testclient import TestClient
 
-from tests.conftest import html
+from portal.app import create_app
+from tests.conftest import Factory, html
+
+THEMES = Path(__file__).resolve().parent.parent / "themes"
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 
@@ -20,7 +26,8 @@ def pages(client, factory, merchant):
 
 
 def assets_of(page) -> list[str]:
-    return [node.get("href") or node.get("src") for node in page.select("link[href], script[src]")]
+    urls = [node.get("href") or node.get("src") for node in page.select("link[href], script[src]")]
+    return [url for url in urls if not url.startswith("data:")]
 
 
 def test_every_asset_a_page_names_carries_its_hash_and_is_kept_a_year(client, pages):
@@ -33,7 +40,7 @@ def test_every_asset_a_page_names_carries_its_hash_and_is_kept_a_year(client, pa
             response = client.get(url)
             assert response.status_code == 200, url
             assert response.headers["cache-control"] == IMMUTABLE, url
-    assert {"/static/vendor/live.js", "/static/favicon.svg", "/acme/theme.css"} <= seen
+    assert {"/static/vendor/live.js", "/static/portal.js", "/acme/theme.css"} <= seen
 
 
 def test_an_unhashed_or_stale_url_still_works_but_is_revalidated(client):
@@ -50,16 +57,25 @@ def test_only_files_of_static_are_served(client, path):
     assert client.get(path).status_code == 404
 
 
-def test_each_page_names_a_favicon_that_exists(client, pages):
-    icons = {}
+def test_each_page_names_its_theme_icon_inline(client, pages):
+    """The theme's static/favicon.svg, as a data: URL: a first view makes no request for it."""
     for name, path in pages.items():
-        icons[name] = html(client.get(path)).select_one("link[rel=icon]")["href"]
-        response = client.get(icons[name])
-        assert response.status_code == 200 and response.headers["content-type"].startswith("image/svg+xml")
-    assert icons["bold lookup"].startswith("/theme-assets/static/bold/favicon.svg?v=")  # the theme's own
-    assert icons["lookup"].startswith("/static/favicon.svg?v=")  # classic has none: the portal's
+        theme = "bold" if name == "bold lookup" else "classic"
+        icon = html(client.get(path)).select_one("link[rel=icon]")["href"]
+        assert icon.startswith("data:image/svg+xml,%3Csvg") and unquote(icon.split(",", 1)[1]) == " ".join(
+            (THEMES / theme / "static/favicon.svg").read_text().split()), name
     plain = client.get("/favicon.ico")  # asked for by browsers on answers that name no icon
     assert plain.status_code == 200 and plain.headers["content-type"].startswith("image/svg+xml")
+
+
+def test_a_theme_without_an_icon_gets_the_portals(tmp_path, settings):
+    shutil.copytree(THEMES / "classic", tmp_path / "themes/classic")
+    (tmp_path / "themes/classic/static/favicon.svg").unlink()
+    settings.themes_dir = tmp_path / "themes"
+    with TestClient(create_app(settings)) as client:
+        Factory(client.app.state.portal).merchant("acme")
+        icon = html(client.get("/acme/track")).select_one("link[rel=icon]")["href"]
+        assert icon.startswith("/static/favicon.svg?v=") and client.get(icon).status_code == 200
 
 
 def test_htmx_only_on_the_live_order_page(client, pages):

@@ -13,6 +13,7 @@ import hashlib
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 from typing import Any
 
 from jinja2 import (BytecodeCache, ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, TemplateSyntaxError,
@@ -66,6 +67,8 @@ class Theme:
     stylesheets: tuple[str, ...] = ()
     # Static file path -> short content hash, for cache-busting URLs.
     static_hashes: dict[str, str] = field(default_factory=dict)
+    # static/favicon.svg as a data: URL (the page names it inline: no request of its own), or None.
+    favicon: str | None = None
 
     @property
     def templates_dir(self) -> Path:
@@ -107,6 +110,12 @@ def content_hashes(directory: Path) -> dict[str, str]:
             for p in sorted(directory.rglob("*")) if p.is_file()}
 
 
+def _data_url(svg: Path) -> str | None:
+    if not svg.is_file():
+        return None
+    return "data:image/svg+xml," + quote(" ".join(svg.read_text(encoding="utf-8").split()), safe=" =:/'")
+
+
 def load_theme(path: Path, parent: Theme | None = None) -> Theme:
     """Read and validate one theme; `parent` is the already-loaded theme its manifest names."""
     data = read_manifest(path)
@@ -124,7 +133,7 @@ def load_theme(path: Path, parent: Theme | None = None) -> Theme:
         name=data.get("name", path.name), path=path, label=str(data.get("label", path.name.title())),
         description=str(data.get("description", "")), parent=data.get("parent") or None,
         version=str(data.get("version", "1")), palette=palette, settings_schema=schema,
-        stylesheets=tuple(stylesheets), static_hashes=hashes,
+        stylesheets=tuple(stylesheets), static_hashes=hashes, favicon=_data_url(path / "static" / "favicon.svg"),
     )
     _check_template_syntax(theme)
     return theme

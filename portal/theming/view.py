@@ -21,7 +21,7 @@ class ThemeView:
     scheme: str = "auto"
     images: dict[str, str] = field(default_factory=dict)
     classes: str = ""
-    # The theme's own icon (`static/favicon.svg` in the theme or a parent), else None: the portal's.
+    # The logo, else the theme's own icon (`static/favicon.svg` in it or a parent, inline), else None.
     favicon: str | None = None
 
     def image(self, name: str) -> str | None:
@@ -44,12 +44,8 @@ def _classes(theme: Theme, values: dict[str, Any]) -> str:
     return " ".join(classes)
 
 
-def theme_favicon(theme: Theme, themes: ThemeRegistry, path_for: PathFor) -> str | None:
-    for member in themes.chain(theme.name):
-        digest = member.static_hashes.get("favicon.svg")
-        if digest:
-            return path_for("theme_static", theme=member.name, path="favicon.svg") + f"?v={digest}"
-    return None
+def theme_favicon(theme: Theme, themes: ThemeRegistry) -> str | None:
+    return next((member.favicon for member in themes.chain(theme.name) if member.favicon), None)
 
 
 def image_prefix(path_for: PathFor, shop: str) -> str:
@@ -74,5 +70,5 @@ def build_view(themes: ThemeRegistry, path_for: PathFor, theme_name: str | None,
         scheme=str(values.get(stylesheet.SCHEME_SETTING, "auto")),
         images=images,
         classes=_classes(theme, values),
-        favicon=images.get("logo") or theme_favicon(theme, themes, path_for),
+        favicon=images.get("logo") or theme_favicon(theme, themes),
     )
