@@ -90,7 +90,7 @@ def test_delivery_log_shows_results_and_reasons_for_this_shop_only(client, shop,
     rows = page.select("tr.delivery")
     assert [row["data-result"] for row in rows] == ["duplicate", "stored"]  # newest first; only verified ones
     cells = [text_of(td) for td in rows[0].find_all("td")]
-    assert cells[1:4] == ["shopify", "orders/create", "wh-1"]
+    assert cells[1:4] == ["Shopify", "orders/create", "wh-1"]  # the platform by its name
     assert "already received" in cells[5]
     assert [text_of(td) for td in rows[1].find_all("td")][6] == "#2041"
     refused = [text_of(item) for item in page.select(".webhook-refusals [data-kind]")]
