@@ -18,6 +18,7 @@ from starlette_compress import CompressMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from portal import hosts
+from portal.analytics import counting
 from portal.live import hub
 from portal.notify import outbox_worker
 from portal.middleware import SecurityHeadersMiddleware
@@ -29,6 +30,7 @@ from portal.routes import (
     admin_import,
     admin_theme,
     admin_webhooks,
+    analytics,
     api,
     embed,
     events,
@@ -109,7 +111,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         # Before uvicorn hands this process its first connection.
         await run_in_threadpool(portal.warm_up)
         async with hub.listening(engine, portal.live, settings.live_poll_seconds), \
-                outbox_worker.embedded(portal, app):
+                outbox_worker.embedded(portal, app), counting.flushing(portal):
             yield
         engine.dispose()
 
@@ -138,6 +140,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *theme_assets.routes,
         *events.routes,
         *notifications.routes,
+        *analytics.routes,
     ]
     # The client address and scheme: what the connection says, unless it comes from a proxy named
     # in PORTAL_FORWARDED_ALLOW_IPS (then that proxy's X-Forwarded-For / X-Forwarded-Proto).

@@ -104,6 +104,11 @@ class Settings(BaseSettings):
     mail_retry_base_seconds: float = 30.0
     mail_retry_max_seconds: float = 3600.0
 
+    # Console analytics: order page views and guest lookups are counted in each server process's
+    # memory and added to the database every this many seconds (portal/analytics/counting.py).
+    analytics_counting: bool = True
+    analytics_flush_seconds: float = Field(default=60.0, gt=0)
+
     @field_validator("allowed_hosts")
     @classmethod
     def _allowed_hosts(cls, value: str) -> str:

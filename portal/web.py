@@ -32,6 +32,7 @@ from portal.links import LinkSigner, OrderFormTokens
 from portal.merchants import RESERVED_SLUGS, SLUG_RE
 from portal.money import known_currencies
 from portal.live.pagecache import PageCache
+from portal.analytics.counting import UsageCounter
 from portal.ratelimits import RateLimits
 from portal.settings import Settings
 from portal.store import queries
@@ -84,6 +85,7 @@ class Portal:
     pages: PageCache = field(default_factory=PageCache)
     # static/ file -> content hash, read at start-up: `static()` URLs name the version (`?v=`).
     static_hashes: dict[str, str] = field(default_factory=dict)
+    usage: UsageCounter = field(default_factory=UsageCounter)
     readers: ThreadPoolExecutor | None = None
     writers: ThreadPoolExecutor | None = None
     write_groups: WriteGroups | None = None
@@ -131,6 +133,7 @@ class Portal:
             merchant_hosts=hosts.MerchantHosts(engine, MERCHANT_CACHE_SECONDS),
             pages=PageCache(settings.page_cache_size),
             static_hashes=content_hashes(settings.static_dir),
+            usage=UsageCounter(settings.analytics_counting),
         )
         sqlite = engine.dialect.name == "sqlite"
         readers = settings.db_read_threads if settings.db_read_threads is not None else (0 if sqlite else 4)

@@ -10,6 +10,7 @@ import aiosmtplib
 from sqlmodel import Session
 
 from portal import i18n, inputs
+from portal.analytics.counting import EMAIL_MARK
 from portal.orders import custom_statuses
 from portal.notify import envelope, history_mail, notifications
 from portal.notify.envelope import Copy
@@ -97,7 +98,8 @@ def compose(portal: Portal, router: Any, session: Session, message: OutboxMessag
     if message.kind == "test":
         copy.subject = gettext("[Test] %(subject)s") % {"subject": copy.subject}
     if order is not None:
-        tracking_url = envelope.absolute(portal, portal.tracking_path(merchant, order, router))
+        # Marked, so that the console counts the pages opened from an e-mail (portal/analytics).
+        tracking_url = envelope.absolute(portal, portal.tracking_path(merchant, order, router)) + "?" + "=".join(EMAIL_MARK)
     else:
         tracking_url = envelope.absolute(portal, str(router.url_path_for("lookup_form", shop=merchant.slug)))
     unsubscribe_url = None

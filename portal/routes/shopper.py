@@ -17,6 +17,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal import inputs
+from portal.analytics.counting import EMAIL_MARK
 from portal.live import panels
 from portal.orders import lookup, order_view, shipments
 from portal.hosts import absolute_url
@@ -130,6 +131,7 @@ async def lookup_submit(request: Request, site: Site = FULL) -> Response:
     # Input no order can hold (a NUL, a line break) is a miss like any other, without a query.
     storable = not any(inputs.text_problem(value) for value in values.values())
     found = await portal.read(find) if token_ok and storable else None
+    portal.usage.looked_up(merchant, found is not None)
     if found and found[0] == "order":
         path = site.path(request, "order_page", shop=merchant.slug, token=portal.link_token(found[1]))
         return RedirectResponse(path, status_code=303)
@@ -170,6 +172,8 @@ async def order_page(request: Request, site: Site = FULL) -> Response:
         part = panels.panel_name(request.query_params.get("panel"), request.headers.get("hx-target")) or part
         if part != panels.PAGE and not panels.is_panel(part):
             raise HTTPException(status_code=404)
+    if part == panels.PAGE:  # a view of the page, whatever answers it (304, the page cache, a render)
+        portal.usage.order_viewed(merchant, stamp.id, request.query_params.get(EMAIL_MARK[0]) == EMAIL_MARK[1])
     locale = request.state.locale
     theme = portal.themes.get(merchant.theme)
 

@@ -1,10 +1,10 @@
 """Tables of what the portal records about traffic rather than shops and orders: webhook receipts
-(idempotency) and the delivery log, counts of refused deliveries, the e-mail outbox, and the live
-changes passed between server processes."""
+(idempotency) and the delivery log, counts of refused deliveries, the e-mail outbox, the live
+changes passed between server processes, and the daily counts of tracking page use."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
@@ -114,3 +114,34 @@ class LiveChange(SQLModel, table=True):
     # A JSON array of hub.OrderChange data, as PostgreSQL's NOTIFY carries one.
     payload: str
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class OrderViewCount(SQLModel, table=True):
+    """Views of one order's page on one day (the shop's calendar day): counted in each server
+    process's memory and added here in batches, never a write per view. No visitor data."""
+
+    __tablename__ = "order_view_counts"
+    __table_args__ = (UniqueConstraint("merchant_id", "day", "order_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    merchant_id: int = Field(foreign_key="merchants.id")
+    order_id: int = Field(foreign_key="orders.id", index=True)
+    day: date
+    views: int = 0
+    # Of them, views through the link of a tracking e-mail (marked with ?via=email).
+    email_views: int = 0
+
+
+class UsageCount(SQLModel, table=True):
+    """Per shop and day counts that belong to no order (guest lookups found / not found), batched
+    like OrderViewCount."""
+
+    __tablename__ = "usage_counts"
+    __table_args__ = (UniqueConstraint("merchant_id", "day", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    merchant_id: int = Field(foreign_key="merchants.id")
+    day: date
+    # lookup_found or lookup_missed
+    kind: str = Field(max_length=32)
+    count: int = 0
