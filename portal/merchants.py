@@ -13,6 +13,7 @@ from portal import exchange, inputs
 from portal.embed import OriginError, parse_origins
 from portal.i18n import normalise_locale
 from portal.money import MoneyError, validate_currency
+from portal.analytics.delays import STALE_DAYS_RANGE
 from portal.live.panels import MAX_POLL_SECONDS, MIN_POLL_SECONDS
 from portal.schemas import is_email
 from portal.security import hash_api_key, hash_password, new_api_key
@@ -113,12 +114,12 @@ def _approx_rates(value: str) -> dict[str, Any] | None:
         raise MerchantError(str(exc)) from None
 
 
-def _seconds(low: int, high: int):
+def _whole(low: int, high: int, unit: str = "seconds"):
     def check(value: str) -> int | None:
         if not value:
             return None  # back to the default
-        if not value.isdigit() or not low <= int(value) <= high:
-            raise MerchantError(f"{value!r}: a whole number of seconds from {low} to {high}")
+        if not value.isascii() or not value.isdigit() or not low <= int(value) <= high:
+            raise MerchantError(f"{value!r}: a whole number of {unit} from {low} to {high}")
         return int(value)
     return check
 
@@ -137,6 +138,15 @@ def _days() -> Any:
             raise MerchantError(f"{value!r}: working days as N or LOW-HIGH (e.g. 1-2), from 0 to {MAX_DAYS}")
         return [low, high]
     return check
+
+
+def _switch(value: str) -> bool | None:
+    word = value.lower()
+    if word in {"on", "true", "yes", "1"}:
+        return True
+    if word in {"off", "false", "no", "0", ""}:
+        return None  # off is the default
+    raise MerchantError(f"{value!r}: on or off")
 
 
 # Settings `portal merchant set SLUG key=value` understands; features add theirs here.
@@ -158,13 +168,16 @@ SETTERS: dict[str, Any] = {
     "bigcommerce_webhook_secret": _text(255),
     "approx_currencies": _approx_currencies,
     "approx_rates": _approx_rates,
-    "poll_interval": _seconds(MIN_POLL_SECONDS, MAX_POLL_SECONDS),
+    "poll_interval": _whole(MIN_POLL_SECONDS, MAX_POLL_SECONDS),
     # The shop's usual times, for an arrival estimate before a carrier gives one (orders/headline.py).
     "processing_days": _days(),
     "transit_days": _days(),
+    "stale_after_days": _whole(*STALE_DAYS_RANGE, unit="days"),
+    "delay_digest": _switch,
 }
 # Settings kept in the merchant's JSON `settings` rather than a column of their own.
-IN_SETTINGS_JSON = {"approx_currencies", "approx_rates", "poll_interval", "processing_days", "transit_days"}
+IN_SETTINGS_JSON = {"approx_currencies", "approx_rates", "poll_interval", "processing_days", "transit_days",
+                    "stale_after_days", "delay_digest"}
 # Settings that may span lines (a list, one entry a line); every other one is a single line.
 MULTILINE_SETTINGS = {"embed_origins"}
 # Setting names that are stored under another column name.

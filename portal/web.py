@@ -114,6 +114,7 @@ class Portal:
                 "approx_estimate": approx_estimate,
                 "currency_choices": currency_choices,
                 "timezone_name": i18n.timezone_name,
+                "country_name": i18n.country_name,
                 "custom_css_version": custom_statuses.css_version,
                 "panel_attrs": panels.panel_attrs,
                 "order_form_token": OrderFormTokens(settings.resolved_secret_key).token,

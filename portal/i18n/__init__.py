@@ -11,6 +11,7 @@ This package's API is re-exported here; `tooling` (catalog maintenance), `overri
 from portal.i18n.active import Overrides, activate, get_locale
 from portal.i18n.catalogs import Catalogs, catalogs, configure, plural_index
 from portal.i18n.formatting import (
+    country_name,
     date_,
     date_range,
     datetime_,
@@ -44,7 +45,7 @@ from portal.i18n.translate import (
 
 __all__ = [
     "LANGUAGE_ALIASES", "SOURCE_LOCALE", "TAG_RE", "Catalogs", "Overrides", "activate", "babel_locale",
-    "catalogs", "configure", "date_", "date_range", "datetime_", "gettext", "get_locale", "html_lang",
+    "catalogs", "configure", "country_name", "date_", "date_range", "datetime_", "gettext", "get_locale", "html_lang",
     "install", "locale_display_name", "localized", "money", "negotiate", "ngettext", "normalise_locale",
     "npgettext", "number", "override_key", "parse_accept_language", "pgettext", "plural_index",
     "relative", "safe_override", "text_direction", "timezone_name",

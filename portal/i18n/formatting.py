@@ -163,3 +163,10 @@ def timezone_name() -> str:
         # CLDR has no region for UTC ("Unknown Region (UTC) Time"): name the offset's standard.
         return get_timezone_name(datetime.now(timezone.utc), width="long", locale=_babel())
     return get_timezone_name(zone, width="long", zone_variant="generic", locale=_babel())
+
+
+def country_name(code: str | None) -> str:
+    """A country's name in the active locale from its ISO 3166 alpha-2 code; an unknown code as given."""
+    if not code:
+        return ""
+    return _babel().territories.get(code.upper(), code)

@@ -16,7 +16,7 @@ import signal
 from email.message import EmailMessage
 from typing import TYPE_CHECKING, Any
 
-from portal.notify import mailer
+from portal.notify import digest, mailer
 from portal.store import outbox
 from portal.store.records import OutboxMessage
 
@@ -37,6 +37,7 @@ class OutboxWorker:
         self.portal = portal
         self.settings = portal.settings
         self.router = router
+        self.digests = digest.DigestSchedule()
 
     def _claim(self) -> list[OutboxMessage]:
         with self.portal.session() as session:
@@ -44,7 +45,13 @@ class OutboxWorker:
 
     def _compose(self, message: OutboxMessage) -> EmailMessage | str:
         with self.portal.session() as session:
+            if message.kind == digest.KIND:
+                return digest.compose(self.portal, self.router, session, message)
             return mailer.compose(self.portal, self.router, session, message)
+
+    def _queue_digests(self) -> int:
+        with self.portal.session() as session:
+            return digest.queue_all_due(session)
 
     def _settle(self, action: str, message: OutboxMessage, detail: str = "") -> None:
         with self.portal.session() as session:
@@ -81,8 +88,14 @@ class OutboxWorker:
         return "sent"
 
     async def run_once(self) -> dict[str, int]:
-        """Send every message due now; returns how many were sent, skipped and failed."""
+        """Queue the merchants' digests that are due, then send every message due now; returns how
+        many were sent, skipped and failed."""
         counts = {"sent": 0, "skipped": 0, "failed": 0}
+        if self.digests.due():
+            try:
+                await asyncio.to_thread(self._queue_digests)
+            except Exception:  # the shoppers' e-mails go out all the same; digests are looked for again later
+                log.exception("could not queue the delay digests")
         while True:
             claimed = await asyncio.to_thread(self._claim)
             if not claimed:

@@ -103,3 +103,9 @@ def skip_pending_for_order(session: Session, merchant_id: int, order_id: int, re
                col(OutboxMessage.state) == "pending")
         .values(state="skipped", last_error=reason)
     )
+
+
+def queued(session: Session, merchant_id: int, dedupe_key: str) -> bool:
+    """Whether a message with this dedupe key was ever queued for the shop."""
+    return session.exec(select(OutboxMessage.id).where(OutboxMessage.merchant_id == merchant_id,
+                                                       OutboxMessage.dedupe_key == dedupe_key)).first() is not None
