@@ -9,7 +9,8 @@ from typing import Any
 
 WIDTH = 600
 HEIGHT = 200
-ROW_HEIGHT = 24
+ROW_HEIGHT = 40
+LABEL_HEIGHT = 20  # above each row's bar, for its name and value
 GAP = 0.2  # of each bar's slot, left empty between bars
 
 
@@ -42,10 +43,11 @@ def columns(items: Sequence[tuple[Any, float]], width: int = WIDTH, height: int 
 
 
 def rows(items: Sequence[tuple[Any, float]], width: int = WIDTH) -> Chart:
-    """One row per item, top to bottom, lengths to scale (a value per carrier)."""
+    """One row per item, top to bottom, lengths to scale (a value per carrier), each under its label."""
     top = max((value for _, value in items), default=0) or 1
-    bars = [Bar(0, round(i * ROW_HEIGHT + ROW_HEIGHT * GAP / 2, 2), round(value / top * width, 2),
-                round(ROW_HEIGHT * (1 - GAP), 2), key, value)
+    bar_height = ROW_HEIGHT - LABEL_HEIGHT
+    bars = [Bar(0, i * ROW_HEIGHT + LABEL_HEIGHT, round(value / top * width, 2), round(bar_height * (1 - GAP), 2),
+                key, value)
             for i, (key, value) in enumerate(items)]
     return Chart(width, max(len(items), 1) * ROW_HEIGHT, bars, _peak(bars))
 
