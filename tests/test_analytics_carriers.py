@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import datetime, time, timedelta, timezone
 from typing import Any
 
 from tests.conftest import console_login, html, now, text_of
@@ -100,3 +100,20 @@ def test_names_from_outside_cannot_become_spreadsheet_formulas(client, factory, 
     console_login(client, factory, merchant)
     rows = list(csv.DictReader(io.StringIO(client.get("/admin/analytics/carriers.csv").text)))
     assert rows[0]["carrier"].startswith("'=")
+
+
+def test_delivered_by_the_estimate_goes_by_the_shops_calendar(client, factory):
+    """Delivered at 03:00 UTC the day after the estimate: still the estimated day in Los Angeles (on
+    time); at 09:00 UTC it is the next day there too (late). 90 days span a daylight saving change."""
+    west = factory.merchant("west", name="West Shop", timezone="America/Los_Angeles")
+    estimate = (NOW - timedelta(days=10)).date()
+    parcels = []
+    for hour, number in ((3, "1Z0000000000009001"), (9, "1Z0000000000009002")):
+        delivered = datetime.combine(estimate + timedelta(days=1), time(hour), timezone.utc)
+        parcels.append({"carrier": "UPS", "tracking_number": number, "shipped_at": at(20), "status": "delivered",
+                        "estimated_delivery": estimate.isoformat(),
+                        "events": [{"at": at(19), "status": "in_transit"},
+                                   {"at": delivered.isoformat(), "status": "delivered"}]})
+    factory.order(west, number="#9001", shipping_address={"country_code": "US"}, shipments=parcels)
+    console_login(client, factory, west)
+    assert table(client, days=90)[("ups", "US")][6] == "50%"

@@ -12,22 +12,9 @@ from bs4 import BeautifulSoup
 
 from portal.notify.outbox_worker import OutboxWorker
 from tests.conftest import console_login, html, text_of
-from tests.smtp_server import SmtpServer, run_async
+from tests.smtp_server import run_async
+from tests.test_notifications import settings, smtp  # noqa: F401  (fixtures: a real SMTP server)
 from tests.test_analytics_carriers import day, shipment
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def settings(settings, smtp):
-    settings.smtp_host, settings.smtp_port, settings.smtp_starttls = "127.0.0.1", smtp.port, False
-    settings.smtp_from, settings.smtp_timeout = "orders@portal.example", 2
-    return settings
 
 
 def seed(factory, merchant) -> dict[str, int]:

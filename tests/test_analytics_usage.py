@@ -11,10 +11,13 @@ from datetime import timedelta
 from starlette.testclient import TestClient
 
 from portal.analytics import counting
-from portal.store import outbox
+from portal.notify import notifications
+from portal.notify.outbox_worker import OutboxWorker
+from portal.store import outbox, usage
 from portal.store.db import session_scope
-from portal.store.records import OutboxMessage
 from tests.conftest import console_login, html, now
+from tests.smtp_server import run_async
+from tests.test_notifications import settings, smtp  # noqa: F401  (fixtures: a real SMTP server)
 
 
 def stats(client, days: int = 30) -> dict[str, str]:
@@ -27,14 +30,22 @@ def flush(portal) -> None:
     counting.store(portal, portal.usage.take())
 
 
-def sent_email(portal, merchant, order_id: int | None, kind: str = "shipped", state: str = "sent",
-               days_ago: float = 0) -> None:
+def queue_email(portal, merchant, order_id: int, kind: str = "shipped") -> None:
+    """A tracking e-mail about the order, as a change queues one; the outbox worker sends it."""
     with session_scope(portal.engine) as session:
-        key = f"test:{order_id}:{kind}:{state}:{days_ago}"
-        outbox.queue(session, [outbox.message(merchant.id, order_id, kind, "shopper@example.com", key)])
-        row = session.exec(outbox.select(OutboxMessage).where(OutboxMessage.dedupe_key == key)).one()
-        row.state, row.sent_at = state, (now() - timedelta(days=days_ago)) if state == "sent" else None
-        session.add(row)
+        outbox.queue(session, [outbox.message(merchant.id, order_id, kind, "shopper@example.com",
+                                              f"test:{order_id}:{kind}")])
+
+
+def send_queued(app) -> dict[str, int]:
+    return run_async(OutboxWorker(app.state.portal, app).run_once())
+
+
+def emailed_before(portal, merchant, order_id: int, days_ago: int) -> None:
+    """An e-mail counted on an earlier day (as the worker counted it then)."""
+    with session_scope(portal.engine) as session:
+        usage.add_counts(session, [{"merchant_id": merchant.id, "order_id": order_id, "views": 0, "email_views": 0,
+                                    "emails": 1, "day": (now() - timedelta(days=days_ago)).date()}], [])
 
 
 def lookup(client, shop: str, number: str, contact: str) -> int:
@@ -43,7 +54,7 @@ def lookup(client, shop: str, number: str, contact: str) -> int:
                                                "contact": contact}).status_code
 
 
-def test_usage_figures_match_a_known_data_set(client, factory, merchant, portal):
+def test_usage_figures_match_a_known_data_set(app, client, factory, merchant, portal, smtp):
     first = factory.order(merchant, number="#1001")
     second = factory.order(merchant, number="#1002")
     third = factory.order(merchant, number="#1003")
@@ -63,12 +74,14 @@ def test_usage_figures_match_a_known_data_set(client, factory, merchant, portal)
     assert lookup(client, "acme", "#1002", "97205") == 303
     assert lookup(client, "acme", "#9999", "shopper@example.com") == 404
 
-    sent_email(portal, merchant, first.id)                     # e-mailed, opened from the e-mail
-    sent_email(portal, merchant, third.id)                     # e-mailed, never opened
-    sent_email(portal, merchant, third.id, kind="delivered")   # a second e-mail, the same order
-    sent_email(portal, merchant, second.id, days_ago=40)       # before the last 30 days
-    sent_email(portal, merchant, second.id, kind="exception", state="pending")  # not sent yet
-    sent_email(portal, merchant, None, kind="test")            # the merchant's own test
+    queue_email(portal, merchant, first.id)                     # e-mailed, opened from the e-mail
+    queue_email(portal, merchant, third.id)                     # e-mailed, never opened
+    queue_email(portal, merchant, third.id, kind="delivered")   # a second e-mail, the same order
+    emailed_before(portal, merchant, second.id, days_ago=40)    # before the last 30 days
+    with session_scope(portal.engine) as session:               # the merchant's own test: about no order
+        notifications.queue_test(session, merchant, "owner@example.com")
+    assert send_queued(app)["sent"] == 4
+    assert len(smtp.inbox.messages) == 4
 
     console_login(client, factory, merchant)
     assert stats(client)["views"] == "0"  # counted in memory: nothing stored before the flush
@@ -117,13 +130,14 @@ def test_counts_are_stored_when_the_server_stops(app, factory, merchant):
         assert stats(client)["views"] == "2"
 
 
-def test_a_shop_sees_only_its_own_use(client, factory, merchant, portal):
+def test_a_shop_sees_only_its_own_use(app, client, factory, merchant, portal):
     other = factory.merchant("other", name="Other Shop")
     order = factory.order(merchant)
     for _ in range(3):
         client.get(factory.link(merchant, order))
     lookup(client, "acme", "#1001", "shopper@example.com")
-    sent_email(portal, merchant, order.id)
+    queue_email(portal, merchant, order.id)
+    send_queued(app)
     flush(portal)
 
     console_login(client, factory, other)

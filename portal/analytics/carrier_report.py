@@ -6,6 +6,8 @@ from __future__ import annotations
 import math
 import statistics
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -13,7 +15,8 @@ from portal import carriers
 from portal.analytics.periods import Period
 from portal.store import shipment_stats
 
-SECONDS_A_DAY = 86400
+# Time zones change their offset on a quarter hour (UTC): looking that often finds every change.
+STEP = timedelta(minutes=15)
 
 
 @dataclass
@@ -23,7 +26,7 @@ class CarrierRow:
     shipments: int = 0
     delivered: int = 0
     exceptions: int = 0
-    # Days from the first scan to delivery, of the delivered shipments that had a scan.
+    # Days from the first scan to delivery (to a tenth), of the delivered shipments that had a scan.
     transit_days: list[float] = field(default_factory=list)
     with_estimate: int = 0  # delivered, with an estimated date
     on_time: int = 0  # of those, delivered on or before the estimate's last day
@@ -57,24 +60,35 @@ def percentile(values: list[float], p: float) -> float | None:
     return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
 
 
+def offsets(zone: ZoneInfo, start: datetime, end: datetime) -> list[tuple[datetime | None, int]]:
+    """The zone's UTC offset (seconds) at `start`, then (instant, offset) at each change until `end`."""
+    def offset(at: datetime) -> int:
+        return int(at.astimezone(zone).utcoffset().total_seconds())  # type: ignore[union-attr]
+
+    at = start.replace(minute=start.minute - start.minute % 15, second=0, microsecond=0)
+    found: list[tuple[datetime | None, int]] = [(None, offset(start))]
+    while at < end:
+        at += STEP
+        if offset(at) != found[-1][1]:
+            found.append((at, offset(at)))
+    return found
+
+
 def report(session: Session, merchant_id: int, period: Period) -> list[CarrierRow]:
     """One row per carrier and country, the most shipments first."""
     rows: dict[tuple[str, str], CarrierRow] = {}
-    zone = period.zone
-    for facts in shipment_stats.shipped_between(session, merchant_id, period.start, period.now):
-        carrier = facts.carrier or (facts.carrier_name or "").strip()
-        country = (facts.country or "").strip().upper()
-        row = rows.get((carrier, country))
+    found = shipment_stats.shipped_between(session, merchant_id, period.start, period.now, period.zone.key,
+                                           offsets(period.zone, period.start, period.now))
+    for counts in found:
+        key = (counts.carrier or (counts.carrier_name or "").strip(), (counts.country or "").strip().upper())
+        row = rows.get(key)
         if row is None:
-            row = rows[(carrier, country)] = CarrierRow(carrier, country)
-        row.shipments += 1
-        row.exceptions += bool(facts.exception)
-        if facts.delivered_at is None:
-            continue
-        row.delivered += 1
-        if facts.first_scan is not None and facts.first_scan <= facts.delivered_at:
-            row.transit_days.append((facts.delivered_at - facts.first_scan).total_seconds() / SECONDS_A_DAY)
-        if facts.estimated is not None:
-            row.with_estimate += 1
-            row.on_time += facts.delivered_at.astimezone(zone).date() <= facts.estimated
+            row = rows[key] = CarrierRow(*key)
+        row.shipments += counts.shipments
+        row.delivered += counts.delivered
+        row.with_estimate += counts.with_estimate
+        row.on_time += counts.on_time
+        row.exceptions += counts.exceptions
+        if counts.transit_tenths is not None and counts.transit_tenths >= 0:
+            row.transit_days.extend([counts.transit_tenths / 10] * counts.delivered)
     return sorted(rows.values(), key=lambda row: (-row.shipments, row.label.lower(), row.country))

@@ -17,8 +17,11 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from portal.analytics.periods import shop_zone
-from portal.store import usage
+from sqlmodel import Session
+
+from portal.store import queries, usage
 from portal.store.models import Merchant
+from portal.store.records import OutboxMessage
 
 if TYPE_CHECKING:
     from portal.web import Portal
@@ -71,13 +74,23 @@ def rows(batch: tuple[Counter, Counter]) -> tuple[list[dict[str, Any]], list[dic
     views: dict[tuple[int, int, date], dict[str, Any]] = {}
     for (merchant_id, order_id, day, from_email), count in batch[0].items():
         row = views.setdefault((merchant_id, order_id, day), {"merchant_id": merchant_id, "order_id": order_id,
-                                                              "day": day, "views": 0, "email_views": 0})
+                                                              "day": day, "views": 0, "email_views": 0,
+                                                              "emails": 0})
         row["views"] += count
         if from_email:
             row["email_views"] += count
     counts = [{"merchant_id": merchant_id, "day": day, "kind": kind, "count": count}
               for (merchant_id, day, kind), count in batch[1].items()]
     return list(views.values()), counts
+
+
+def email_sent(session: Session, message: OutboxMessage) -> None:
+    """Count a tracking e-mail about an order on the shop's day, in the transaction that marks it sent
+    (the worker's, not a shopper's). Test e-mails and the merchant's digests are about no order."""
+    merchant = queries.merchant_by_id(session, message.merchant_id) if message.order_id else None
+    if merchant is not None:
+        usage.add_counts(session, [{"merchant_id": merchant.id, "order_id": message.order_id, "views": 0,
+                                    "day": shop_today(merchant.timezone), "email_views": 0, "emails": 1}], [])
 
 
 def store(portal: Portal, batch: tuple[Counter, Counter]) -> None:

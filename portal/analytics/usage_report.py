@@ -52,19 +52,15 @@ class Usage:
 
 def report(session: Session, merchant_id: int, period: Period) -> Usage:
     days = {day: DayUsage(day) for day in period.dates}
-    for day, views, orders, email_views in usage.views_by_day(session, merchant_id, period.first, period.last):
-        days[day].views, days[day].orders_viewed, days[day].email_views = int(views), int(orders), int(email_views)
+    for day, views, orders, email_views, emails in usage.views_by_day(session, merchant_id, period.first, period.last):
+        row = days[day]
+        row.views, row.orders_viewed, row.email_views, row.emails_sent = views, orders, email_views, emails
     for day, kind, count in usage.counts_by_day(session, merchant_id, period.first, period.last):
         if kind == LOOKUP_FOUND:
             days[day].lookups_found = count
         elif kind == LOOKUP_MISSED:
             days[day].lookups_missed = count
-    for index, count in usage.emails_by_bucket(session, merchant_id, period.starts, period.now).items():
-        if index >= 0:
-            days[period.dates[index]].emails_sent = count
     result = Usage(period, list(days.values()))
-    result.orders_viewed, result.orders_opened_from_email = usage.orders_viewed(
-        session, merchant_id, period.first, period.last)
-    result.orders_emailed, result.orders_emailed_opened = usage.orders_emailed(
-        session, merchant_id, period.start, period.now, period.first, period.last)
+    (result.orders_viewed, result.orders_opened_from_email, result.orders_emailed,
+     result.orders_emailed_opened) = usage.distinct_orders(session, merchant_id, period.first, period.last)
     return result

@@ -16,6 +16,7 @@ import signal
 from email.message import EmailMessage
 from typing import TYPE_CHECKING, Any
 
+from portal.analytics import counting
 from portal.notify import digest, mailer
 from portal.store import outbox
 from portal.store.records import OutboxMessage
@@ -57,6 +58,8 @@ class OutboxWorker:
         with self.portal.session() as session:
             if action == "sent":
                 held = outbox.mark_sent(session, message)
+                if held:
+                    counting.email_sent(session, message)
             elif action == "skipped":
                 held = outbox.mark_skipped(session, message, detail)
             else:

@@ -118,7 +118,8 @@ class LiveChange(SQLModel, table=True):
 
 class OrderViewCount(SQLModel, table=True):
     """Views of one order's page on one day (the shop's calendar day): counted in each server
-    process's memory and added here in batches, never a write per view. No visitor data."""
+    process's memory and added here in batches, never a write per view. No visitor data. Also the
+    tracking e-mails sent about the order that day (added by the outbox worker as it sends them)."""
 
     __tablename__ = "order_view_counts"
     __table_args__ = (UniqueConstraint("merchant_id", "day", "order_id"),)
@@ -130,6 +131,7 @@ class OrderViewCount(SQLModel, table=True):
     views: int = 0
     # Of them, views through the link of a tracking e-mail (marked with ?via=email).
     email_views: int = 0
+    emails: int = 0
 
 
 class UsageCount(SQLModel, table=True):

@@ -4,10 +4,11 @@ Bounded by the shop and a time range; first and last scans come from the trackin
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import and_, exists, func, or_
+from sqlalchemy import Date, and_, case, cast, func, or_
 from sqlmodel import Session, col, select
 
 from portal.store.models import Order, Shipment, TrackingEvent
@@ -16,14 +17,20 @@ from portal.store.models import Order, Shipment, TrackingEvent
 NOT_SCANS = ("pending", "info_received")
 
 
-class ShipmentFacts(NamedTuple):
+class CarrierCounts(NamedTuple):
+    """Shipments of one carrier and destination that took the same time from the first scan to
+    delivery (in tenths of a day; None: not delivered, or no scan), counted by the database: a
+    period holds tens of thousands of shipments, and a few thousand counts read much faster."""
+
     carrier: str | None
     carrier_name: str | None
     country: str | None
-    first_scan: datetime | None
-    delivered_at: datetime | None
-    estimated: date | None  # the estimate's last day (the end of a range, else the date)
-    exception: bool
+    transit_tenths: int | None
+    shipments: int
+    delivered: int
+    with_estimate: int  # delivered, with an estimated date
+    on_time: int  # of those, delivered on or before the estimate's last day, in the shop's calendar
+    exceptions: int
 
 
 class OpenShipment(NamedTuple):
@@ -54,19 +61,50 @@ def _estimate():
     return func.coalesce(Shipment.estimated_delivery_end, Shipment.estimated_delivery)
 
 
-def shipped_between(session: Session, merchant_id: int, start: datetime, end: datetime) -> list[ShipmentFacts]:
-    """Every shipment of the shop shipped from `start` to `end`."""
+def _days_between(dialect: str, earlier: Any, later: Any) -> Any:
+    if dialect == "postgresql":
+        return func.extract("epoch", later - earlier) / 86400.0
+    return func.julianday(later) - func.julianday(earlier)
+
+
+def _local_date(dialect: str, instant: Any, zone: str, offsets: Sequence[tuple[datetime | None, int]]) -> Any:
+    """The date of a UTC instant in the shop's time zone. PostgreSQL knows time zones; SQLite is
+    given the zone's UTC offsets over the range read (each from the instant it starts)."""
+    if dialect == "postgresql":
+        return cast(func.timezone(zone, instant), Date)
+    changes = [(instant >= since, f"{seconds:+d} seconds") for since, seconds in reversed(offsets) if since]
+    first = f"{offsets[0][1]:+d} seconds"
+    return func.date(instant, case(*changes, else_=first) if changes else first)
+
+
+def shipped_between(session: Session, merchant_id: int, start: datetime, end: datetime, zone: str,
+                    offsets: Sequence[tuple[datetime | None, int]]) -> list[CarrierCounts]:
+    """The shop's shipments shipped from `start` to `end`, counted by carrier, destination and
+    transit time. `zone`: the shop's time zone; `offsets`: its UTC offsets (seconds) from `start`
+    to now, the first with None, then (instant, offset) at each change."""
+    dialect = session.connection().dialect.name
     e = TrackingEvent
+    # Only columns of the events' (shipment, time, status) index: read from it alone.
     had_exception = or_(col(Shipment.status) == "exception",
-                        exists().where(e.shipment_id == Shipment.id, col(e.status) == "exception"))
+                        select(e.shipment_id).where(e.shipment_id == Shipment.id, col(e.status) == "exception")
+                        .correlate(Shipment).exists())
     country = Order.__table__.c.shipping_address["country_code"].as_string()  # type: ignore[attr-defined]
-    statement = (
-        select(Shipment.carrier, Shipment.carrier_name, country, _first_scan(), Shipment.delivered_at, _estimate(),
-               had_exception)
+    delivered = col(Shipment.delivered_at).is_not(None)
+    with_estimate = and_(delivered, _estimate().is_not(None))
+    on_time = case((with_estimate, _local_date(dialect, Shipment.delivered_at, zone, offsets) <= _estimate()))
+    tenths = func.round(_days_between(dialect, _first_scan(), Shipment.delivered_at) * 10)
+    facts = (
+        select(Shipment.carrier, Shipment.carrier_name, country.label("country"),
+               case((delivered, tenths)).label("tenths"), delivered.label("delivered"),
+               with_estimate.label("with_estimate"), on_time.label("on_time"), had_exception.label("exception"))
         .join(Order, col(Order.id) == Shipment.order_id)
         .where(Shipment.merchant_id == merchant_id, col(Shipment.shipped_at) >= start, col(Shipment.shipped_at) < end)
-    )
-    return [ShipmentFacts(*row) for row in session.exec(statement).all()]
+    ).subquery()
+    f = facts.c
+    key = (f.carrier, f.carrier_name, f.country, f.tenths)
+    statement = select(*key, func.count(), *(func.count(case((flag, 1))) for flag in (
+        f.delivered, f.with_estimate, f.on_time, f.exception))).group_by(*key)
+    return [CarrierCounts(*row) for row in session.exec(statement).all()]
 
 
 def open_and_quiet(session: Session, merchant_id: int, since: datetime, quiet_since: datetime,
