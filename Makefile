@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 SYSTEM_PACKAGES := postgresql redis-server chromium
 CATALOGS := $(wildcard locales/*/LC_MESSAGES/messages.po)
 
-.PHONY: run test deps assets sysdeps i18n i18n-compile bench bench-ingest bench-live clean
+.PHONY: run test deps assets sysdeps i18n i18n-compile bench bench-ingest bench-live bench-analytics clean
 
 # The printed demo links and the served pages use the same address (PORT, HOST, PORTAL_BASE_URL).
 run: deps assets i18n-compile
@@ -73,6 +73,10 @@ bench-ingest: deps assets i18n-compile
 bench-live: deps assets i18n-compile
 	@$(MAKE) --no-print-directory sysdeps SYSTEM_PACKAGES=wrk
 	$(BIN)/python bench/live.py $(BENCH_ARGS)
+
+# The console's analytics page for a shop of 100,000 orders and 300,000 shipments (see docs/benchmarks.md).
+bench-analytics: deps assets i18n-compile
+	$(BIN)/python bench/analytics.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor instance *.egg-info

@@ -1,7 +1,7 @@
 """Page benchmark: the real order page against a bare Starlette + Jinja2 page, and lookup latency
 from 1,000 to 1,000,000 orders. Both run under the same server (the portal as `portal serve`:
 gunicorn with one uvicorn worker) on loopback and are loaded by the same tool (wrk) with the same
-settings.
+settings. The order page is also served with the analytics counting off, to compare with it on.
 
     python bench/run.py [--orders 1000,1000000] [--seconds 10] [--connections 16] [--rounds 3]
 """
@@ -180,6 +180,7 @@ def main() -> None:
         return figures
 
     results = []
+    counting = []  # (size, order page counted, the same page with PORTAL_ANALYTICS_COUNTING=false)
     page_bytes = 0
     with ExitStack() as stack:
         bare_served = None
@@ -193,7 +194,9 @@ def main() -> None:
             link = subprocess.run([PYTHON, "-m", "portal.cli", "link", "bench", "#1007"], capture_output=True,
                                   text=True, check=True, env={**os.environ, **env}).stdout.strip()
             path = link.split("://", 1)[1].split("/", 1)[1]
-            with server(PORTAL, env) as served, server(PORTAL, {**env, "PORTAL_PAGE_CACHE_SIZE": "0"}) as fresh:
+            # The analytics counting (on by default) against the same server without it.
+            with server(PORTAL, env) as served, server(PORTAL, {**env, "PORTAL_PAGE_CACHE_SIZE": "0"}) as fresh, \
+                    server(PORTAL, {**env, "PORTAL_ANALYTICS_COUNTING": "false"}) as uncounted:
                 page_bytes = len(httpx.get(f"{served.url}/{path}").content)
                 if bare_served is None:
                     # The yardstick renders a page of the same size as the real one.
@@ -201,16 +204,19 @@ def main() -> None:
                                                              {"BENCH_PAGE_BYTES": str(page_bytes)}))
                 # Warm up, then load the three in turn, so that a noisy neighbour on the machine
                 # hits all of them alike; the medians are compared.
-                for url in (bare_served.url + "/", f"{served.url}/{path}", f"{fresh.url}/{path}"):
+                for url in (bare_served.url + "/", f"{served.url}/{path}", f"{fresh.url}/{path}",
+                            f"{uncounted.url}/{path}"):
                     wrk(url, 2, args.connections)
                 script = lookup_script(served.url, "bench", size, workdir / "lookup.lua")
-                bare, cached, uncached, lookups = [], [], [], []
+                bare, cached, uncached, lookups, not_counted = [], [], [], [], []
                 for _ in range(args.rounds):
                     bare.append(load(bare_served, "/"))
                     cached.append(load(served, f"/{path}"))
+                    not_counted.append(load(uncounted, f"/{path}"))
                     uncached.append(load(fresh, f"/{path}"))
                     lookups.append(load(served, "", script))
             results.append((size, median(bare), median(cached), median(uncached), median(lookups)))
+            counting.append((size, median(cached), median(not_counted)))
 
     print()
     print(f"order page ({page_bytes:,} bytes), wrk -t2 -c{args.connections} -d{args.seconds}s, one worker each "
@@ -226,6 +232,11 @@ def main() -> None:
     for size, *_, lookup in results:
         print(f"  {size:>9,} orders: {lookup['rps']:8.0f} req/s   p99 {lookup['p99_ms']:7.1f} ms   "
               f"{lookup['cpu_ms']:.2f} ms CPU   (non-2xx/3xx {lookup['errors']})")
+    print(f"analytics counting (target: the counted page within 5 % of the uncounted), median of {args.rounds} rounds:")
+    for size, counted, uncounted in counting:
+        print(f"  {size:>9,} orders: counted {counted['rps']:8.0f} req/s, {counted['cpu_ms']:.2f} ms CPU; "
+              f"not counted {uncounted['rps']:8.0f} req/s, {uncounted['cpu_ms']:.2f} ms CPU; "
+              f"ratio {counted['rps'] / uncounted['rps']:.3f} (CPU {counted['cpu_ms'] / uncounted['cpu_ms']:.3f})")
     shutil.rmtree(workdir, ignore_errors=True)
 
 
