@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from portal.analytics.periods import shop_zone
 from sqlmodel import Session
 
+from portal.orders import history
 from portal.store import queries, usage
 from portal.store.models import Merchant
 from portal.store.records import OutboxMessage
@@ -86,8 +87,10 @@ def rows(batch: tuple[Counter, Counter]) -> tuple[list[dict[str, Any]], list[dic
 
 def email_sent(session: Session, message: OutboxMessage) -> None:
     """Count a tracking e-mail about an order on the shop's day, in the transaction that marks it sent
-    (the worker's, not a shopper's). Test e-mails and the merchant's digests are about no order."""
-    merchant = queries.merchant_by_id(session, message.merchant_id) if message.order_id else None
+    (the worker's, not a shopper's). Test e-mails and the merchant's digests are about no order; an
+    order history e-mail is about all of a shopper's orders."""
+    tracking = message.order_id is not None and message.kind != history.KIND
+    merchant = queries.merchant_by_id(session, message.merchant_id) if tracking else None
     if merchant is not None:
         usage.add_counts(session, [{"merchant_id": merchant.id, "order_id": message.order_id, "views": 0,
                                     "day": shop_today(merchant.timezone), "email_views": 0, "emails": 1}], [])

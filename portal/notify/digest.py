@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timezone
-from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
@@ -21,7 +19,7 @@ from portal import i18n, inputs
 from portal.analytics import delays
 from portal.analytics.periods import shop_zone
 from portal.i18n import ngettext
-from portal.notify import mailer
+from portal.notify import envelope
 from portal.store import outbox, queries
 from portal.store.models import Merchant
 from portal.store.records import OutboxMessage
@@ -71,11 +69,9 @@ def queue_all_due(session: Session, now: datetime | None = None) -> int:
                if delays.digest_on(merchant))
 
 
-def compose(portal: Portal, router: Any, session: Session, message: OutboxMessage) -> EmailMessage | str:
+def compose(portal: Portal, router: Any, session: Session, merchant: Merchant,
+            message: OutboxMessage) -> EmailMessage | str:
     """The digest e-mail, or the reason it is not sent (switched off, no address, nothing late any more)."""
-    merchant = queries.merchant_by_id(session, message.merchant_id)
-    if merchant is None:
-        return "the shop no longer exists"
     recipient = _recipient(merchant)
     if not delays.digest_on(merchant):
         return "the shop switched the digest off"
@@ -84,27 +80,14 @@ def compose(portal: Portal, router: Any, session: Session, message: OutboxMessag
     late = delays.late_shipments(session, merchant)
     if not late:
         return "no shipment is late any more"
-    locale = i18n.negotiate([merchant.default_locale], portal.enabled_locales(merchant)) or merchant.default_locale
-    i18n.activate(locale, tz=merchant.timezone)
-    base = portal.settings.base_url.rstrip("/")
+    locale = envelope.activate_locale(portal, merchant)
     subject = ngettext("%(num)d late shipment at %(shop)s", "%(num)d late shipments at %(shop)s",
                        len(late)) % {"num": len(late), "shop": merchant.name}
     context = {
         "merchant": merchant, "delays": late, "subject": subject, "stale_after_days": delays.stale_after_days(merchant),
-        "order_url": lambda order_id: base + str(router.url_path_for("admin_order", order_id=order_id)),
-        "analytics_url": base + str(router.url_path_for("admin_analytics")),
+        "order_url": lambda order_id: envelope.absolute(portal, str(router.url_path_for("admin_order",
+                                                                                        order_id=order_id))),
+        "analytics_url": envelope.absolute(portal, str(router.url_path_for("admin_analytics"))),
         "html_lang": i18n.html_lang(locale), "dir": i18n.text_direction(locale), "limit": delays.LIMIT,
     }
-    env = portal.themes.environment(merchant.theme)
-    email = EmailMessage()
-    email["Subject"] = inputs.one_line(subject)
-    email["From"] = Address(display_name=inputs.one_line(merchant.name), addr_spec=portal.settings.smtp_from)
-    email["To"] = recipient
-    email["Date"] = format_datetime(datetime.now(timezone.utc))
-    email["Message-ID"] = mailer.message_id(portal.settings, message)
-    email["Auto-Submitted"] = "auto-generated"
-    email.set_content(env.get_template("email/delay_digest.txt").render(context), cte="quoted-printable")
-    email.add_alternative(env.get_template("email/delay_digest.html").render(context), subtype="html",
-                          cte="quoted-printable")
-    email["Content-Language"] = i18n.html_lang(locale)
-    return email
+    return envelope.compose(portal, merchant, message, recipient, subject, "email/delay_digest", context, locale)

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from portal import i18n, inputs
 from portal.analytics.counting import EMAIL_MARK
 from portal.orders import custom_statuses
-from portal.notify import envelope, history_mail, notifications
+from portal.notify import digest, envelope, history_mail, notifications
 from portal.notify.envelope import Copy
 from portal.i18n import gettext
 from portal.settings import Settings
@@ -65,6 +65,8 @@ def compose(portal: Portal, router: Any, session: Session, message: OutboxMessag
         return "the shop no longer exists"
     if message.kind == "history":
         return history_mail.compose(portal, router, session, merchant, message)
+    if message.kind == digest.KIND:
+        return digest.compose(portal, router, session, merchant, message)
     order = queries.order_by_id(session, merchant.id, message.order_id) if message.order_id else None
     kind = message.kind
     if kind == "test":

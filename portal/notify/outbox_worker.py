@@ -46,8 +46,6 @@ class OutboxWorker:
 
     def _compose(self, message: OutboxMessage) -> EmailMessage | str:
         with self.portal.session() as session:
-            if message.kind == digest.KIND:
-                return digest.compose(self.portal, self.router, session, message)
             return mailer.compose(self.portal, self.router, session, message)
 
     def _queue_digests(self) -> int:
