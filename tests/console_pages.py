@@ -50,4 +50,5 @@ def seed_console(portal, factory) -> dict[str, int]:
             key="engraving", labels={"en": "Being engraved"}, color="#1f7a4d", tags=["engrave"]))
         notifications.queue_test(session, shop, "owner@example.com")
     receive_shopify(portal, merchant, "orders/create", "wh-console-1", fixture_json("shopify/orders-create.json"))
-    return {"order_id": order.id, "status_id": status.id, "user_id": user.id, "merchant_id": merchant.id}
+    return {"order_id": order.id, "status_id": status.id, "user_id": user.id, "merchant_id": merchant.id,
+            "table": "delays"}  # type: ignore[dict-item]  # /admin/analytics/{table}.csv
