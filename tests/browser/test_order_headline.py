@@ -7,6 +7,7 @@ import re
 from datetime import datetime, timezone
 
 import pytest
+from playwright.sync_api import expect
 
 from portal.demo import DEMO_SETTINGS, SCENARIOS, seed
 from portal.store import queries
@@ -85,5 +86,6 @@ def test_the_headline_changes_when_a_tracking_event_arrives(live_server, factory
     page.evaluate("window.stillTheSamePage = true")
     post_json(live_server(f"/api/v1/shipments/{shipment['id']}/events"),
               {"events": [{"at": datetime.now(timezone.utc).isoformat(), "status": "out_for_delivery"}]}, key)
-    page.wait_for_function("document.querySelector('#order-headline').innerText === 'Out for delivery today'")
+    # A locator waits by polling from Playwright's side: the page's CSP forbids the eval a string needs.
+    expect(page.locator("#order-headline")).to_have_text("Out for delivery today", timeout=15_000)
     assert page.evaluate("window.stillTheSamePage") is True
