@@ -182,7 +182,15 @@ class LineItemIn(_Strict):
     unit_price: Amount = "0"
     presentment_unit_price: Amount | None = Field(
         default=None, description="Required when the order's presentment_currency differs from its currency.")
+    discount: Amount = Field(default="0", description="The discount on the whole line (all its units).")
+    presentment_discount: Amount | None = Field(
+        default=None, description="Required with a discount when the order's presentment_currency differs.")
     image_url: WebUrl | None = Field(default=None, max_length=1000)
+    product_url: WebUrl | None = Field(default=None, max_length=1000,
+                                       description="The product's page in the shop: the item's title links to it.")
+    product_id: Line | None = Field(default=None, max_length=64, description="The platform's product id.")
+    variant_id: Line | None = Field(default=None, max_length=64,
+                                    description="The platform's variant id (WooCommerce: the variation id).")
 
 
 class EventIn(_Strict):
@@ -234,6 +242,7 @@ class OrderIn(_Strict):
     currency: Currency
     presentment_currency: Currency | None = None
     totals: Totals = Field(default_factory=Totals)
+    taxes_included: bool = Field(default=False, description="The prices and totals include tax (VAT, GST).")
     presentment_totals: Totals | None = Field(
         default=None, description="Required when presentment_currency differs from currency.")
     line_items: list[LineItemIn] = Field(default_factory=list, max_length=500)

@@ -38,13 +38,17 @@ def order_json(session: Session, order: Order, tracking_link: str | None = None)
         "currency": order.currency,
         "presentment_currency": pc,
         "totals": totals("", order.currency),
+        "taxes_included": order.taxes_included,
         "presentment_totals": totals("presentment_", pc),
         "line_items": [
             {
                 "title": i.title, "variant": i.variant, "sku": i.sku, "quantity": i.quantity,
                 "unit_price": money.to_string(i.unit_price, order.currency),
                 "presentment_unit_price": money.to_string(i.presentment_unit_price, pc),
-                "image_url": i.image_url,
+                "discount": money.to_string(i.discount, order.currency),
+                "presentment_discount": money.to_string(i.presentment_discount, pc),
+                "image_url": i.image_url, "product_url": i.product_url,
+                "product_id": i.product_id, "variant_id": i.variant_id,
             }
             for i in queries.line_items(session, order.id)
         ],

@@ -72,28 +72,37 @@ class OrderView:
         return sum(item.quantity for item in self.items)
 
 
-def mask_name(name: str | None) -> str:
-    if not name:
-        return ""
-    return " ".join(part[:1] + "•" * min(max(len(part) - 1, 2), 6) for part in name.split())
+def initials(name: str | None) -> str:
+    """ "Alex Demo" -> "A. D.": enough to recognise, not to read a name off a shared screen."""
+    return " ".join(f"{part[0]}." for part in (name or "").split())
 
 
-def mask_street(street: str | None) -> str:
-    if not street:
+def partial_postal_code(postal: str | None) -> str:
+    """The first half of a postal code (the area), the rest hidden: "5003" -> "50••", "SW1A 1AA" -> "SW1A •••"."""
+    if not postal:
         return ""
-    return street[:3] + "•" * min(max(len(street) - 3, 3), 10)
+    shown = (len(postal.replace(" ", "")) + 1) // 2
+    result = []
+    for char in postal:
+        if char == " ":
+            result.append(char)
+        elif shown > 0:
+            result.append(char)
+            shown -= 1
+        else:
+            result.append("•")
+    return "".join(result)
 
 
 def masked_address(address: dict) -> dict[str, str]:
-    """Enough for a shopper to recognise their address; not enough to read it off a shared screen."""
+    """Enough for a shopper to recognise their address (initials, area, city, country), with the
+    street hidden, so it cannot be read off a shared screen."""
     if not address:
         return {}
-    postal = address.get("postal_code") or ""
     return {
-        "name": mask_name(address.get("name")),
-        "street": mask_street(address.get("address1")),
+        "name": initials(address.get("name")),
+        "postal_code": partial_postal_code(address.get("postal_code")),
         "city": address.get("city") or "",
-        "postal_code": (postal[:2] + "•" * max(len(postal) - 2, 0)) if postal else "",
         "country_code": address.get("country_code") or "",
     }
 

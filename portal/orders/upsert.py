@@ -153,6 +153,15 @@ def _amounts(data: OrderIn) -> dict[str, int]:
             )
         else:
             values[f"pitem{index}"] = values[f"item{index}"]
+        values[f"discount{index}"] = convert(f"line_items.{index}.discount", item.discount, data.currency)
+        if item.presentment_discount is not None:
+            values[f"pdiscount{index}"] = convert(
+                f"line_items.{index}.presentment_discount", item.presentment_discount, presentment)
+        elif presentment == data.currency or values[f"discount{index}"] == 0:
+            values[f"pdiscount{index}"] = values[f"discount{index}"]
+        else:
+            errors.append({"field": f"line_items.{index}.presentment_discount",
+                           "message": "required with a discount when presentment_currency differs from currency"})
     if errors:
         raise OrderInputError(errors)
     return values
@@ -175,6 +184,7 @@ def _order_values(data: OrderIn, order: Order | None, source: str, amounts: dict
         "currency": data.currency, "presentment_currency": data.presentment_currency or data.currency,
         "shipping_address": data.shipping_address.model_dump(exclude_none=True) if data.shipping_address else {},
         "tags": data.tags, "note": data.note, "order_status_url": data.order_status_url,
+        "taxes_included": data.taxes_included,
         **{name: amounts[name] for name in ORDER_TOTAL_FIELDS},
         **{f"presentment_{name}": amounts[f"presentment_{name}"] for name in ORDER_TOTAL_FIELDS},
         **(columns or {}),
@@ -305,7 +315,8 @@ def _resolve_custom_status(statuses: Sequence[CustomStatus], key: str | None) ->
         raise OrderInputError([{"field": f, "message": m} for f, m in exc.errors.items()]) from None
 
 
-_ITEM_FIELDS = ("title", "variant", "sku", "quantity", "unit_price", "presentment_unit_price", "image_url")
+_ITEM_FIELDS = ("title", "variant", "sku", "quantity", "unit_price", "presentment_unit_price", "discount",
+                "presentment_discount", "image_url", "product_url", "product_id", "variant_id")
 
 
 def _replace_line_items(session: Session, order: Order, data: OrderIn, amounts: dict[str, int],
@@ -315,7 +326,9 @@ def _replace_line_items(session: Session, order: Order, data: OrderIn, amounts: 
     wanted = [
         {"title": item.title, "variant": item.variant, "sku": item.sku, "quantity": item.quantity,
          "unit_price": amounts[f"item{index}"], "presentment_unit_price": amounts[f"pitem{index}"],
-         "image_url": item.image_url}
+         "discount": amounts[f"discount{index}"], "presentment_discount": amounts[f"pdiscount{index}"],
+         "image_url": item.image_url, "product_url": item.product_url, "product_id": item.product_id,
+         "variant_id": item.variant_id}
         for index, item in enumerate(data.line_items)
     ]
     if not created:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Integer, LargeBinary, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, LargeBinary, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 
@@ -138,6 +138,8 @@ class Order(SQLModel, table=True):
     presentment_tax: int = Field(default=0, sa_type=MINOR_UNITS)
     presentment_discounts: int = Field(default=0, sa_type=MINOR_UNITS)
     presentment_total: int = Field(default=0, sa_type=MINOR_UNITS)
+    # The prices and totals include tax (VAT, GST): the tax line is then a part of the total.
+    taxes_included: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     shipping_address: dict[str, Any] = Field(default_factory=empty_dict, sa_column=Column(JSON, nullable=False))
     tags: list[str] = Field(default_factory=empty_list, sa_column=Column(JSON, nullable=False))
     note: str | None = Field(default=None, max_length=5000)
@@ -164,7 +166,15 @@ class LineItem(SQLModel, table=True):
     quantity: int = 1
     unit_price: int = Field(default=0, sa_type=MINOR_UNITS)
     presentment_unit_price: int = Field(default=0, sa_type=MINOR_UNITS)
+    # The discount on the whole line (all its units), taken off unit price x quantity.
+    discount: int = Field(default=0, sa_type=MINOR_UNITS, sa_column_kwargs={"server_default": "0"})
+    presentment_discount: int = Field(default=0, sa_type=MINOR_UNITS, sa_column_kwargs={"server_default": "0"})
     image_url: str | None = Field(default=None, max_length=1000)
+    product_url: str | None = Field(default=None, max_length=1000)
+    # The platform's own ids (a WooCommerce variation id is kept as variant_id): what "buy again"
+    # puts in the shop's cart.
+    product_id: str | None = Field(default=None, max_length=64)
+    variant_id: str | None = Field(default=None, max_length=64)
 
 
 class Shipment(SQLModel, table=True):

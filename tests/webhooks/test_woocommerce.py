@@ -51,7 +51,10 @@ def test_order_maps_money_items_and_tracking(client, shop, store):
     assert (order.number, order.source, order.customer_id) == ("1893", "woocommerce", None)
     assert (order.status, order.payment_status, order.fulfillment_status) == ("open", "paid", "unfulfilled")
     assert (order.currency, order.presentment_currency) == ("GBP", "GBP")
-    assert (order.subtotal, order.shipping, order.tax, order.discounts, order.total) == (2200, 395, 699, 400, 4189)
+    # The shop's prices include tax: lines, shipping and discounts are shown with their tax, as the
+    # shop showed them at checkout, and the tax is a part of the total.
+    assert (order.subtotal, order.shipping, order.tax, order.discounts, order.total) == (2640, 474, 699, 480, 4189)
+    assert order.taxes_included
     assert order.presentment_total == 4189
     assert order.postal_code == "BS1 4QA"
     assert order.placed_at.isoformat() == "2026-11-18T19:22:31+00:00"
@@ -64,7 +67,11 @@ def test_order_page_shows_woocommerce_order(client, shop, store, factory):
     assert [text_of(n) for n in doc.select(".item__title")] == ["Beeswax Candle", "Matches (gift box)"]
     assert text_of(doc.select_one(".item__variant")) == "Scent: Lavender"  # hidden _meta left out
     assert doc.select_one(".item__image")["src"].endswith("candle.jpg")
-    assert text_of(doc.select_one(".item__price")) == money.format_money(1800, "GBP", "en")
+    # 3 candles at 7.20 with tax, 2.40 off the line.
+    assert text_of(doc.select_one(".item__unit")) == money.format_money(720, "GBP", "en") + " × 3"
+    assert text_of(doc.select_one(".item__discount")) == "Discount: −" + money.format_money(240, "GBP", "en")
+    assert text_of(doc.select_one(".item__price")) == money.format_money(1920, "GBP", "en")
+    assert "incl. tax" in text_of(doc.select_one(".totals__total"))
     assert text_of(doc.select_one(".totals__total dd")) == money.format_money(4189, "GBP", "en")
     shipment = doc.select_one(".shipment")
     assert text_of(shipment.select_one(".shipment__carrier")) == "Royal Mail"

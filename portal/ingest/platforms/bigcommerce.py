@@ -107,6 +107,10 @@ def _line_items(products: Any, convert: _Converter, inclusive: bool) -> list[dic
                    if isinstance(o, dict) and o.get("display_name")]
         price, paid = convert.pair(product.get("price_inc_tax" if inclusive else "price_ex_tax")
                                    or product.get("base_price"), f"products.{index}.price")
+        discounts = [d.get("amount") for d in payloads.array(product, "applied_discounts") if isinstance(d, dict)]
+        discount = sum((money.parse_amount(payloads.amount(value, convert.paid, f"products.{index}.applied_discounts"))
+                        for value in discounts), Decimal(0))
+        discount, paid_discount = convert.pair(discount, f"products.{index}.applied_discounts")
         items.append({
             "title": payloads.clip(product.get("name"), 500) or "—",
             "variant": payloads.clip(", ".join(options), 255),
@@ -114,6 +118,10 @@ def _line_items(products: Any, convert: _Converter, inclusive: bool) -> list[dic
             "quantity": payloads.quantity(product.get("quantity")),
             "unit_price": price,
             "presentment_unit_price": paid,
+            "discount": discount,
+            "presentment_discount": paid_discount,
+            "product_id": payloads.platform_id(product.get("product_id")),
+            "variant_id": payloads.platform_id(product.get("variant_id")),
         })
     return items[:500]
 
@@ -190,6 +198,7 @@ def map_order(payload: dict[str, Any]) -> PlatformOrder:
         "presentment_currency": convert.paid,
         "totals": {name: pair[0] for name, pair in pairs.items()},
         "presentment_totals": {name: pair[1] for name, pair in pairs.items()},
+        "taxes_included": inclusive,
         "line_items": _line_items(payload.get("products"), convert, inclusive),
         "shipments": [shipment(s) for s in payloads.array(payload, "shipments") if isinstance(s, dict)][:100],
         "shipping_address": payloads.address(shipping, "street_1", "street_2", "state", "zip", "country_iso2"),

@@ -124,12 +124,26 @@ def shipments(fulfillments: Any, statuses: StatusMapper) -> list[dict[str, Any]]
     return result
 
 
+def _line_discount(item: dict[str, Any], currency: str, presentment: str, where: str) -> tuple[str, str]:
+    """The line's discount: the sum of its `discount_allocations`, else its `total_discount`."""
+    allocations = [a for a in payloads.array(item, "discount_allocations") if isinstance(a, dict)]
+    if not allocations:
+        return _amounts(item, "total_discount", currency, presentment, where)
+    shop, paid = Decimal(0), Decimal(0)
+    for index, allocation in enumerate(allocations):
+        one, other = _amounts(allocation, "amount", currency, presentment, f"{where}discount_allocations.{index}.")
+        shop, paid = shop + money.parse_amount(one), paid + money.parse_amount(other)
+    return (payloads.amount(shop, currency, f"{where}discount_allocations"),
+            payloads.amount(paid, presentment, f"{where}discount_allocations"))
+
+
 def _line_items(payload: dict[str, Any], currency: str, presentment: str) -> list[dict[str, Any]]:
     items = []
     for index, item in enumerate(payloads.array(payload, "line_items")[:500]):
         if not isinstance(item, dict):
             continue
         price, paid = _amounts(item, "price", currency, presentment, f"line_items.{index}.")
+        discount, paid_discount = _line_discount(item, currency, presentment, f"line_items.{index}.")
         items.append({
             "title": payloads.clip(item.get("title") or item.get("name"), 500) or "—",
             "variant": payloads.clip(item.get("variant_title"), 255),
@@ -137,6 +151,10 @@ def _line_items(payload: dict[str, Any], currency: str, presentment: str) -> lis
             "quantity": payloads.quantity(item.get("quantity")),
             "unit_price": price,
             "presentment_unit_price": paid,
+            "discount": discount,
+            "presentment_discount": paid_discount,
+            "product_id": payloads.platform_id(item.get("product_id")),
+            "variant_id": payloads.platform_id(item.get("variant_id")),
         })
     return items
 
@@ -177,6 +195,7 @@ def map_order(payload: dict[str, Any]) -> PlatformOrder:
         "presentment_currency": presentment,
         "totals": totals,
         "presentment_totals": presentment_totals,
+        "taxes_included": payload.get("taxes_included") is True,
         "line_items": _line_items(payload, currency, presentment),
         "shipments": shipments(payload.get("fulfillments"), statuses),
         "shipping_address": payloads.address(shipping, "address1", "address2", "province", "zip", "country_code"),

@@ -54,14 +54,24 @@ def _variant(item: dict[str, Any]) -> str | None:
     return payloads.clip(", ".join(parts), 255)
 
 
-def _line_items(items: Any, currency: str) -> tuple[list[dict[str, Any]], Decimal]:
+def _money(payload: dict[str, Any], currency: str, *names: str, where: str = "") -> Decimal:
+    """The sum of the named amounts of `payload` (a price and its tax)."""
+    return sum((money.parse_amount(payloads.amount(payload.get(name), currency, where + name)) for name in names),
+               Decimal(0))
+
+
+def _line_items(items: Any, currency: str, inclusive: bool) -> tuple[list[dict[str, Any]], Decimal]:
+    """Line prices before the line's discount; with tax when the shop's prices include it (WooCommerce
+    keeps a line's subtotal and total without tax, the tax beside them)."""
     result, subtotal = [], Decimal(0)
     for index, item in enumerate(items if isinstance(items, list) else []):
         if not isinstance(item, dict):
             continue
         where = f"line_items.{index}."
         quantity = payloads.quantity(item.get("quantity"))
-        line = money.parse_amount(payloads.amount(item.get("subtotal"), currency, where + "subtotal"))
+        line = _money(item, currency, "subtotal", *("subtotal_tax",)[:inclusive], where=where)
+        paid = (_money(item, currency, "total", *("total_tax",)[:inclusive], where=where)
+                if item.get("total") not in (None, "") else line)
         subtotal += line
         unit = line / quantity if quantity else money.parse_amount(payloads.amount(item.get("price"), currency,
                                                                                  where + "price"))
@@ -72,7 +82,11 @@ def _line_items(items: Any, currency: str) -> tuple[list[dict[str, Any]], Decima
             "sku": payloads.clip(item.get("sku"), 128),
             "quantity": quantity,
             "unit_price": payloads.amount(unit, currency, where + "subtotal"),
+            "discount": payloads.amount(max(line - paid, Decimal(0)), currency, where + "total"),
             "image_url": payloads.http_url(image.get("src")),
+            "product_id": payloads.customer_id(item.get("product_id")),
+            # WooCommerce sends 0 for a product without variations.
+            "variant_id": payloads.customer_id(item.get("variation_id")),
         })
     return result[:500], subtotal
 
@@ -118,7 +132,8 @@ def map_order(payload: dict[str, Any]) -> PlatformOrder:
         raise Rejected(f"currency: {exc}") from None
     statuses = StatusMapper(PLATFORM)
     status, payment, fulfilment, reason = _statuses(payload, statuses)
-    items, subtotal = _line_items(payload.get("line_items"), currency)
+    inclusive = payload.get("prices_include_tax") is True
+    items, subtotal = _line_items(payload.get("line_items"), currency, inclusive)
     billing = payloads.obj(payload, "billing")
     shipping = payloads.obj(payload, "shipping")
     if not any(shipping.get(k) for k in ("address_1", "city", "postcode")):
@@ -137,11 +152,14 @@ def map_order(payload: dict[str, Any]) -> PlatformOrder:
         "currency": currency,
         "totals": {
             "subtotal": payloads.amount(subtotal, currency, "line_items.subtotal"),
-            "shipping": payloads.amount(payload.get("shipping_total"), currency, "shipping_total"),
+            "shipping": payloads.amount(_money(payload, currency, "shipping_total", *("shipping_tax",)[:inclusive]),
+                                        currency, "shipping_total"),
             "tax": payloads.amount(payload.get("total_tax"), currency, "total_tax"),
-            "discounts": payloads.amount(payload.get("discount_total"), currency, "discount_total"),
+            "discounts": payloads.amount(_money(payload, currency, "discount_total", *("discount_tax",)[:inclusive]),
+                                         currency, "discount_total"),
             "total": payloads.amount(payload.get("total"), currency, "total"),
         },
+        "taxes_included": inclusive,
         "line_items": items,
         "shipments": shipments(_meta(payload.get("meta_data"))),
         "shipping_address": payloads.address(shipping, "address_1", "address_2", "state", "postcode", "country"),
