@@ -9,7 +9,7 @@ from zoneinfo import available_timezones
 
 from sqlmodel import Session
 
-from portal import exchange, inputs
+from portal import exchange, inputs, storefront
 from portal.embed import OriginError, parse_origins
 from portal.i18n import normalise_locale
 from portal.money import MoneyError, validate_currency
@@ -149,6 +149,15 @@ def _switch(value: str) -> bool | None:
     raise MerchantError(f"{value!r}: on or off")
 
 
+def _storefront(check):
+    def checked(value: str) -> Any:
+        try:
+            return check(value)
+        except storefront.StorefrontError as exc:
+            raise MerchantError(str(exc)) from None
+    return checked
+
+
 # Settings `portal merchant set SLUG key=value` understands; features add theirs here.
 SETTERS: dict[str, Any] = {
     "name": lambda v: _required(_text(200)(v)),
@@ -174,10 +183,13 @@ SETTERS: dict[str, Any] = {
     "transit_days": _days(),
     "stale_after_days": _whole(*STALE_DAYS_RANGE, unit="days"),
     "delay_digest": _switch,
+    "storefront_url": _storefront(storefront.storefront_url),
+    "storefront_platform": _storefront(storefront.platform),
+    "buy_again": _storefront(storefront.on_off),
 }
 # Settings kept in the merchant's JSON `settings` rather than a column of their own.
 IN_SETTINGS_JSON = {"approx_currencies", "approx_rates", "poll_interval", "processing_days", "transit_days",
-                    "stale_after_days", "delay_digest"}
+                    "stale_after_days", "delay_digest", "storefront_url", "storefront_platform", "buy_again"}
 # Settings that may span lines (a list, one entry a line); every other one is a single line.
 MULTILINE_SETTINGS = {"embed_origins"}
 # Setting names that are stored under another column name.

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlmodel import Session
 
+from portal import storefront
 from portal.orders import custom_statuses, feedback
 from portal.orders.headline import Headline, decide, shop_today, zone_of
 from portal.orders.shipments import fulfillment_display
@@ -66,6 +67,8 @@ class OrderView:
     feedback: feedback.FeedbackView = field(default_factory=feedback.FeedbackView)
     # The one sentence at the top of the page (orders/headline.py).
     headline: Headline = field(default_factory=lambda: Headline("preparing"))
+    # Cart links that order the items again, when the shop has a storefront (portal.storefront).
+    buy_again: storefront.BuyAgain | None = None
 
     @property
     def item_count(self) -> int:
@@ -140,7 +143,8 @@ def build(session: Session, merchant: Merchant, order: Order) -> OrderView:
     return OrderView(order, items, shipment_views, timeline, step, problem, fulfillment_display(order, shipments),
                      custom_status=current, custom_statuses=by_key,
                      custom_css_version=custom_statuses.css_version(statuses), headline=top,
-                     feedback=feedback.of_order(session, merchant.id, order.id, shipments))
+                     feedback=feedback.of_order(session, merchant.id, order.id, shipments),
+                     buy_again=storefront.buy_again(merchant.settings or {}, order.source, items))
 
 
 def stamp(connection: Connection, merchant_id: int, public_id: str) -> tuple | None:
