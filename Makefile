@@ -15,7 +15,7 @@ run: deps assets i18n-compile
 	PORTAL_BASE_URL=$${PORTAL_BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/portal demo
 	@echo ""
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
-	PORTAL_BASE_URL=$${PORTAL_BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/portal serve --host $(HOST) --port $(PORT)
+	PORTAL_DEMO=1 PORTAL_BASE_URL=$${PORTAL_BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/portal serve --host $(HOST) --port $(PORT)
 
 test: deps assets i18n-compile sysdeps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -17,7 +17,7 @@ from starlette.routing import Route
 from starlette_compress import CompressMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from portal import hosts
+from portal import demo, hosts
 from portal.analytics import counting
 from portal.live import hub
 from portal.notify import outbox_worker
@@ -58,7 +58,8 @@ async def healthz(request: Request) -> Response:
 
 
 async def index(request: Request) -> Response:
-    return render(request, "index.html")
+    demo_shops = demo.front_page_shops() if request.app.state.portal.settings.demo else []
+    return render(request, "index.html", {"demo_shops": demo_shops})
 
 
 def _wants_json(request: Request) -> bool:

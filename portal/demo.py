@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -11,6 +12,7 @@ from decimal import Decimal
 from sqlalchemy.engine import Engine
 
 from portal import carriers
+from portal.i18n import locale_display_name
 from portal.merchants import apply_settings, create_api_key, create_merchant, create_user
 from portal.money import currency_digits
 from portal.orders.upsert import upsert_order
@@ -36,6 +38,8 @@ class DemoShop:
     products: tuple[tuple[str, str, Decimal], ...]
     support_email: str
     city: tuple[str, str, str]  # city, postal code, country
+    # VAT or GST inside the prices (the Nordic and Indian shops), or sales tax added on top (the US shop).
+    taxes_included: bool = True
 
 
 SHOPS = (
@@ -47,7 +51,8 @@ SHOPS = (
               ("Candle set", "3 pcs", Decimal("229.50"))), "kundeservice@hygge.example", ("Aarhus", "8000", "DK")),
     DemoShop("acme", "Acme Outdoor", "USD", "en", "America/New_York", "bold", "CAD", ("UPS", "USPS", "FedEx"),
              (("Trail backpack", "35 L / Black", Decimal("129.00")), ("Water bottle", "750 ml", Decimal("24.50")),
-              ("Headlamp", "400 lm", Decimal("39.99"))), "support@acme.example", ("Portland", "97205", "US")),
+              ("Headlamp", "400 lm", Decimal("39.99"))), "support@acme.example", ("Portland", "97205", "US"),
+             taxes_included=False),
     DemoShop("chai", "Chai & Co", "INR", "hi", "Asia/Kolkata", "classic", "USD", ("Blue Dart", "Delhivery", "India Post"),
              (("Masala chai blend", "250 g", Decimal("450")), ("Brass kettle", "1 L", Decimal("2499")),
               ("Clay cups", "Set of 6", Decimal("799"))), "help@chai.example", ("Pune", "411001", "IN")),
@@ -107,6 +112,21 @@ DEMO_RATES = {("NOK", "SEK"): Decimal("0.97"), ("DKK", "EUR"): Decimal("0.134"),
               ("INR", "USD"): Decimal("0.012")}
 
 
+# Every demo product's picture is one view of this sprite (static/demo/products.svg), named after
+# the product: one small file for all of them, drawn locally, nothing downloaded.
+PRODUCT_IMAGES = "/static/demo/products.svg"
+
+
+def front_page_shops() -> list[dict[str, str]]:
+    """The demo shops as the front page lists them, each language named in itself."""
+    return [{"slug": shop.slug, "name": shop.name, "locale": shop.locale, "currency": shop.currency,
+             "language": locale_display_name(shop.locale)} for shop in SHOPS]
+
+
+def product_image(base_url: str, title: str) -> str:
+    return f"{base_url.rstrip('/')}{PRODUCT_IMAGES}#{re.sub(r'[^a-z0-9]+', '-', title.lower()).strip('-')}"
+
+
 def _events(final: str) -> list[str]:
     if final in EVENT_PATH:
         return list(EVENT_PATH[: EVENT_PATH.index(final) + 1])
@@ -130,7 +150,9 @@ def _tracking_number(rng: random.Random, carrier: str) -> str:
     return number
 
 
-def order_payload(shop: DemoShop, index: int, scenario: tuple, now: datetime) -> dict:
+def order_payload(shop: DemoShop, index: int, scenario: tuple, now: datetime,
+                  base_url: str = "http://127.0.0.1:8000") -> dict:
+    """One demo order; `base_url`: where the portal serves the product pictures."""
     name, status, reason, payment, fulfilment, returns, shipment_states, foreign = scenario
     rng = random.Random(f"{shop.slug}-{index}")
     age_days = 400 if "last year" in name else 2 + (index % 9)
@@ -139,18 +161,30 @@ def order_payload(shop: DemoShop, index: int, scenario: tuple, now: datetime) ->
     rate = DEMO_RATES[(shop.currency, shop.presentment)] if foreign else Decimal(1)
     items = []
     subtotal = Decimal(0)
-    for title, variant, price in rng.sample(shop.products, k=rng.randint(1, len(shop.products))):
+    for position, (title, variant, price) in enumerate(
+            rng.sample(shop.products, k=rng.randint(1, len(shop.products)))):
         quantity = rng.randint(1, 2)
+        # Every third order has 10 % off its first line.
+        discount = (price * quantity / 10).quantize(Decimal(1).scaleb(-currency_digits(shop.currency))) \
+            if index % 3 == 1 and position == 0 else Decimal(0)
         items.append({
             "title": title, "variant": variant, "sku": f"{shop.slug[:3].upper()}-{abs(hash(title)) % 9999:04d}",
             "quantity": quantity, "unit_price": _amount(price, shop.currency),
             "presentment_unit_price": _amount(price * rate, presentment),
+            "discount": _amount(discount, shop.currency), "presentment_discount": _amount(discount * rate, presentment),
+            "image_url": product_image(base_url, title),
         })
-        subtotal += price * quantity
+        subtotal += price * quantity - discount  # the lines' totals, as the page lists them
+    # Another third use a 10 % code on the whole order.
+    discounts = (subtotal / 10).quantize(Decimal(1)) if index % 3 == 2 else Decimal(0)
     shipping = Decimal(79) if shop.currency in ("NOK", "DKK") else Decimal("9.90") if shop.currency == "USD" else Decimal(99)
-    tax = (subtotal * Decimal("0.2")).quantize(Decimal("0.01"))
-    totals = {"subtotal": subtotal, "shipping": shipping, "tax": tax, "discounts": Decimal(0),
-              "total": subtotal + shipping}
+    if shop.taxes_included:
+        total = subtotal - discounts + shipping
+        tax = total * Decimal("0.2")  # the VAT inside prices that include 25 %
+    else:
+        tax = (subtotal - discounts) * Decimal("0.08")
+        total = subtotal - discounts + shipping + tax
+    totals = {"subtotal": subtotal, "shipping": shipping, "tax": tax, "discounts": discounts, "total": total}
 
     shipments = []
     for number, final in enumerate(shipment_states):
@@ -182,7 +216,8 @@ def order_payload(shop: DemoShop, index: int, scenario: tuple, now: datetime) ->
         "phone": "+47 912 34 567" if shop.currency == "NOK" else None,
         "postal_code": shop.city[1],
         "placed_at": placed.isoformat(),
-        "locale": None,
+        "locale": shop.locale,  # the shop's checkout language: the page opens in it
+        "taxes_included": shop.taxes_included,
         "status": status,
         "cancel_reason": reason,
         "payment_status": payment,
@@ -226,7 +261,7 @@ def seed(engine: Engine, settings: Settings, orders_per_merchant: int = 24) -> I
                 new_key = create_api_key(session, merchant, "demo")
             for index in range(orders_per_merchant):
                 scenario = SCENARIOS[index % len(SCENARIOS)]
-                upsert_order(session, merchant, OrderIn.model_validate(order_payload(shop, index, scenario, now)))
+                upsert_order(session, merchant, OrderIn.model_validate(order_payload(shop, index, scenario, now, base)))
             first = queries.order_by_number_key(session, merchant.id, "1009")
             links = {
                 SCENARIOS[i][0]: queries.order_by_number_key(session, merchant.id, str(1000 + i + 1))

@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     locales_dir: Path = PROJECT_ROOT / "locales"
     static_dir: Path = PROJECT_ROOT / "static"
     debug: bool = False
+    # `make run` serves the demo: the front page then lists the demo shops (portal/demo.py).
+    demo: bool = False
 
     max_body_bytes: int = Field(default=1_000_000, description="Largest request body accepted (413 above)")
     import_max_bytes: int = Field(default=5_000_000, description="Largest CSV file the console accepts")
