@@ -182,7 +182,8 @@ class LineItemIn(_Strict):
     unit_price: Amount = "0"
     presentment_unit_price: Amount | None = Field(
         default=None, description="Required when the order's presentment_currency differs from its currency.")
-    discount: Amount = Field(default="0", description="The discount on the whole line (all its units).")
+    discount: Amount = Field(default="0", description="The discount on the whole line (all its units), at most "
+                                                     "unit_price × quantity.")
     presentment_discount: Amount | None = Field(
         default=None, description="Required with a discount when the order's presentment_currency differs.")
     image_url: WebUrl | None = Field(default=None, max_length=1000)

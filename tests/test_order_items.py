@@ -74,6 +74,11 @@ def test_item_details_are_checked(client, auth):
     assert response.status_code == 422
     fields = {error["field"] for error in response.json()["errors"]}
     assert {"line_items.0.product_url", "line_items.0.product_id"} <= fields
+    too_much = order_data(line_items=[{"title": "Mug", "quantity": 2, "unit_price": "1.00", "discount": "2.01"}])
+    response = client.post("/api/v1/orders", json=too_much, headers=auth)
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"field": "line_items.0.discount",
+                                          "message": "is more than unit_price × quantity"}]
     foreign = order_data(currency="NOK", presentment_currency="EUR", totals={"total": "100"},
                          presentment_totals={"total": "8.60"},
                          line_items=[{"title": "Mug", "unit_price": "100", "presentment_unit_price": "8.60",

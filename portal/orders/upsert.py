@@ -154,6 +154,9 @@ def _amounts(data: OrderIn) -> dict[str, int]:
         else:
             values[f"pitem{index}"] = values[f"item{index}"]
         values[f"discount{index}"] = convert(f"line_items.{index}.discount", item.discount, data.currency)
+        if values[f"discount{index}"] > values[f"item{index}"] * item.quantity:
+            errors.append({"field": f"line_items.{index}.discount",
+                           "message": "is more than unit_price × quantity"})
         if item.presentment_discount is not None:
             values[f"pdiscount{index}"] = convert(
                 f"line_items.{index}.presentment_discount", item.presentment_discount, presentment)
