@@ -328,13 +328,17 @@ def test_the_console_names_the_problem_in_the_merchants_language(client, shop, t
         "'Order <span dir=\"ltr\">%(number)s</span>': %(number)d muss genau als %(number)s geschrieben werden")
 
 
+RETRY = "You have tried several times in a short while. Please try again in %(count)s second."
+
+
 def test_each_plural_form_is_checked_against_its_source(client, portal, shop, token):
-    forms = {"text_0": "Ilość: %(count)s", "text_1": "Ilość: %(count)d", "text_2": "Ilość: %(count)s"}
+    forms = {"text_0": "Spróbuj za %(count)s sekundę.", "text_1": "Spróbuj za %(count)d sekundy.",
+             "text_2": "Spróbuj za %(count)s sekund."}
     response = client.post("/admin/translations/override", headers=CONSOLE_IN_ENGLISH, data={
-        "csrf_token": token, "locale": "pl", "msgid": "Quantity: %(count)s", "msgctxt": "", **forms})
+        "csrf_token": token, "locale": "pl", "msgid": RETRY, "msgctxt": "", **forms})
     assert response.status_code == 422
     assert text_of(html(response).find(id="translation-errors")) == (
-        "'Quantity: %(count)s' (form 1): %(count)d must be written exactly %(count)s")
+        f"'{RETRY}' (form 1): %(count)d must be written exactly %(count)s")
     assert stored(portal, shop) == []
 
 
