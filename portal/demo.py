@@ -112,9 +112,9 @@ DEMO_RATES = {("NOK", "SEK"): Decimal("0.97"), ("DKK", "EUR"): Decimal("0.134"),
               ("INR", "USD"): Decimal("0.012")}
 
 
-# Every demo product's picture is one view of this sprite (static/demo/products.svg), named after
-# the product: one small file for all of them, drawn locally, nothing downloaded.
-PRODUCT_IMAGES = "/static/demo/products.svg"
+# A demo product's picture is one view, named after the product, of its shop's sprite
+# (static/demo/<shop>.svg): one small file per shop, drawn locally, nothing downloaded.
+PRODUCT_IMAGES = "demo/{shop}.svg"
 
 
 def front_page_shops() -> list[dict[str, str]]:
@@ -123,8 +123,16 @@ def front_page_shops() -> list[dict[str, str]]:
              "language": locale_display_name(shop.locale)} for shop in SHOPS]
 
 
-def product_image(base_url: str, title: str) -> str:
-    return f"{base_url.rstrip('/')}{PRODUCT_IMAGES}#{re.sub(r'[^a-z0-9]+', '-', title.lower()).strip('-')}"
+def product_images(base_url: str, shop: str, hashes: dict[str, str] | None = None) -> str:
+    """The shop's sprite's absolute URL; with its content hash (from `hashes`, the portal's
+    static_hashes), browsers keep it for a year."""
+    path = PRODUCT_IMAGES.format(shop=shop)
+    version = (hashes or {}).get(path)
+    return f"{base_url.rstrip('/')}/static/{path}" + (f"?v={version}" if version else "")
+
+
+def product_image(images: str, title: str) -> str:
+    return f"{images}#{re.sub(r'[^a-z0-9]+', '-', title.lower()).strip('-')}"
 
 
 def _events(final: str) -> list[str]:
@@ -150,9 +158,9 @@ def _tracking_number(rng: random.Random, carrier: str) -> str:
     return number
 
 
-def order_payload(shop: DemoShop, index: int, scenario: tuple, now: datetime,
-                  base_url: str = "http://127.0.0.1:8000") -> dict:
-    """One demo order; `base_url`: where the portal serves the product pictures."""
+def order_payload(shop: DemoShop, index: int, scenario: tuple, now: datetime, images: str | None = None) -> dict:
+    """One demo order; `images`: the URL of the shop's product pictures (product_images)."""
+    images = images or product_images("http://127.0.0.1:8000", shop.slug)
     name, status, reason, payment, fulfilment, returns, shipment_states, foreign = scenario
     rng = random.Random(f"{shop.slug}-{index}")
     age_days = 400 if "last year" in name else 2 + (index % 9)
@@ -172,7 +180,7 @@ def order_payload(shop: DemoShop, index: int, scenario: tuple, now: datetime,
             "quantity": quantity, "unit_price": _amount(price, shop.currency),
             "presentment_unit_price": _amount(price * rate, presentment),
             "discount": _amount(discount, shop.currency), "presentment_discount": _amount(discount * rate, presentment),
-            "image_url": product_image(base_url, title),
+            "image_url": product_image(images, title),
         })
         subtotal += price * quantity - discount  # the lines' totals, as the page lists them
     # Another third use a 10 % code on the whole order.
@@ -259,9 +267,11 @@ def seed(engine: Engine, settings: Settings, orders_per_merchant: int = 24) -> I
                 apply_settings(session, merchant, DEMO_SETTINGS.get(shop.slug, {}))
                 create_user(session, merchant, f"owner@{shop.slug}.example", DEMO_PASSWORD)
                 new_key = create_api_key(session, merchant, "demo")
+            images = product_images(base, shop.slug, portal.static_hashes)
             for index in range(orders_per_merchant):
                 scenario = SCENARIOS[index % len(SCENARIOS)]
-                upsert_order(session, merchant, OrderIn.model_validate(order_payload(shop, index, scenario, now, base)))
+                upsert_order(session, merchant,
+                             OrderIn.model_validate(order_payload(shop, index, scenario, now, images)))
             first = queries.order_by_number_key(session, merchant.id, "1009")
             links = {
                 SCENARIOS[i][0]: queries.order_by_number_key(session, merchant.id, str(1000 + i + 1))

@@ -11,19 +11,20 @@ import pytest
 from starlette.testclient import TestClient
 
 from portal.app import create_app
-from portal.demo import PRODUCT_IMAGES, SCENARIOS, SHOPS, order_payload
+from portal.demo import PRODUCT_IMAGES, SCENARIOS, SHOPS, order_payload, product_images
 from portal.orders.upsert import upsert_order
 from portal.schemas import OrderIn
 from portal.store.db import session_scope
 from tests.conftest import html, text_of
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=timezone.utc)
-SPRITE = Path(__file__).resolve().parent.parent / "static" / PRODUCT_IMAGES.removeprefix("/static/")
+STATIC = Path(__file__).resolve().parent.parent / "static"
 
 
 def seed_one(portal, factory, shop, index: int = 7):
     merchant = factory.merchant(shop.slug, name=shop.name, currency=shop.currency, locale=shop.locale)
-    payload = order_payload(shop, index, SCENARIOS[index], NOW, "http://testserver")
+    payload = order_payload(shop, index, SCENARIOS[index], NOW,
+                            product_images("http://testserver", shop.slug, portal.static_hashes))
     with session_scope(portal.engine) as session:
         order = upsert_order(session, merchant, OrderIn.model_validate(payload)).order
     return merchant, order
@@ -41,18 +42,20 @@ def test_demo_orders_open_in_their_shops_language(client, factory, portal, slug,
 
 
 def test_demo_products_have_small_local_pictures(client, factory, portal):
-    views = set(re.findall(r'<view id="([a-z0-9-]+)"', SPRITE.read_text()))
     for shop in SHOPS:
+        sprite = PRODUCT_IMAGES.format(shop=shop.slug)
+        views = set(re.findall(r'<view id="([a-z0-9-]+)"', (STATIC / sprite).read_text()))
+        assert len(views) == len(shop.products)  # every product of the shop is drawn
         merchant, order = seed_one(portal, factory, shop, index=2)
         page = html(client.get(factory.link(merchant, order)))
         images = [img["src"] for img in page.select("#panel-items img.item__image")]
-        assert images and all(src.startswith("http://testserver" + PRODUCT_IMAGES + "#") for src in images)
+        assert images and all(src.startswith(f"http://testserver/static/{sprite}?v=") for src in images)
         assert {src.split("#")[1] for src in images} <= views
-    # Every demo product is drawn, in one file that stays small.
-    assert len(views) == sum(len(shop.products) for shop in SHOPS)
-    served = client.get(PRODUCT_IMAGES)
-    assert served.status_code == 200 and served.headers["content-type"].startswith("image/svg+xml")
-    assert len(served.content) < 4096
+        # One small file per shop, cached for good.
+        served = client.get(images[0].split("#")[0])
+        assert served.status_code == 200 and served.headers["content-type"].startswith("image/svg+xml")
+        assert "immutable" in served.headers["cache-control"]
+        assert len(served.content) < 1024
 
 
 def test_demo_totals_say_how_tax_is_counted(client, factory, portal):
