@@ -16,7 +16,7 @@ from portal.notify import notifications
 from portal.orders import custom_statuses
 from portal.orders.custom_statuses import StatusInput
 from portal.store.db import session_scope
-from portal.store.models import Merchant
+from portal.store.models import Merchant, OrderFeedback
 from tests.webhooks.support import fixture_json, receive_shopify
 
 PARAM = re.compile(r"{(\w+)(?::\w+)?}")
@@ -49,6 +49,9 @@ def seed_console(portal, factory) -> dict[str, int]:
         status = custom_statuses.save(session, shop, StatusInput(
             key="engraving", labels={"en": "Being engraved"}, color="#1f7a4d", tags=["engrave"]))
         notifications.queue_test(session, shop, "owner@example.com")
+        # Delivery feedback, so the feedback list and the order page show one.
+        session.add(OrderFeedback(merchant_id=merchant.id, order_id=order.id, rating=4,
+                                  comment="Quick delivery, the box was a little dented."))
     receive_shopify(portal, merchant, "orders/create", "wh-console-1", fixture_json("shopify/orders-create.json"))
     return {"order_id": order.id, "status_id": status.id, "user_id": user.id, "merchant_id": merchant.id,
             "table": "delays"}  # type: ignore[dict-item]  # /admin/analytics/{table}.csv

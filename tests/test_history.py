@@ -41,9 +41,13 @@ def listed(client, path: str) -> list[str]:
 def shopper_orders(factory, merchant):
     """A guest order and two account orders of one shopper (the newest under a new address), and
     orders of other shoppers."""
-    factory.order(merchant, number="#1001", email="Shopper@Example.com", placed_at="2026-10-01T10:00:00Z")
+    factory.order(merchant, number="#1001", email="Shopper@Example.com", placed_at="2026-10-01T10:00:00Z",
+                  status="cancelled", cancel_reason="customer")
     factory.order(merchant, number="#1002", email="shopper@example.com", customer_id="77", guest_id=None,
-                  placed_at="2026-11-01T10:00:00Z")
+                  placed_at="2026-11-01T10:00:00Z", fulfillment_status="fulfilled",
+                  shipments=[{"carrier": "UPS", "tracking_number": "1Z999AA10123456784", "status": "delivered",
+                              "shipped_at": "2026-11-02T10:00:00Z",
+                              "events": [{"at": "2026-11-04T12:00:00Z", "status": "delivered"}]}])
     factory.order(merchant, number="#1003", email="alex.new@example.com", customer_id="77", guest_id=None,
                   placed_at="2026-11-20T10:00:00Z")
     factory.order(merchant, number="#2001", email="other@example.com", customer_id="78", guest_id="G-0001",
@@ -89,9 +93,11 @@ def test_the_link_lists_guest_and_account_orders_of_the_shopper_only(client, app
     # Newest first: the account order under the new address joins through the customer id.
     assert listed(client, link) == ["#1003", "#1002", "#1001"]
     page = html(client.get(link))
+    # Each with the order page's headline, its date and its total.
+    assert [text_of(e) for e in page.select(".history__headline")] == [
+        "Preparing your order", "Delivered Wed, November 4", "Cancelled: at your request"]
     first = page.select_one(".history__order")
-    assert "Not shipped yet" in text_of(first) and "$54.00" in text_of(first)
-    assert "November 20, 2026" in text_of(first)
+    assert "Placed on November 20, 2026" in text_of(first) and "$54.00" in text_of(first)
     # Each entry opens that order's own signed page.
     opened = client.get(first.find("a")["href"])
     assert opened.status_code == 200 and "#1003" in text_of(html(opened).find("h1"))
@@ -190,6 +196,7 @@ def test_console_sends_the_history_of_an_orders_address(client, app, factory, me
     sent = client.post(f"/admin/orders/{order.id}/send-history", data={"csrf_token": csrf})
     assert sent.status_code == 303
     assert "queued" in text_of(html(client.get(sent.headers["location"])).select_one(".send-history"))
+    assert "Order history" in text_of(html(client.get("/admin/notifications")).select_one(".outbox-row"))
     run_worker(app)
     [message] = smtp.inbox.messages
     assert message["To"] == "Shopper@Example.com"

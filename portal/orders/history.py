@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from portal.links import HistorySigner
-from portal.orders.shipments import fulfillment_display
+from portal.orders.headline import Headline, decide, shop_today, zone_of
 from portal.orders.upsert import email_key
 from portal.settings import Settings
 from portal.store import history, outbox, queries
-from portal.store.models import Merchant, Order, Shipment, utcnow
+from portal.store.models import Merchant, Order, utcnow
 
 LINK_SECONDS = 24 * 3600
 KIND = "history"
@@ -29,14 +29,8 @@ def signer(settings: Settings) -> HistorySigner:
 @dataclass
 class HistoryEntry:
     order: Order
-    # (label group, value) for status_label(): the order's headline status.
-    headline: tuple[str, str]
-
-
-def headline(order: Order, shipments: list[Shipment]) -> tuple[str, str]:
-    if order.status == "cancelled":
-        return "status", "cancelled"
-    return "fulfillment_status", fulfillment_display(order, shipments)
+    # The order page's headline (orders/headline.py), put into words by the template.
+    headline: Headline
 
 
 def _queue(session: Session, anchor: Order, locale: str | None) -> bool:
@@ -76,13 +70,16 @@ def token_for_email(session: Session, settings: Settings, merchant_id: int, emai
     return token_for(settings, anchor) if anchor is not None else None
 
 
-def open_history(session: Session, settings: Settings, merchant_id: int, token: str) -> list[HistoryEntry] | None:
-    """The orders a valid, unexpired link lists, newest first; None for any other token."""
+def open_history(session: Session, settings: Settings, merchant: Merchant, token: str) -> list[HistoryEntry] | None:
+    """The orders a valid, unexpired link lists, newest first, each with its headline; None for any
+    other token."""
     links = signer(settings)
     public_id = links.public_id(token)
-    anchor = queries.order_by_public_id(session, merchant_id, public_id) if public_id else None
+    anchor = queries.order_by_public_id(session, merchant.id, public_id) if public_id else None
     if anchor is None or not anchor.email_key or not links.verify(token, anchor.link_nonce, anchor.email_key):
         return None
-    orders = history.orders_of_shopper(session, merchant_id, anchor.email_key)
-    shipments = history.shipments_of(session, [order.id for order in orders if order.id is not None])
-    return [HistoryEntry(order, headline(order, shipments.get(order.id or 0, []))) for order in orders]
+    orders = history.orders_of_shopper(session, merchant.id, anchor.email_key)
+    parcels = history.parcels_of(session, [order.id for order in orders if order.id is not None])
+    zone, today = zone_of(merchant.timezone), shop_today(merchant.timezone)
+    return [HistoryEntry(order, decide(order, parcels.get(order.id or 0, []), merchant.settings or {}, zone, today))
+            for order in orders]

@@ -77,7 +77,7 @@ async def history_page(request: Request) -> Response:
 
     def load():
         with portal.session() as session:
-            entries = history.open_history(session, portal.settings, merchant.id, token)
+            entries = history.open_history(session, portal.settings, merchant, token)
             if entries is None:
                 return None
             return [(entry, FULL.path(request, "order_page", shop=merchant.slug, token=portal.link_token(entry.order)))

@@ -38,7 +38,7 @@ async def settings_page(request: Request) -> Response:
                      for kind in notifications.SWITCHES],
         "user_email": user.email if user else "", "messages": messages, "numbers": numbers,
         "kind_labels": {**{kind: gettext(label) for kind, label in notifications.SWITCH_LABELS.items()},
-                        "test": gettext("Test e-mail")},
+                        "test": gettext("Test e-mail"), "history": gettext("Order history")},
         "smtp_configured": bool(portal.settings.smtp_host), "notice": request.query_params.get("done", ""),
     })
 

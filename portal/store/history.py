@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from sqlmodel import Session, col, or_, select
 
-from portal.store.models import Order, Shipment
+from portal.store.models import Order, Shipment, TrackingEvent
 
 # A shopper's list is short; this bounds a page that would otherwise have no end.
 HISTORY_LIMIT = 200
@@ -32,10 +32,18 @@ def orders_of_shopper(session: Session, merchant_id: int, email_key: str) -> Seq
     ).all()
 
 
-def shipments_of(session: Session, order_ids: Sequence[int]) -> dict[int, list[Shipment]]:
-    """The parcels of each order, by order id."""
-    found: dict[int, list[Shipment]] = {order_id: [] for order_id in order_ids}
-    if order_ids:
-        for shipment in session.exec(select(Shipment).where(col(Shipment.order_id).in_(list(order_ids)))):
-            found[shipment.order_id].append(shipment)
+def parcels_of(session: Session, order_ids: Sequence[int]) -> dict[int, list[tuple[Shipment, list[TrackingEvent]]]]:
+    """The parcels of each order with their tracking events (newest first), by order id."""
+    found: dict[int, list[tuple[Shipment, list[TrackingEvent]]]] = {order_id: [] for order_id in order_ids}
+    if not order_ids:
+        return found
+    shipments = session.exec(select(Shipment).where(col(Shipment.order_id).in_(list(order_ids)))
+                             .order_by(col(Shipment.id))).all()
+    events: dict[int, list[TrackingEvent]] = {shipment.id: [] for shipment in shipments if shipment.id is not None}
+    if events:
+        for event in session.exec(select(TrackingEvent).where(col(TrackingEvent.shipment_id).in_(list(events)))
+                                  .order_by(col(TrackingEvent.at).desc(), col(TrackingEvent.id).desc())):
+            events[event.shipment_id].append(event)
+    for shipment in shipments:
+        found[shipment.order_id].append((shipment, events.get(shipment.id or 0, [])))
     return found
