@@ -214,6 +214,9 @@ def upsert_order(session: Session, merchant: Merchant, data: OrderIn, source: st
     explicit, wanted = _wanted_custom_status(session, merchant, data)
     by_external_id, by_number = found or locked_targets(session, merchant.id, source, data.external_id,
                                                         number_key(data.number))
+    if by_external_id is not None and by_number is not None and by_external_id.id != by_number.id:
+        # The order was renamed to a number another order holds: two orders cannot share one.
+        raise OrderInputError([{"field": "number", "message": f"{data.number} is already another order's number"}])
     order = by_external_id or by_number
     created = order is None
     now = utcnow()

@@ -397,3 +397,17 @@ def test_a_refused_delivery_among_others_is_refused_alone(client, portal, shop, 
     assert sorted(r.delivery_id for r in store.receipts(shop)) == ["wh-1", "wh-3"]
     assert sorted((d.delivery_id, d.result) for d in store.deliveries(shop)) == [
         ("wh-1", "stored"), ("wh-2", "rejected"), ("wh-3", "stored")]
+
+
+def test_an_order_renamed_to_another_orders_number_is_refused_and_both_are_kept(client, shop, store):
+    first = fixture_json("shopify/orders-create.json")
+    second = {**first, "id": int(ORDER_ID) + 1, "name": "#2042", "order_number": 2042}
+    assert deliver(client, "orders/create", first, "wh-a").status_code == 200
+    assert deliver(client, "orders/create", second, "wh-b").status_code == 200
+
+    renamed = {**first, "name": "#2042", "order_number": 2042, "updated_at": "2026-11-21T09:00:00+01:00"}
+    response = deliver(client, "orders/updated", renamed, "wh-c")
+    assert response.status_code == 422
+    assert "#2042 is already another order's number" in response.text
+    assert store.order(shop, ORDER_ID).number == "#2041"
+    assert store.order(shop, str(int(ORDER_ID) + 1)).number == "#2042"
