@@ -15,6 +15,7 @@ from portal.i18n import normalise_locale
 from portal.money import MoneyError, validate_currency
 from portal.analytics.delays import STALE_DAYS_RANGE
 from portal.live.panels import MAX_POLL_SECONDS, MIN_POLL_SECONDS
+from portal.orders.return_rules import MAX_WINDOW_DAYS
 from portal.schemas import is_email
 from portal.security import hash_api_key, hash_password, new_api_key
 from portal.store import logins, queries
@@ -158,6 +159,12 @@ def _storefront(check):
     return checked
 
 
+def _on_off(value: str) -> str:
+    if value.lower() not in ("on", "off"):
+        raise MerchantError(f"{value!r}: on or off")
+    return value.lower()
+
+
 # Settings `portal merchant set SLUG key=value` understands; features add theirs here.
 SETTERS: dict[str, Any] = {
     "name": lambda v: _required(_text(200)(v)),
@@ -186,10 +193,13 @@ SETTERS: dict[str, Any] = {
     "storefront_url": _storefront(storefront.storefront_url),
     "storefront_platform": _storefront(storefront.platform),
     "buy_again": _storefront(storefront.on_off),
+    "returns": _on_off,
+    "return_window_days": _whole(1, MAX_WINDOW_DAYS, unit="days"),
 }
 # Settings kept in the merchant's JSON `settings` rather than a column of their own.
 IN_SETTINGS_JSON = {"approx_currencies", "approx_rates", "poll_interval", "processing_days", "transit_days",
-                    "stale_after_days", "delay_digest", "storefront_url", "storefront_platform", "buy_again"}
+                    "stale_after_days", "delay_digest", "storefront_url", "storefront_platform", "buy_again",
+                    "returns", "return_window_days"}
 # Settings that may span lines (a list, one entry a line); every other one is a single line.
 MULTILINE_SETTINGS = {"embed_origins"}
 # Setting names that are stored under another column name.

@@ -125,6 +125,16 @@ def client(app) -> Iterator[TestClient]:
         yield client
 
 
+@pytest.fixture
+def smtp():
+    """A real SMTP server on loopback (tests/smtp_server.py); its `inbox` holds what arrived."""
+    from tests.smtp_server import SmtpServer
+
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture(autouse=True)
 def _reset_locale():
     yield

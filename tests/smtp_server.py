@@ -98,3 +98,11 @@ def run_async(awaitable: Coroutine[Any, Any, T]) -> T:
     the main thread for the whole session, and asyncio.run() refuses to nest in it."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, awaitable).result()
+
+
+def send_mail_to(settings: Any, port: int, timeout: float = 2) -> Any:
+    """The test settings, sending every e-mail to the server on loopback `port` (no TLS)."""
+    settings.smtp_host, settings.smtp_port, settings.smtp_timeout = "127.0.0.1", port, timeout
+    settings.smtp_starttls = False
+    settings.smtp_from = "orders@portal.example"
+    return settings

@@ -14,7 +14,7 @@ from portal.store.db import session_scope
 from portal.store.models import Order
 from tests.conftest import console_login, html, text_of
 from tests.test_cli import run  # noqa: F401 (a fixture)
-from tests.test_notifications import parts, run_worker, settings, smtp  # noqa: F401 (fixtures)
+from tests.test_notifications import parts, run_worker, settings  # noqa: F401 (fixtures; `smtp` is conftest.py's)
 
 
 def ask(client, email: str, shop: str = "acme", **headers):

@@ -19,15 +19,8 @@ from portal.store.models import Merchant, Order, utcnow
 from portal.store.records import OutboxMessage
 from portal.notify.outbox_worker import OutboxWorker
 from tests.conftest import PASSWORD, html, order_data, text_of
-from tests.smtp_server import SmtpServer, run_async
+from tests.smtp_server import run_async
 
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from portal.notify.outbox_worker import OutboxWorker
 from tests.conftest import PASSWORD, console_login, html, now, order_data, text_of
 from tests.smtp_server import run_async
 from tests.test_csv_import import GOOD, HEADER
-from tests.test_notifications import settings, smtp  # noqa: F401  (fixtures: a real SMTP server)
+from tests.test_notifications import settings  # noqa: F401  (a fixture: sends to conftest.py's real SMTP server)
 from tests.webhooks.support import body_of, fixture_json, sign
 
 SECRET = "shpss_staff_timeline"

@@ -60,6 +60,16 @@ STATUS_LABELS: dict[str, dict[str, str]] = {
         "declined": N_("Return declined"),
         "cancelled": N_("Return cancelled"),
     },
+    # A return request's own status (an order may have several requests).
+    "return_request": {
+        # Translators: status of a return request: the shopper asked, the shop has not answered yet.
+        "requested": N_("Requested"),
+        "approved": N_("Approved"),
+        "declined": N_("Declined"),
+        # Translators: status of a return request: the shop has the items back.
+        "received": N_("Received by the shop"),
+        "refunded": N_("Refunded"),
+    },
     "shipment": {
         # Translators: shipment status: a shipping label exists, the carrier has no parcel yet.
         "pending": N_("Label created"),
@@ -114,6 +124,7 @@ TONES: dict[str, str] = {
     "skipped": "neutral", "rejected": "bad", "failed": "bad",
     "on_hold": "warn", "attempt_fail": "warn", "returning": "warn", "expired": "warn",
     "cancelled": "bad", "voided": "bad", "exception": "bad", "declined": "bad",
+    "approved": "info", "received": "good",
 }
 
 
@@ -176,6 +187,10 @@ def timeline_text(kind: str, params: dict[str, Any]) -> str:
         return gettext("Return received")
     if kind == "return_declined":
         return gettext("Return declined")
+    if kind == "return_approved":
+        return gettext("Return approved")
+    if kind == "return_refunded":
+        return gettext("Your return was refunded")
     if kind == "message":
         return str(params.get("text", ""))
     return kind

@@ -38,7 +38,7 @@ from portal.store import live_changes, writes
 log = logging.getLogger(__name__)
 
 # Panels of the order page, in page order; each is templates/_panel_<name>.html.
-PANELS: tuple[str, ...] = ("status", "shipments", "items", "timeline", "details")
+PANELS: tuple[str, ...] = ("status", "shipments", "items", "returns", "timeline", "details")
 # The panels a shipment or tracking change can alter.
 SHIPPING_PANELS: frozenset[str] = frozenset({"status", "shipments", "timeline"})
 NOTIFY_CHANNEL = "portal_live"

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from portal import i18n, inputs
 from portal.analytics.counting import EMAIL_MARK
 from portal.orders import custom_statuses
-from portal.notify import digest, envelope, history_mail, notifications
+from portal.notify import digest, envelope, history_mail, notifications, return_mail
 from portal.notify.envelope import Copy
 from portal.i18n import gettext
 from portal.settings import Settings
@@ -86,7 +86,8 @@ def compose(portal: Portal, router: Any, session: Session, message: OutboxMessag
     if inputs.text_problem(recipient):  # stored before addresses were checked for NUL
         return "the e-mail address cannot be used"
 
-    locale = envelope.activate_locale(portal, merchant, order.locale if order else None)
+    # The language the shopper asked in (a return request), else the order's checkout language.
+    locale = envelope.activate_locale(portal, merchant, message.params.get("locale"), order.locale if order else None)
     shipment = session.get(Shipment, message.params.get("shipment_id") or 0) if order else None
     if shipment is not None and shipment.order_id != order.id:  # type: ignore[union-attr]
         shipment = None
@@ -97,6 +98,12 @@ def compose(portal: Portal, router: Any, session: Session, message: OutboxMessag
             return "the custom status no longer exists"
         status = custom_statuses.label(found, merchant.default_locale)
     copy = _copy(kind, order.number if order else SAMPLE_NUMBER, merchant.name, status)
+    returned = None
+    if order is not None and kind in return_mail.KINDS.values():
+        returned = return_mail.details(session, merchant.id, order, message.params)
+        if returned is None:
+            return "the return request no longer exists"
+        copy = Copy(*return_mail.words(kind, order.number, merchant.name))
     if message.kind == "test":
         copy.subject = gettext("[Test] %(subject)s") % {"subject": copy.subject}
     if order is not None:
@@ -113,10 +120,10 @@ def compose(portal: Portal, router: Any, session: Session, message: OutboxMessag
         "merchant": merchant, "order": order, "number": order.number if order else SAMPLE_NUMBER, "kind": kind,
         "copy": copy, "shipment": shipment, "tracking_url": tracking_url, "unsubscribe_url": unsubscribe_url,
         "locale": locale, "html_lang": i18n.html_lang(locale), "dir": i18n.text_direction(locale),
-        "test": message.kind == "test",
+        "test": message.kind == "test", "returned": returned,
     }
-    return envelope.compose(portal, merchant, message, recipient, copy.subject, "email/notification", context,
-                            locale)
+    template = "email/return" if returned else "email/notification"
+    return envelope.compose(portal, merchant, message, recipient, copy.subject, template, context, locale)
 
 
 async def send(settings: Settings, email: EmailMessage) -> None:

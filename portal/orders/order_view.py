@@ -14,6 +14,7 @@ from sqlmodel import Session
 from portal import storefront
 from portal.orders import custom_statuses, feedback
 from portal.orders.headline import Headline, decide, shop_today, zone_of
+from portal.orders import returns as order_returns
 from portal.orders.shipments import fulfillment_display
 from portal.statuses import PROBLEM_SHIPMENT_STATUSES, PROGRESS_STEPS, order_progress, shipment_step
 from portal.store import queries
@@ -69,6 +70,8 @@ class OrderView:
     headline: Headline = field(default_factory=lambda: Headline("preparing"))
     # Cart links that order the items again, when the shop has a storefront (portal.storefront).
     buy_again: storefront.BuyAgain | None = None
+    # The order's return requests, and whether a new one can be made.
+    returns: order_returns.Returns | None = None
 
     @property
     def item_count(self) -> int:
@@ -144,7 +147,8 @@ def build(session: Session, merchant: Merchant, order: Order) -> OrderView:
                      custom_status=current, custom_statuses=by_key,
                      custom_css_version=custom_statuses.css_version(statuses), headline=top,
                      feedback=feedback.of_order(session, merchant.id, order.id, shipments),
-                     buy_again=storefront.buy_again(merchant.settings or {}, order.source, items))
+                     buy_again=storefront.buy_again(merchant.settings or {}, order.source, items),
+                     returns=order_returns.returns_of(session, merchant, order, shipments, items))
 
 
 def stamp(connection: Connection, merchant_id: int, public_id: str) -> tuple | None:

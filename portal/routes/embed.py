@@ -18,7 +18,7 @@ from starlette.routing import Route
 from portal import embed
 from portal.merchants import Merchant
 from portal.middleware import FRAME_ANCESTORS_KEY
-from portal.routes import shopper
+from portal.routes import returns, shopper
 from portal.web import merchant_or_404, portal_of
 from portal.pages import render
 
@@ -118,6 +118,8 @@ routes = [
     Route("/embed/{shop}/track", framed(shopper.lookup_form), methods=["GET"], name="embed_lookup_form"),
     Route("/embed/{shop}/track", framed(shopper.lookup_submit), methods=["POST"], name="embed_lookup_submit"),
     Route("/embed/{shop}/orders/{token}", framed(shopper.order_page), name="embed_order_page"),
+    Route("/embed/{shop}/orders/{token}/returns", framed(returns.return_form), methods=["GET", "POST"],
+          name="embed_return_form"),
     # Whatever else a snippet asks for under /embed/ (a shop name with a slash, a mangled token).
     Route("/embed/{rest:path}", framed_unavailable, name="embed_unavailable"),
 ]
