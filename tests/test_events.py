@@ -97,12 +97,12 @@ def test_a_page_that_missed_news_is_told_on_connect(live_server, shop):
 
     async def scenario():
         stream = await Stream.open(live_server.host, live_server.port, path)
-        events = await stream.events(5, timeout=2.0)
+        events = await stream.events(6, timeout=2.0)
         stream.close()
         return events
 
     assert [e.event for e in run(scenario)] == [
-        "panel-status", "panel-shipments", "panel-items", "panel-timeline", "panel-details"]
+        "panel-status", "panel-shipments", "panel-items", "panel-returns", "panel-timeline", "panel-details"]
 
 
 def test_streams_a_client_opens_are_rate_limited_and_disconnects_leak_nothing(live_server, shop):
