@@ -28,6 +28,7 @@ from portal.routes import (
     admin_order,
     admin_embed,
     admin_import,
+    admin_returns,
     admin_theme,
     admin_webhooks,
     analytics,
@@ -144,6 +145,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *events.routes,
         *notifications.routes,
         *analytics.routes,
+        *admin_returns.routes,
     ]
     # The client address and scheme: what the connection says, unless it comes from a proxy named
     # in PORTAL_FORWARDED_ALLOW_IPS (then that proxy's X-Forwarded-For / X-Forwarded-Proto).
