@@ -33,6 +33,7 @@ from portal.routes import (
     admin_webhooks,
     analytics,
     api,
+    api_returns,
     embed,
     events,
     feedback,
@@ -131,6 +132,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         # webhook tried some thirty patterns before its own.
         *webhooks.routes,
         *api.routes,
+        *api_returns.routes,
         *admin.routes,
         *admin_order.routes,
         *admin_account.routes,

@@ -8,6 +8,8 @@ from typing import Any
 from pydantic.json_schema import models_json_schema
 
 from portal import __version__, inputs
+from portal.orders.return_rules import STATUSES as RETURN_REQUEST_STATUSES
+from portal.return_schemas import ReturnActionIn
 from portal.schemas import MAX_EVENTS_PER_REQUEST, EventsIn, OrderIn, ShipmentIn, TrackingUpdateIn
 
 _ERROR = {
@@ -87,7 +89,7 @@ def _responses(ok: str, ok_ref: str | None = None) -> dict[str, Any]:
 def document(base_url: str) -> dict[str, Any]:
     _, schemas = models_json_schema(
         [(OrderIn, "validation"), (ShipmentIn, "validation"), (EventsIn, "validation"),
-         (TrackingUpdateIn, "validation")],
+         (TrackingUpdateIn, "validation"), (ReturnActionIn, "validation")],
         ref_template="#/components/schemas/{model}",
     )
     components = dict(schemas.get("$defs", {}))
@@ -142,6 +144,35 @@ def document(base_url: str) -> dict[str, Any]:
                         "200": {"description": "Processed; see `results` for each event",
                                 **_json("#/components/schemas/TrackingUpdatesOut")},
                     },
+                }
+            },
+            "/api/v1/returns": {
+                "get": {
+                    "summary": "The shop's return requests, newest first (100 a page), of one status or all",
+                    "parameters": [
+                        {"name": "status", "in": "query", "required": False,
+                         "schema": {"type": "string", "enum": list(RETURN_REQUEST_STATUSES)}},
+                        {"name": "page", "in": "query", "required": False,
+                         "schema": {"type": "integer", "minimum": 1, "maximum": 100_000}},
+                    ],
+                    "responses": {k: v for k, v in _responses("200").items() if k in ("200", "401", "422")},
+                }
+            },
+            "/api/v1/returns/{id}": {
+                "post": {
+                    "summary": "Take a step on a return request: approve, decline, receive or refund",
+                    "description": (
+                        "approve (instructions, optional https label_url) and decline (reason) from requested; "
+                        "decline also from approved; receive from approved; refund from received. Each step "
+                        "moves the order's return_status, adds a timeline entry and e-mails the shopper. "
+                        "A step the request cannot take from its status answers 409 and changes nothing."
+                    ),
+                    "parameters": [{"name": "id", "in": "path", "required": True,
+                                    "schema": {"type": "integer", "minimum": 1, "maximum": inputs.MAX_ID}}],
+                    "requestBody": {"required": True, **_json("#/components/schemas/ReturnActionIn")},
+                    "responses": {**_responses("200"),
+                                  "409": {"description": "The request cannot take this step from its status",
+                                          **_json("#/components/schemas/Error")}},
                 }
             },
             "/api/v1/shipments/{id}/events": {

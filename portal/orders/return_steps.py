@@ -14,8 +14,9 @@ from portal.i18n import gettext
 from portal.i18n.labels import status_label
 from portal.live import hub
 from portal.notify import return_mail
-from portal.orders import return_rules
+from portal.orders import return_queue, return_rules
 from portal.orders.changes import add_timeline, timeline_row, touch
+from portal.return_schemas import HTTPS_URL_PATTERN, MAX_DECLINE_REASON, MAX_INSTRUCTIONS
 from portal.store import queries
 from portal.store import returns as store
 from portal.store.models import Merchant, Order, ReturnRequest, utcnow
@@ -28,9 +29,7 @@ TIMELINE_KINDS = {
     "received": "returned",
     "refunded": "return_refunded",
 }
-MAX_INSTRUCTIONS = 2000
-MAX_DECLINE_REASON = 1000
-_HTTPS_URL = re.compile(r"^https://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?$")
+_HTTPS_URL = re.compile(HTTPS_URL_PATTERN)
 
 
 class ReturnStepError(ValueError):
@@ -47,6 +46,8 @@ class StepInput:
     instructions: str | None = None
     label_url: str | None = None
     reason: str | None = None
+    # A platform's step (a webhook): the platform has told the shopper itself, so no words are needed.
+    from_platform: bool = False
 
 
 def settle(session: Session, merchant: Merchant, order: Order, request: ReturnRequest) -> None:
@@ -79,7 +80,7 @@ def check(step: StepInput) -> dict[str, str | None]:
         raise ReturnStepError(gettext("Unknown action: use approve, decline, receive or refund."), "action")
     if step.action == "approve":
         instructions = _text(step.instructions, MAX_INSTRUCTIONS, "instructions")
-        if not instructions:
+        if not instructions and not step.from_platform:
             raise ReturnStepError(gettext("Tell the shopper how to send the items back."), "instructions")
         label = (step.label_url or "").strip()
         if label and (len(label) > 1000 or not _HTTPS_URL.match(label)):
@@ -87,15 +88,16 @@ def check(step: StepInput) -> dict[str, str | None]:
         return {"instructions": instructions, "label_url": label or None}
     if step.action == "decline":
         reason = _text(step.reason, MAX_DECLINE_REASON, "reason")
-        if not reason:
+        if not reason and not step.from_platform:
             raise ReturnStepError(gettext("Tell the shopper why the return is declined."), "reason")
         return {"decline_reason": reason}
     return {}
 
 
 def take(session: Session, merchant: Merchant, request_id: int, step: StepInput,
-         link: tuple[str, str] | None = None) -> tuple[ReturnRequest, Order] | None:
-    """Take a step on one of the shop's requests; None when the shop has no such request.
+         link: tuple[str, str] | None = None) -> return_queue.Entry | None:
+    """Take a step on one of the shop's requests: the request as it is now, or None when the shop
+    has no such request.
     `link`: (source, external id) of a platform's return this request is now known as."""
     values = check(step)
     request = store.request_by_id(session, merchant.id, request_id)
@@ -116,7 +118,7 @@ def take(session: Session, merchant: Merchant, request_id: int, step: StepInput,
     session.add(request)
     session.flush()
     settle(session, merchant, order, request)
-    return request, order
+    return return_queue.entry(session, merchant.id, request.id)
 
 
 def _refusal(action: str, status: str) -> str:

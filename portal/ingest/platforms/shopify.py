@@ -17,7 +17,7 @@ from portal.ingest import platform_orders
 from portal.ingest.platforms import payloads
 from portal.ingest.platform_orders import Outcome, PlatformOrder, Rejected
 from portal.ingest.platforms.payloads import StatusMapper
-from portal.orders import staff_log
+from portal.orders import return_platform, staff_log
 from portal.orders.upsert import change_statuses
 from portal.orders.shipments import remove_shipments
 from portal.statuses import (
@@ -265,6 +265,12 @@ def _return(session: Session, merchant: Merchant, topic: str, payload: dict[str,
     if status is None:
         status = statuses.map("return_status", SHOPIFY_RETURN_STATUS, payload.get("status") or topic,
                               "return_status", "in_progress")
+    # The shopper's own request for this return, when there is one, moves with it (and the order with that).
+    decline = payloads.obj(payload, "decline")
+    moved = return_platform.apply(session, merchant, order, PLATFORM, payloads.platform_id(payload.get("id")), status,
+                                  payloads.clip(decline.get("note") or decline.get("reason"), 1000))
+    if moved is not None:
+        return Outcome("stored", moved, order.number)
     change_statuses(session, order, {"return_status": status}, payloads.timestamp(payload.get("updated_at")),
                     staff_log.webhook(PLATFORM))
     if statuses.raw:
