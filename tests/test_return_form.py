@@ -119,6 +119,9 @@ def test_no_form_before_delivery_and_none_when_returns_are_off(client, factory, 
     assert returns_panel(client, travelling_link).get("hidden") is not None
     assert "returns open once it is delivered" in text_of(html(client.get(travelling_link + "/returns")))
 
+    cancelled = delivered_order(factory, merchant, number="#1003", status="cancelled", cancel_reason="customer")
+    assert "cannot be returned any more" in text_of(html(client.get(factory.link(merchant, cancelled) + "/returns")))
+
 
 def test_another_shops_link_opens_no_form(client, factory, portal, merchant):
     other = factory.merchant("other")

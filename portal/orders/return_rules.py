@@ -48,7 +48,7 @@ ACTIONS: dict[str, tuple[frozenset[str], str]] = {
 
 
 def enabled(merchant: Merchant) -> bool:
-    return bool((merchant.settings or {}).get(SWITCH_KEY, False))
+    return (merchant.settings or {}).get(SWITCH_KEY) == "on"
 
 
 def window_days(merchant: Merchant) -> int:

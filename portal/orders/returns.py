@@ -51,7 +51,7 @@ class RequestView:
 class Returns:
     """Everything about returns that an order page shows."""
 
-    # Why no new request can be made ("off", "not_delivered", "closed", "nothing_left"), or None.
+    # Why no new request can be made ("off", "cancelled", "not_delivered", "closed", "nothing_left"), or None.
     closed_because: str | None
     deadline: datetime | None
     requests: list[RequestView] = field(default_factory=list)
@@ -103,8 +103,10 @@ def returns_of(session: Session, merchant: Merchant, order: Any, shipments: Sequ
     if not return_rules.enabled(merchant):
         return Returns("off", None, views)
     shipments = queries.shipment_rows(session, order.id) if shipments is None else shipments
+    if order.status == "cancelled":
+        return Returns("cancelled", None, views)
     arrived = delivered_at(order, shipments)
-    if arrived is None or order.status == "cancelled":
+    if arrived is None:
         return Returns("not_delivered", None, views)
     deadline = arrived + timedelta(days=return_rules.window_days(merchant))
     if (now or utcnow()) > deadline:
