@@ -9,7 +9,7 @@ from tests.returns_helpers import mail_settings  # noqa: F401 (a fixture)
 
 
 def first_request_id(client) -> int:
-    row = html(client.get("/admin/returns?status=all")).select_one("tr.return-row")
+    row = html(client.get("/admin/returns?status=all")).select_one(".return-row")
     return int(row["data-id"])
 
 
@@ -34,7 +34,7 @@ def test_a_request_from_the_form_through_approval_to_refund_emails_the_shopper_e
 
     token = console_login(client, factory, merchant)
     listing = html(client.get("/admin/returns"))  # the requested ones by default
-    [row] = listing.select("tr.return-row")
+    [row] = listing.select(".return-row")
     assert row["data-status"] == "requested" and "2 × Trail mug" in text_of(row)
     request_id = int(row["data-id"])
     detail = html(client.get(f"/admin/returns/{request_id}"))
@@ -56,7 +56,7 @@ def test_a_request_from_the_form_through_approval_to_refund_emails_the_shopper_e
     request, badge, page = shopper_view(client, link)
     assert request.find(class_="badge")["data-status"] == "refunded" and badge == "returned"
     assert "Your return was refunded" in [text_of(li.find("span")) for li in page.select("#panel-timeline li")]
-    assert [r["data-id"] for r in html(client.get("/admin/returns?status=refunded")).select("tr.return-row")] == [
+    assert [r["data-id"] for r in html(client.get("/admin/returns?status=refunded")).select(".return-row")] == [
         str(request_id)]
 
     assert deliver_mail(app) == {"sent": 4, "skipped": 0, "failed": 0}
@@ -120,7 +120,7 @@ def test_another_shops_requests_stay_out_of_reach(client, factory, portal, merch
     client.post("/admin/login", data={"shop": "other", "email": "owner@other.example", "password": "correct horse battery",
                                       "csrf_token": page.find("input", {"name": "csrf_token"})["value"]})
     other_token = html(client.get("/admin/returns")).find("input", {"name": "csrf_token"})["value"]
-    assert html(client.get("/admin/returns?status=all")).select("tr.return-row") == []
+    assert html(client.get("/admin/returns?status=all")).select(".return-row") == []
     assert client.get(f"/admin/returns/{request_id}").status_code == 404
     assert step(client, other_token, request_id, "approve", instructions="Mine now").status_code == 404
     request, badge, _ = shopper_view(client, factory.link(merchant, order))
@@ -133,7 +133,7 @@ def test_settings_turn_returns_on_and_word_the_shops_own_reasons_per_language(cl
             **{f"offer_{key}": "on" for key in ("damaged", "fit")}, "position_fit": "1", "position_damaged": "2",
             "new_reason": "Arrived too late"}
     assert client.post("/admin/returns/settings", data=form).status_code == 303
-    rows = html(client.get("/admin/returns/settings?locale=de")).select("tr.reason-row")
+    rows = html(client.get("/admin/returns/settings?locale=de")).select(".reason-row")
     assert [(r["data-key"], r.find("input", type="checkbox").has_attr("checked")) for r in rows][:3] == [
         ("fit", True), ("damaged", True), ("own-1", True)]
     german = {"csrf_token": token, "locale": "de", "returns": "on", "return_window_days": "14",
