@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from portal.orders import return_rules, return_steps
+from portal.orders import return_rules, return_steps, staff_log
 from portal.orders.return_steps import StepInput
 from portal.store import returns as store
 from portal.store.models import Merchant, Order, ReturnRequest
@@ -43,5 +43,6 @@ def apply(session: Session, merchant: Merchant, order: Order, source: str, exter
             session.add(request)
         return f"return request {request.id} is {request.status}; the platform's {status.replace('_', ' ')} changes nothing"
     # The platform tells the shopper how to send the items back itself: no instructions are needed.
-    return_steps.take(session, merchant, request.id, StepInput(action, reason=decline_note, from_platform=True), link)
+    return_steps.take(session, merchant, request.id, StepInput(action, reason=decline_note, from_platform=True),
+                      staff_log.webhook(source), link)
     return f"return request {request.id} {return_rules.ACTIONS[action][1]}"

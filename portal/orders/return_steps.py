@@ -14,7 +14,7 @@ from portal.i18n import gettext
 from portal.i18n.labels import status_label
 from portal.live import hub
 from portal.notify import return_mail
-from portal.orders import return_queue, return_rules
+from portal.orders import return_queue, return_rules, staff_log
 from portal.orders.changes import add_timeline, timeline_row, touch
 from portal.return_schemas import HTTPS_URL_PATTERN, MAX_DECLINE_REASON, MAX_INSTRUCTIONS
 from portal.store import queries
@@ -50,15 +50,20 @@ class StepInput:
     from_platform: bool = False
 
 
-def settle(session: Session, merchant: Merchant, order: Order, request: ReturnRequest) -> None:
-    """What a request reaching its status does to the order: its return status from all its
-    requests, a timeline entry, an e-mail to the shopper, and the page told (version counted up)."""
+def settle(session: Session, merchant: Merchant, order: Order, request: ReturnRequest, before: str | None,
+           actor: staff_log.Actor) -> None:
+    """What a request reaching its status (from `before`, None for a new one) does to the order: its
+    return status from all its requests, the shopper's and the staff timeline, an e-mail to the
+    shopper, and the page told (version counted up)."""
     statuses = [r.status for r in store.requests_of_order(session, merchant.id, order.id)]
     wanted = return_rules.order_return_status(statuses, order.return_status)
     facts = [hub.Fact("return_request", request.status)]
+    changes = {"return_request": [before, request.status]}
     if wanted != order.return_status:
+        changes["return_status"] = [order.return_status, wanted]
         order.return_status = wanted
         facts.append(hub.Fact("return_status", wanted))
+    staff_log.record(session, order, actor, "updated", changes)
     add_timeline(session, [timeline_row(order, TIMELINE_KINDS[request.status], utcnow(),
                                         {"return_id": request.id})])
     return_mail.queue(session, merchant, order, request)
@@ -94,7 +99,7 @@ def check(step: StepInput) -> dict[str, str | None]:
     return {}
 
 
-def take(session: Session, merchant: Merchant, request_id: int, step: StepInput,
+def take(session: Session, merchant: Merchant, request_id: int, step: StepInput, actor: staff_log.Actor,
          link: tuple[str, str] | None = None) -> return_queue.Entry | None:
     """Take a step on one of the shop's requests: the request as it is now, or None when the shop
     has no such request.
@@ -113,11 +118,11 @@ def take(session: Session, merchant: Merchant, request_id: int, step: StepInput,
         setattr(request, name, value)
     if link is not None:
         request.source, request.external_id = link
-    request.status = target
+    before, request.status = request.status, target
     request.updated_at = utcnow()
     session.add(request)
     session.flush()
-    settle(session, merchant, order, request)
+    settle(session, merchant, order, request, before, actor)
     return return_queue.entry(session, merchant.id, request.id)
 
 

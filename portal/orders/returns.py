@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from portal import inputs
 from portal.i18n import gettext
-from portal.orders import return_rules, return_steps
+from portal.orders import return_rules, return_steps, staff_log
 from portal.orders.return_rules import Reason
 from portal.orders.shipments import fulfillment_display
 from portal.orders.upsert import lock_orders
@@ -174,5 +174,5 @@ def request_return(session: Session, merchant: Merchant, order_id: int, form: Ma
     }, [{"line_item_id": line.item.id, "position": line.item.position, "title": line.item.title,
          "variant": line.item.variant, "sku": line.item.sku, "quantity": wanted[line.item.id]}
         for line in returns.lines if line.item.id in wanted])
-    return_steps.settle(session, merchant, order, request)
+    return_steps.settle(session, merchant, order, request, None, staff_log.SHOPPER)
     return request

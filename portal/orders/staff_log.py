@@ -30,6 +30,7 @@ class Actor:
 PORTAL = Actor("portal")  # the portal itself: demo data, a change no person or system asked for
 CSV_IMPORT = Actor("csv")
 CLI = Actor("cli")
+SHOPPER = Actor("shopper")  # the shopper, on their order's pages (a return request)
 
 
 def webhook(platform: str) -> Actor:

@@ -17,7 +17,8 @@ PLATFORM_NAMES = {"shopify": "Shopify", "woocommerce": "WooCommerce", "bigcommer
 # Order fields staff read about in the timeline, by their column.
 FIELD_LABELS = {
     "status": N_("Order status"), "cancel_reason": N_("Cancel reason"), "payment_status": N_("Payment"),
-    "fulfillment_status": N_("Fulfilment"), "return_status": N_("Return"), "custom_status": N_("Custom status"),
+    "fulfillment_status": N_("Fulfilment"), "return_status": N_("Return"),
+    "return_request": N_("Return request"), "custom_status": N_("Custom status"),
     "tags": N_("Tags"), "note": N_("Order note"), "email": N_("E-mail"), "phone": N_("Phone"),
     "shipping_address": N_("Shipping address"), "line_items": N_("Items"), "total": N_("Total"),
     "subtotal": N_("Subtotal"), "shipping": N_("Shipping"), "tax": N_("Tax"), "discounts": N_("Discounts"),
@@ -56,6 +57,8 @@ def actor_text(actor: Actor) -> str:
         return gettext("CSV import")
     if actor.kind == "cli":
         return gettext("command line")
+    if actor.kind == "shopper":
+        return gettext("the shopper")
     return gettext("the portal")
 
 

@@ -18,7 +18,7 @@ from portal.orders import return_queue, return_rules, return_settings, return_st
 from portal.orders.return_settings import ReturnSettingsError
 from portal.orders.return_steps import ReturnStepError, StepInput
 from portal.pages import render
-from portal.routes.admin import id_param, read_form, require_merchant
+from portal.routes.admin import console_actor, id_param, read_form, require_merchant
 from portal.web import portal_of
 
 
@@ -69,10 +69,11 @@ async def take_step(request: Request) -> Response:
     raw = await read_form(request, multiline=("instructions", "reason"))
     form = {name: str(raw.get(name) or "") for name in ("action", "instructions", "label_url", "reason")}
     step = StepInput(form["action"], form["instructions"], form["label_url"], form["reason"])
+    actor = await console_actor(request, merchant)
 
     def save():
         with portal_of(request).session() as session:
-            return return_steps.take(session, merchant, request_id, step)
+            return return_steps.take(session, merchant, request_id, step, actor)
 
     try:
         done = await run_in_threadpool(save)

@@ -8,7 +8,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from portal import inputs
-from portal.orders import return_queue, return_rules, return_steps
+from portal.orders import return_queue, return_rules, return_steps, staff_log
 from portal.orders.return_steps import ReturnStepError, StepInput
 from portal.return_schemas import ReturnActionIn
 from portal.routes.api import ApiError, authenticate, parse_body
@@ -50,12 +50,13 @@ async def take_step(request: Request) -> Response:
     if request_id is None:
         raise ApiError(404, "not_found", "No such return request.")
     body = (await parse_body(request, ReturnActionIn)).root
+    actor = staff_log.api_key(request.state.api_key_name)
     step = StepInput(body.action, getattr(body, "instructions", None), getattr(body, "label_url", None),
                      getattr(body, "reason", None))
 
     def save():
         with portal_of(request).session() as session:
-            taken = return_steps.take(session, merchant, request_id, step)
+            taken = return_steps.take(session, merchant, request_id, step, actor)
             return return_queue.as_json(taken) if taken else None
 
     try:
