@@ -13,10 +13,11 @@ import re
 from starlette.routing import Route
 
 from portal.notify import notifications
-from portal.orders import custom_statuses
+from portal.orders import custom_statuses, returns
 from portal.orders.custom_statuses import StatusInput
 from portal.store.db import session_scope
 from portal.store.models import Merchant, OrderFeedback
+from tests.returns_helpers import delivered_order, line_ids, switch_on
 from tests.webhooks.support import fixture_json, receive_shopify
 
 PARAM = re.compile(r"{(\w+)(?::\w+)?}")
@@ -53,5 +54,11 @@ def seed_console(portal, factory) -> dict[str, int]:
         session.add(OrderFeedback(merchant_id=merchant.id, order_id=order.id, rating=4,
                                   comment="Quick delivery, the box was a little dented."))
     receive_shopify(portal, merchant, "orders/create", "wh-console-1", fixture_json("shopify/orders-create.json"))
+    # A return request, so the returns list and a request's page show one.
+    switch_on(portal, merchant)
+    returned = delivered_order(factory, merchant, number="#1003")
+    with session_scope(portal.engine) as session:
+        request = returns.request_return(session, session.get(Merchant, merchant.id), returned.id, {
+            f"quantity_{line_ids(portal, returned)['Trail mug']}": "1", "reason": "damaged", "comment": "Chipped"}, "en")
     return {"order_id": order.id, "status_id": status.id, "user_id": user.id, "merchant_id": merchant.id,
-            "table": "delays"}  # type: ignore[dict-item]  # /admin/analytics/{table}.csv
+            "return_id": request.id, "table": "delays"}  # type: ignore[dict-item]  # /admin/analytics/{table}.csv
