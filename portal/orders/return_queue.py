@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from portal.i18n import gettext
 from portal.orders import return_rules
 from portal.store import queries
 from portal.store import returns as store
@@ -20,6 +21,12 @@ class Entry:
     request: ReturnRequest
     order: Order
     items: list[ReturnItem]
+
+    @property
+    def reason_words(self) -> str:
+        """The reason in the active locale (the console's); a shop's own one as the shopper read it."""
+        key = self.request.reason
+        return gettext(return_rules.DEFAULT_REASONS[key]) if key in return_rules.DEFAULT_REASONS else self.request.reason_text
 
 
 @dataclass
