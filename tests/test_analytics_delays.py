@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 from portal.notify.outbox_worker import OutboxWorker
 from tests.conftest import console_login, html, text_of
 from tests.smtp_server import run_async
-from tests.test_notifications import settings, smtp  # noqa: F401  (fixtures: a real SMTP server)
+from tests.test_notifications import settings  # noqa: F401 (a fixture; `smtp`, a real SMTP server, is conftest.py's)
 from tests.test_analytics_carriers import day, shipment
 
 

@@ -17,7 +17,7 @@ from portal.store import outbox, usage
 from portal.store.db import session_scope
 from tests.conftest import console_login, html, now
 from tests.smtp_server import run_async
-from tests.test_notifications import settings, smtp  # noqa: F401  (fixtures: a real SMTP server)
+from tests.test_notifications import settings  # noqa: F401 (a fixture; `smtp`, a real SMTP server, is conftest.py's)
 
 
 def stats(client, days: int = 30) -> dict[str, str]:
