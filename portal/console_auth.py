@@ -55,12 +55,6 @@ def session_login(session: Session, user_id: object, merchant_id: object,
     return merchant, ConsoleUser(id=user.id or 0, email=user.email, locale=user.locale)
 
 
-def user_email(session: Session, merchant_id: int, user_id: object) -> str:
-    """The e-mail a console user logs in with ("" for none of this shop's): how the staff timeline names them."""
-    user = queries.user_by_id(session, merchant_id, user_id) if isinstance(user_id, int) else None
-    return user.email if user else ""
-
-
 def end_sessions(session: Session, user_id: int, version: int) -> None:
     """Log the user out everywhere, if `version` is still theirs (a stale cookie ends nothing)."""
     logins.bump_session_version(session, user_id, version)

@@ -52,14 +52,9 @@ async def require_merchant(request: Request) -> Merchant:
     return merchant
 
 
-async def console_actor(request: Request, merchant: Merchant) -> staff_log.Actor:
-    """The logged-in user, as the staff timeline names who changed an order."""
-
-    def email() -> str:
-        with portal_of(request).session() as session:
-            return console_auth.user_email(session, merchant.id, request.session.get(SESSION_USER))
-
-    return staff_log.console(await run_in_threadpool(email))
+def console_actor(request: Request) -> staff_log.Actor:
+    """The logged-in user (read by `require_merchant`), as the staff timeline names who changed an order."""
+    return staff_log.console(console_user(request).email)
 
 
 def console_user(request: Request) -> console_auth.ConsoleUser:
@@ -223,7 +218,7 @@ async def revoke_link(request: Request) -> Response:
     if request.method == "POST":
         await read_form(request)
     order_id = id_param(request, "order_id")
-    actor = await console_actor(request, merchant)
+    actor = console_actor(request)
 
     def revoke() -> str | None:
         with portal_of(request).session() as session:

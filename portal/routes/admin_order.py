@@ -58,7 +58,7 @@ async def _act(request: Request, form_name: str, action: Callable[..., Any], mul
     merchant = await require_merchant(request)
     form = await read_form(request, multiline)
     order_id = id_param(request, "order_id")
-    actor = await console_actor(request, merchant)
+    actor = console_actor(request)
     value = str(form.get(field) or "") if field else ""
 
     def run():

@@ -69,7 +69,7 @@ async def take_step(request: Request) -> Response:
     raw = await read_form(request, multiline=("instructions", "reason"))
     form = {name: str(raw.get(name) or "") for name in ("action", "instructions", "label_url", "reason")}
     step = StepInput(form["action"], form["instructions"], form["label_url"], form["reason"])
-    actor = await console_actor(request, merchant)
+    actor = console_actor(request)
 
     def save():
         with portal_of(request).session() as session:
