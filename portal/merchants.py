@@ -336,8 +336,3 @@ def api_key_owner(session: Session, key: str) -> tuple[Merchant, str] | None:
     api_key = queries.api_key_by_hash(session, hash_api_key(key))
     merchant = queries.merchant_by_id(session, api_key.merchant_id) if api_key else None
     return (merchant, api_key.name) if merchant and api_key else None
-
-
-def user(session: Session, merchant_id: int, user_id: int) -> MerchantUser | None:
-    """A console user of this shop (None for another shop's)."""
-    return queries.user_by_id(session, merchant_id, user_id)

@@ -8,11 +8,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from portal import merchants
 from portal.notify import notifications
 from portal.hosts import absolute_url
 from portal.i18n import gettext
-from portal.routes.admin import SESSION_USER, read_form, require_merchant
+from portal.routes.admin import SESSION_USER, console_user, read_form, require_merchant
 from portal.security import CSRF_FIELD, csrf_valid
 from portal.merchants import Merchant
 from portal.notify.notifications import Order
@@ -28,15 +27,13 @@ async def settings_page(request: Request) -> Response:
 
     def load():
         with portal.session() as session:
-            user = merchants.user(session, merchant.id, request.session.get(SESSION_USER) or 0)
-            messages, numbers = notifications.recent(session, merchant.id)
-            return user, messages, numbers
+            return notifications.recent(session, merchant.id)
 
-    user, messages, numbers = await run_in_threadpool(load)
+    messages, numbers = await run_in_threadpool(load)
     return render(request, "admin/notifications.html", {
         "switches": [(kind, gettext(notifications.SWITCH_LABELS[kind]), notifications.enabled(merchant, kind))
                      for kind in notifications.SWITCHES],
-        "user_email": user.email if user else "", "messages": messages, "numbers": numbers,
+        "user_email": console_user(request).email, "messages": messages, "numbers": numbers,
         "kind_labels": {**{kind: gettext(label) for kind, label in notifications.SWITCH_LABELS.items()},
                         "test": gettext("Test e-mail"), "history": gettext("Order history")},
         "smtp_configured": bool(portal.settings.smtp_host), "notice": request.query_params.get("done", ""),
