@@ -16,9 +16,9 @@ from collections import Counter
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from portal.analytics.periods import shop_zone
 from sqlmodel import Session
 
+from portal.analytics.periods import shop_zone
 from portal.orders import history
 from portal.store import queries, usage
 from portal.store.models import Merchant
