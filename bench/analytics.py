@@ -26,13 +26,14 @@ from pathlib import Path
 
 import httpx2 as httpx
 from sqlalchemy import insert
+from sqlmodel import Session
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.run import PORTAL, server, tree_cpu_seconds  # noqa: E402
 from portal.merchants import create_merchant, create_user  # noqa: E402
-from portal.store import queries  # noqa: E402
+from portal.store import queries, shipment_stats  # noqa: E402
 from portal.store.db import make_engine, migrate, session_scope  # noqa: E402
 from portal.store.models import Order, Shipment, TrackingEvent  # noqa: E402
 from portal.store.records import OrderViewCount, UsageCount  # noqa: E402
@@ -106,6 +107,9 @@ def seed(database_url: str, orders: int, per_order: int) -> None:
         for batch in _chunks({"shipment_id": shipment_id, "at": at, "status": status, "raw": {}}
                              for shipment_id, timeline in zip(shipment_ids, events) for at, status in timeline):
             connection.execute(insert(TrackingEvent.__table__), batch)
+        with Session(bind=connection) as session:  # each shipment's first scan and exception, as stored events set them
+            for batch in _chunks(shipment_ids):
+                shipment_stats.note_scans(session, batch)
         views: dict = {}
 
         def count(order_id: int, day, **added: int) -> None:

@@ -16,7 +16,8 @@ from portal.notify import notifications
 from portal.orders import custom_statuses, returns
 from portal.orders.custom_statuses import StatusInput
 from portal.store.db import session_scope
-from portal.store.models import Merchant, OrderFeedback
+from portal.store.models import Merchant
+from portal.store.shopper_requests import OrderFeedback
 from tests.returns_helpers import delivered_order, line_ids, switch_on
 from tests.webhooks.support import fixture_json, receive_shopify
 

@@ -117,3 +117,26 @@ def test_delivered_by_the_estimate_goes_by_the_shops_calendar(client, factory):
     factory.order(west, number="#9001", shipping_address={"country_code": "US"}, shipments=parcels)
     console_login(client, factory, west)
     assert table(client, days=90)[("ups", "US")][6] == "50%"
+
+
+def test_events_arriving_late_and_out_of_order_still_count(client, factory, merchant):
+    """The carrier feed sends the delivery first; the first scan and an exception arrive later, one
+    of them in a bulk by tracking number: the transit time runs from the earliest scan, and the
+    delivered parcel counts as having had an exception."""
+    factory.order(merchant, number="#2101", shipping_address={"country_code": "US"}, shipments=[
+        shipment("UPS", "1Z0000000000000101", 10, [(10, "info_received"), (5, "delivered")])])
+    console_login(client, factory, merchant)
+    assert table(client)[("ups", "US")][2:] == ["1", "1", "0.0", "0.0", "–", "0%"]  # the delivery, its only scan
+
+    headers = {"Authorization": f"Bearer {factory.api_key(merchant)}"}
+    shipment_id = client.get("/api/v1/orders/%232101", headers=headers).json()["shipments"][0]["id"]
+    added = client.post(f"/api/v1/shipments/{shipment_id}/events", headers=headers,
+                        json={"events": [{"at": at(8), "status": "in_transit"}]})
+    assert added.status_code == 201
+    assert table(client)[("ups", "US")][4:6] == ["3.0", "3.0"]
+
+    bulk = client.post("/api/v1/events", headers=headers, json={"events": [
+        {"tracking_number": "1Z0000000000000101", "at": at(9), "status": "in_transit"},
+        {"tracking_number": "1Z0000000000000101", "at": at(7), "status": "exception"}]})
+    assert bulk.status_code == 200
+    assert table(client)[("ups", "US")][2:] == ["1", "1", "4.0", "4.0", "–", "100%"]

@@ -9,7 +9,8 @@ import pytest
 from sqlmodel import select
 
 from portal.store.db import session_scope
-from portal.store.models import OrderFeedback, utcnow
+from portal.store.models import utcnow
+from portal.store.shopper_requests import OrderFeedback
 from tests.conftest import console_login, html, text_of
 
 DELIVERED = [{"carrier": "UPS", "tracking_number": "1Z999AA10123456784", "status": "delivered",

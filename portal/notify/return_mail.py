@@ -11,7 +11,8 @@ from sqlmodel import Session
 from portal.i18n import gettext
 from portal.store import outbox
 from portal.store import returns as store
-from portal.store.models import Merchant, Order, ReturnItem, ReturnRequest
+from portal.store.models import Merchant, Order
+from portal.store.shopper_requests import ReturnItem, ReturnRequest
 
 KINDS: dict[str, str] = {status: f"return_{status}"
                          for status in ("requested", "approved", "declined", "received", "refunded")}

@@ -16,7 +16,8 @@ from portal.orders import changes
 from portal.orders.shipments import all_delivered
 from portal.store import feedback as stored
 from portal.store import queries
-from portal.store.models import OrderFeedback, utcnow
+from portal.store.models import utcnow
+from portal.store.shopper_requests import OrderFeedback
 
 EDIT_WINDOW = timedelta(days=7)
 RATINGS = (1, 2, 3, 4, 5)

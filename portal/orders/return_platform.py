@@ -11,7 +11,8 @@ from sqlmodel import Session
 from portal.orders import return_rules, return_steps, staff_log
 from portal.orders.return_steps import StepInput
 from portal.store import returns as store
-from portal.store.models import Merchant, Order, ReturnRequest
+from portal.store.models import Merchant, Order
+from portal.store.shopper_requests import ReturnRequest
 
 # The order's canonical return status a platform reports -> the step it means for the request.
 STEP_FOR = {"in_progress": "approve", "declined": "decline", "returned": "receive"}

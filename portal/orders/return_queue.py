@@ -11,7 +11,8 @@ from portal.i18n import gettext
 from portal.orders import return_rules
 from portal.store import queries
 from portal.store import returns as store
-from portal.store.models import Order, ReturnItem, ReturnRequest
+from portal.store.models import Order
+from portal.store.shopper_requests import ReturnItem, ReturnRequest
 
 PER_PAGE = 50
 

@@ -19,7 +19,8 @@ from portal.orders.changes import add_timeline, timeline_row, touch
 from portal.return_schemas import HTTPS_URL_PATTERN, MAX_DECLINE_REASON, MAX_INSTRUCTIONS
 from portal.store import queries
 from portal.store import returns as store
-from portal.store.models import Merchant, Order, ReturnRequest, utcnow
+from portal.store.models import Merchant, Order, utcnow
+from portal.store.shopper_requests import ReturnRequest
 
 # The shopper's timeline entry for each status a request reaches (portal/i18n/labels.py words them).
 TIMELINE_KINDS = {

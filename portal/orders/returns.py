@@ -18,7 +18,8 @@ from portal.orders.shipments import fulfillment_display
 from portal.orders.upsert import lock_orders
 from portal.store import queries
 from portal.store import returns as store
-from portal.store.models import Merchant, Order, ReturnItem, ReturnRequest, utcnow
+from portal.store.models import Merchant, Order, utcnow
+from portal.store.shopper_requests import ReturnItem, ReturnRequest
 
 
 class ReturnInputError(ValueError):

@@ -15,7 +15,7 @@ from portal.orders import staff_log
 from portal.orders.changes import SHIPMENT_VOLATILE, add_timeline, state, timeline_row, touch
 from portal.schemas import EventIn, ShipmentIn
 from portal.statuses import shipment_step
-from portal.store import parcels, queries, writes
+from portal.store import parcels, queries, shipment_stats, writes
 from portal.store.models import Merchant, Order, Shipment, TrackingEvent, utcnow
 
 
@@ -170,6 +170,7 @@ def store_events(session: Session, items: list[EventItem], derive_status: bool =
             "raw": raw if raw is not None else event.model_dump(mode="json"),
         })
     writes.insert_rows(session, TrackingEvent, rows)
+    shipment_stats.note_scans(session, {row["shipment_id"] for row in rows})
     moves: list[dict[str, Any]] = []
     if rows and derive_status:
         latest: dict[int, tuple[bool, datetime, int, str]] = {}  # the latest event sets the status

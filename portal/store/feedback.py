@@ -7,7 +7,8 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
-from portal.store.models import Order, OrderFeedback
+from portal.store.models import Order
+from portal.store.shopper_requests import OrderFeedback
 
 # The console's list shows the newest this many.
 LIST_LIMIT = 200

@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from portal.store.models import Order, ReturnItem, ReturnRequest
+from portal.store.models import Order
+from portal.store.shopper_requests import ReturnItem, ReturnRequest
 from portal.store.writes import insert_rows
 
 

@@ -1,14 +1,15 @@
 """Shipments as the console's analytics read them: one row per shipment of a period (carrier,
 destination, first scan, delivery, estimate, exception), and the open shipments that may be late.
-Bounded by the shop and a time range; first and last scans come from the tracking events' index."""
+Bounded by the shop and a time range. A shipment's first scan and exception are kept on its row
+when its events are stored (note_scans); the last event comes from the tracking events' index."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Date, and_, case, cast, func, or_
+from sqlalchemy import Date, and_, bindparam, case, cast, func, or_, update
 from sqlmodel import Session, col, select
 
 from portal.store.models import Order, Shipment, TrackingEvent
@@ -46,10 +47,25 @@ class OpenShipment(NamedTuple):
     estimated: date | None
 
 
-def _first_scan():
-    e = TrackingEvent
-    return (select(func.min(e.at)).where(e.shipment_id == Shipment.id, col(e.status).not_in(NOT_SCANS))
-            .correlate(Shipment).scalar_subquery())
+_NOTE_SCANS = (
+    update(Shipment.__table__)  # type: ignore[arg-type]
+    .where(col(Shipment.__table__.c.id).in_(bindparam("shipment_ids", expanding=True)))  # type: ignore[attr-defined]
+    .values(
+        first_scan_at=select(func.min(TrackingEvent.at)).where(
+            TrackingEvent.shipment_id == Shipment.__table__.c.id,  # type: ignore[attr-defined]
+            col(TrackingEvent.status).not_in(NOT_SCANS)).scalar_subquery(),
+        had_exception=select(TrackingEvent.id).where(
+            TrackingEvent.shipment_id == Shipment.__table__.c.id,  # type: ignore[attr-defined]
+            TrackingEvent.status == "exception").exists(),
+    )
+)
+
+
+def note_scans(session: Session, shipment_ids: Collection[int]) -> None:
+    """Set the shipments' first scan and exception flag from their stored events: run after events
+    are stored, in the same transaction."""
+    if shipment_ids:
+        session.connection().execute(_NOTE_SCANS, {"shipment_ids": sorted(shipment_ids)})
 
 
 def _last_event():
@@ -83,16 +99,12 @@ def shipped_between(session: Session, merchant_id: int, start: datetime, end: da
     transit time. `zone`: the shop's time zone; `offsets`: its UTC offsets (seconds) from `start`
     to now, the first with None, then (instant, offset) at each change."""
     dialect = session.connection().dialect.name
-    e = TrackingEvent
-    # Only columns of the events' (shipment, time, status) index: read from it alone.
-    had_exception = or_(col(Shipment.status) == "exception",
-                        select(e.shipment_id).where(e.shipment_id == Shipment.id, col(e.status) == "exception")
-                        .correlate(Shipment).exists())
+    had_exception = or_(col(Shipment.status) == "exception", col(Shipment.had_exception))
     country = Order.__table__.c.shipping_address["country_code"].as_string()  # type: ignore[attr-defined]
     delivered = col(Shipment.delivered_at).is_not(None)
     with_estimate = and_(delivered, _estimate().is_not(None))
     on_time = case((with_estimate, _local_date(dialect, Shipment.delivered_at, zone, offsets) <= _estimate()))
-    tenths = func.round(_days_between(dialect, _first_scan(), Shipment.delivered_at) * 10)
+    tenths = func.round(_days_between(dialect, Shipment.first_scan_at, Shipment.delivered_at) * 10)
     facts = (
         select(Shipment.carrier, Shipment.carrier_name, country.label("country"),
                case((delivered, tenths)).label("tenths"), delivered.label("delivered"),

@@ -1,7 +1,7 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-from portal.store import models, records  # noqa: F401  (registers the tables on SQLModel.metadata)
+from portal.store import models, records, shopper_requests  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 config = context.config
 engine = config.attributes.get("engine")
@@ -12,12 +12,24 @@ if engine is None:  # `alembic` run by hand: fall back to the portal's settings
     engine = make_engine(Settings().database_url)
 
 with engine.connect() as connection:
-    context.configure(
-        connection=connection,
-        target_metadata=SQLModel.metadata,
-        render_as_batch=connection.dialect.name == "sqlite",
-        compare_type=True,
-    )
-    with context.begin_transaction():
-        context.run_migrations()
-    connection.commit()
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # A batch operation copies a table and drops the old one, which SQLite refuses while other
+        # tables' rows point at it and foreign keys are enforced: off for the migration, checked after.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    try:
+        context.configure(
+            connection=connection,
+            target_metadata=SQLModel.metadata,
+            render_as_batch=sqlite,
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+            if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+                raise RuntimeError("the migration left rows pointing at rows that do not exist; nothing was changed")
+        connection.commit()
+    finally:
+        if sqlite:
+            connection.rollback()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
