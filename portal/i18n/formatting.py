@@ -152,8 +152,14 @@ def day_span(start: date, end: date | None = None, this_year: int | None = None)
 
 
 def number(value: Any, pattern: str = "#,##0.######") -> str:
-    """A plain number (an exchange rate) with the active locale's digits and separators."""
-    return format_decimal(value, format=pattern, locale=_babel())
+    """A plain number (an exchange rate, a count) with the active locale's digits and separators."""
+    return _number_text(value, pattern, _babel())
+
+
+# Kept like dates: the console's tables repeat the same small counts in hundreds of cells.
+@lru_cache(maxsize=8192, typed=True)
+def _number_text(value: Any, pattern: str, locale: Locale) -> str:
+    return format_decimal(value, format=pattern, locale=locale)
 
 
 def timezone_name() -> str:
