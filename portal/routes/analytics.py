@@ -24,11 +24,7 @@ async def analytics_page(request: Request) -> Response:
 
 
 async def _page(request: Request, merchant: Merchant, days: int, error: str | None = None) -> Response:
-    def load() -> reports.AnalyticsPage:
-        with portal_of(request).session() as session:
-            return reports.page(session, merchant, days)
-
-    report = await run_in_threadpool(load)
+    report = await run_in_threadpool(reports.page, portal_of(request).session, merchant, days)
     return render(request, "admin/analytics.html", {
         "report": report, "days": days, "choices": periods.CHOICES, "error": error,
         "saved": request.query_params.get("saved") == "1",
