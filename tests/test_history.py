@@ -83,6 +83,7 @@ def test_known_and_unknown_addresses_get_the_same_answer_and_only_a_known_one_ge
     text, page = parts(message)
     link = history_link(message)
     assert link.startswith("/acme/history/") and f"See your orders: http://testserver{link}" in text
+    assert "Questions? Reply to this e-mail to reach Acme Outdoor." in text.splitlines()
     assert "shopper@example.com" not in link.lower()
 
 

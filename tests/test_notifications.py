@@ -86,6 +86,10 @@ def test_shipped_email_has_headers_both_parts_and_the_signed_link(client, app, f
     assert page.find("a", class_="button")["href"] == link
     assert f"Track your order: {link}" in text
     assert "1Z999AA10123456784" in text and "UPS" in text
+    # Each sentence of the footer on its own line, not run into the one before.
+    lines = text.splitlines()
+    assert "Questions? Reply to this e-mail to reach Acme Outdoor." in lines
+    assert "You receive this e-mail because you placed order #1001." in lines
     assert "Acme Outdoor" in text_of(page.select_one(".shop"))
     # The link works: it opens the shopper's page.
     opened = client.get(link.removeprefix("http://testserver"))
