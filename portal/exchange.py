@@ -67,6 +67,11 @@ def parse_currencies(value: str) -> list[str]:
     return list(dict.fromkeys(codes))
 
 
+# Wider than any pair of currencies in use (1 USD is about a million Iranian rials); beyond it a
+# typing slip, whose amounts would outgrow what an estimate can show.
+RATE_RANGE = (Decimal("0.000000001"), Decimal("1000000000"))
+
+
 def parse_rates(value: str, today: date) -> dict[str, object] | None:
     """`approx_rates=NOK/EUR=0.0855,NOK/USD=0.094`: 1 NOK = 0.0855 EUR, dated today."""
     rates: dict[str, str] = {}
@@ -84,8 +89,8 @@ def parse_rates(value: str, today: date) -> dict[str, object] | None:
             raise RateError(str(exc)) from None
         except InvalidOperation:
             raise RateError(f"{number.strip()!r} is not a number") from None
-        if not rate.is_finite() or rate <= 0:
-            raise RateError(f"{pair.strip()}: the rate must be a positive number")
+        if not rate.is_finite() or not RATE_RANGE[0] <= rate <= RATE_RANGE[1]:
+            raise RateError(f"{pair.strip()}: the rate must be a number from {RATE_RANGE[0]:f} to {RATE_RANGE[1]:f}")
         rates[f"{source}/{target}"] = str(rate)
     return {"date": today.isoformat(), "rates": rates} if rates else None
 
@@ -112,6 +117,8 @@ def estimate(merchant: Merchant, minor: int, source: str, target: str | None) ->
     if found is None:
         return None
     value, rate_date, origin = found
+    if not RATE_RANGE[0] <= value <= RATE_RANGE[1]:  # stored before rates had bounds
+        return None
     quantum = Decimal(1).scaleb(-currency_digits(target))
     amount = (to_decimal(minor, source) * value).quantize(quantum, rounding=ROUND_HALF_EVEN)
     return Estimate(int(amount.scaleb(currency_digits(target))), target, source, value, rate_date, origin)

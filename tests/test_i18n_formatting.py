@@ -273,3 +273,21 @@ def test_every_moment_is_babels_text_in_every_format_and_zone(locale):
                     (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(ZoneInfo(zone)),
                     format="long", locale=locale)
     i18n.activate("en", tz="UTC")
+
+
+def test_a_rate_out_of_all_proportion_is_refused_and_a_stored_one_breaks_no_page(client, factory, portal):
+    shop = factory.merchant("kobe", locale="en", currency="USD")
+    with session_scope(portal.engine) as session:
+        for rate in ("1e30", "0.0000000001", "1e-30"):
+            with pytest.raises(MerchantError, match="approx_rates"):
+                apply_settings(session, session.get(Merchant, shop.id), {"approx_rates": f"USD/JPY={rate}"})
+        apply_settings(session, session.get(Merchant, shop.id), {"approx_currencies": "JPY", "approx_rates": "USD/JPY=150.5"})
+    with session_scope(portal.engine) as session:  # as stored before rates had bounds
+        stored = session.get(Merchant, shop.id)
+        stored.settings = {**stored.settings, "approx_rates": {"date": "2026-12-01", "rates": {"USD/JPY": "1E+30"}}}
+        session.add(stored)
+    portal.forget_merchant("kobe")
+    order = factory.order(shop, totals={"subtotal": "9999999.00", "total": "99999999999.00"})
+    response = client.get(factory.link(shop, order), params={"lang": "en", "currency": "JPY"})
+    assert response.status_code == 200
+    assert html(response).select_one("#approx") is None
