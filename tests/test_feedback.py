@@ -142,3 +142,32 @@ def test_one_shop_never_sees_anothers_feedback(client, factory, merchant, delive
                                       "password": "correct horse battery", "csrf_token": login})
     assert html(client.get("/admin/feedback")).select(".feedback-row") == []
     assert client.get(f"/admin/orders/{order.id}").status_code == 404
+
+
+def test_the_console_list_goes_back_page_by_page(client, factory, merchant):
+    """55 ratings: the newest 50 on the first page, the 5 oldest on the second; the rating filter
+    keeps to its own pages."""
+    orders = [factory.order(merchant, number=f"#{2000 + i}") for i in range(55)]
+    start = utcnow() - timedelta(days=60)
+    with session_scope(factory.portal.engine) as session:
+        for i, order in enumerate(orders):
+            at = start + timedelta(hours=i)
+            session.add(OrderFeedback(merchant_id=merchant.id, order_id=order.id, rating=5 if i % 2 else 4,
+                                      created_at=at, updated_at=at))
+    console_login(client, factory, merchant)
+
+    def numbers(path: str) -> list[str]:
+        return [text_of(row.find("a")) for row in html(client.get(path)).select(".feedback-row")]
+
+    first = html(client.get("/admin/feedback"))
+    assert [text_of(row.find("a")) for row in first.select(".feedback-row")] == [f"#{2054 - i}" for i in range(50)]
+    assert "Page 1 of 2" in text_of(first.select_one(".pager"))
+    older = first.select_one(".pager").find("a", string="Next")["href"]
+    assert numbers("/admin/feedback" + older) == [f"#{2004 - i}" for i in range(5)]
+    assert "Ratings: 55, on average 4.5 out of 5." in text_of(html(client.get(
+        "/admin/feedback" + older)).select_one(".feedback-summary"))
+
+    fours = html(client.get("/admin/feedback?rating=4"))  # 28 of them: one page
+    assert len(fours.select(".feedback-row")) == 28 and fours.select_one(".pager") is None
+    assert numbers("/admin/feedback?rating=5&page=2") == []  # 27: there is no second page
+    assert numbers("/admin/feedback?page=999999") == [] and client.get("/admin/feedback?page=x").status_code == 200

@@ -22,6 +22,7 @@ from portal.store.shopper_requests import OrderFeedback
 EDIT_WINDOW = timedelta(days=7)
 RATINGS = (1, 2, 3, 4, 5)
 COMMENT_MAX = 2000
+PER_PAGE = 50  # the console's list, a page at a time
 
 # What the order page offers: nothing yet (not delivered), the form (first time, or within the
 # week), or the feedback as given (the week is over).
@@ -93,10 +94,28 @@ def give(session: Session, merchant_id: int, order_id: int, rating_text: str, co
     return given
 
 
-def for_console(session: Session, merchant_id: int, rating: int | None = None) -> tuple[Sequence[Any], int, float | None]:
-    """The shop's feedback with order numbers (newest first), how many there are and their average."""
+@dataclass
+class ConsolePage:
+    """One page of the shop's feedback for the console, and the whole shop's count and average."""
+
+    rows: Sequence[Any]  # (feedback, order number), newest first
+    matching: int  # of the rating asked for, or all
+    page: int
+    per_page: int
+    count: int
+    average: float | None
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.matching // self.per_page))
+
+
+def for_console(session: Session, merchant_id: int, rating: int | None = None, page: int = 1,
+                per_page: int = PER_PAGE) -> ConsolePage:
+    page = max(1, page)
     count, average = stored.summary(session, merchant_id)
-    return stored.of_shop(session, merchant_id, rating), count, average
+    matching, rows = stored.page_of_shop(session, merchant_id, rating, page, per_page)
+    return ConsolePage(rows, matching, page, per_page, count, average)
 
 
 def form_page(session: Session, merchant_id: int, order_id: int) -> tuple[Any, FeedbackView] | None:

@@ -63,14 +63,16 @@ async def console_list(request: Request) -> Response:
     check_fields(request.query_params.multi_items())
     wanted = request.query_params.get("rating", "")
     rating = int(wanted) if wanted in {str(r) for r in feedback.RATINGS} else None
+    page = request.query_params.get("page", "")
+    number = int(page) if page.isascii() and page.isdigit() and len(page) < 7 else 1
 
     def load():
         with portal_of(request).session() as session:
-            return feedback.for_console(session, merchant.id, rating)
+            return feedback.for_console(session, merchant.id, rating, number)
 
-    rows, count, average = await run_in_threadpool(load)
+    found = await run_in_threadpool(load)
     return render(request, "admin/feedback.html", {
-        "rows": rows, "count": count, "average": average, "rating": rating, "ratings": feedback.RATINGS,
+        "found": found, "rating": rating, "ratings": feedback.RATINGS,
     })
 
 
