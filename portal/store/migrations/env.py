@@ -27,7 +27,7 @@ with engine.connect() as connection:
         with context.begin_transaction():
             context.run_migrations()
             if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
-                raise RuntimeError("the migration left rows pointing at rows that do not exist; nothing was changed")
+                raise RuntimeError("the migration left rows pointing at missing rows (PRAGMA foreign_key_check)")
         connection.commit()
     finally:
         if sqlite:
