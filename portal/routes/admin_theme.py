@@ -25,7 +25,7 @@ from portal.routes.admin import read_form, check_fields, require_merchant
 from portal.routes.shopper import FULL, order_context
 from portal.routes.theme_assets import merchant_stylesheet
 from portal.security import CSRF_FIELD, csrf_valid
-from portal.theming import service
+from portal.theming import service, words
 from portal.theming.images import MAX_UPLOAD_BYTES, ImageError
 from portal.theming.schema import CUSTOM_CSS, FONT_STACKS, SettingsError
 from portal.theming.service import ThemeConfig
@@ -77,6 +77,8 @@ async def theme_page(request: Request, form_values: dict[str, Any] | None = None
         "field_errors": _field_errors(errors or []),
         "flash": request.session.pop(FLASH, None),
         "max_upload_kb": MAX_UPLOAD_BYTES // 1000,
+        "theme_word": words.translate,
+        "theme_choice": words.choice,
         **state,
     }, status_code=status_code)
 
@@ -105,7 +107,7 @@ async def choose_theme(request: Request) -> Response:
 
     notices = await run_in_threadpool(save)
     request.session[FLASH] = {"message": gettext("Draft switched to %(theme)s. Preview it, then publish.")
-                              % {"theme": themes.get(name).label},
+                              % {"theme": words.translate(themes.get(name).label)},
                               "notices": notices}
     return RedirectResponse(absolute_url(request, "admin_theme") + "#settings", status_code=303)
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from portal.theming import contrast
+from portal import i18n
+from portal.i18n import gettext
+from portal.theming import contrast, words
 from portal.theming.schema import SettingsError, SettingSpec, ThemeError
 
 SCHEMES = ("light", "dark")
@@ -27,7 +29,6 @@ BASE_PALETTE: dict[str, dict[str, str]] = {
         "accent": "#8fb0ff", "good": "#6fd394", "info": "#8fb0ff", "warn": "#f0b35a", "bad": "#ff8a8f",
     },
 }
-LABELS = {"bg": "the page background", "surface": "the card background"}
 
 
 def parse_palette(raw: Any, inherited: Mapping[str, Mapping[str, str]] = BASE_PALETTE) -> dict[str, dict[str, str]]:
@@ -84,27 +85,40 @@ def enforce_contrast(palette: Mapping[str, Mapping[str, str]], schema: Mapping[s
         if role == "fill":
             light[key] = colour
             continue
+        # The console shows notices and errors in the merchant's language (the CLI in English).
         if role == "background":
             against = [light[fg] for fg in FOREGROUND]
-            what = "the text colours of this theme"
+            # Translators: fills %(against)s of the contrast notice and error below.
+            what = gettext("the text colours of this theme")
             towards: tuple[str, ...] = (contrast.WHITE, "#000000")
         else:
             against = [light[bg] for bg in BACKGROUND]
-            what = " and ".join(f"{LABELS[bg]} {light[bg]}" for bg in BACKGROUND)
+            # Translators: fills %(against)s of the contrast notice and error below; %(page)s and %(card)s are colours.
+            what = (gettext("the page background %(page)s and the card background %(card)s")
+                    % {"page": light["bg"], "card": light["surface"]})
             towards = ("#000000", contrast.WHITE)
         if contrast.readable(colour, against):
             light[key] = colour
             continue
         worst = min(contrast.ratio(colour, other) for other in against)
         better = contrast.nearest_readable(colour, against, towards=towards)
+        params = {"setting": words.translate(spec.label), "name": spec.name, "colour": colour, "better": better,
+                  "ratio": i18n.number(worst, "0.00"), "against": what, "needed": i18n.number(contrast.AA_TEXT)}
         if fix and better is not None:
-            notices.append(f"{spec.label} ({spec.name}): {colour} was changed to {better} so text stays readable "
-                           f"(contrast was {worst:.2f}:1 against {what}; WCAG AA needs {contrast.AA_TEXT}:1)")
+            # Translators: %(setting)s is a theme setting's label, %(name)s its key; %(ratio)s and %(needed)s are
+            # contrast ratios ("4.5" in "4.5:1").
+            notices.append(gettext("%(setting)s (%(name)s): %(colour)s was changed to %(better)s so text stays "
+                                   "readable (contrast was %(ratio)s:1 against %(against)s; WCAG AA needs "
+                                   "%(needed)s:1)") % params)
             values[spec.name] = light[key] = better
             continue
-        hint = f"; the nearest colour that passes is {better}" if better else ""
-        errors.append(f"{spec.name}: {colour} has contrast {worst:.2f}:1 against {what}, "
-                      f"WCAG AA needs {contrast.AA_TEXT}:1{hint}")
+        if better:
+            error = gettext("%(colour)s has contrast %(ratio)s:1 against %(against)s, WCAG AA needs %(needed)s:1; "
+                            "the nearest colour that passes is %(better)s") % params
+        else:
+            error = (gettext("%(colour)s has contrast %(ratio)s:1 against %(against)s, WCAG AA needs %(needed)s:1")
+                     % params)
+        errors.append(f"{spec.name}: {error}")
     if errors:
         raise SettingsError(errors)
     return values, notices
