@@ -74,6 +74,10 @@ def test_a_request_from_the_form_through_approval_to_refund_emails_the_shopper_e
     approval = smtp.inbox.messages[1]
     text = approval.get_body(preferencelist=("plain",)).get_content()
     assert "Drop the parcel at any UPS point." in text and "https://labels.example/acme/77.pdf" in text
+    # Each returned item on its own line, and the instructions under their own heading.
+    lines = text.splitlines()
+    items = lines[lines.index("Items to return:") + 1:lines.index("How to send the items back:")]
+    assert items and all(line.startswith("- ") for line in items[:-1]) and items[-1] == ""
     body = html_part(approval)
     assert body.find("a", class_="label-link")["href"] == "https://labels.example/acme/77.pdf"
     assert "Acme Outdoor" in text_of(body.select_one(".shop"))  # the shop's themed frame
