@@ -83,6 +83,21 @@ def test_page_shows_items_shipments_events_and_the_full_address(client, factory,
     assert "Payment: — → Paid (paid)" in history and "API key test" in history
 
 
+def test_totals_add_up_as_on_the_shoppers_page(client, factory, shop, auth):
+    """Tax included in the prices, a discount, and paid in euros: the discount is taken off, the tax
+    is named as included, and what the shopper paid is shown beside the shop's currency."""
+    placed(client, auth, taxes_included=True, presentment_currency="EUR",
+           totals={"subtotal": "49.00", "shipping": "5.00", "tax": "8.80", "discounts": "4.00", "total": "50.00"},
+           presentment_totals={"subtotal": "45.00", "shipping": "4.60", "tax": "8.10", "discounts": "3.70",
+                               "total": "45.90"},
+           line_items=[{"title": "Trail mug", "quantity": 2, "unit_price": "24.50", "presentment_unit_price": "22.50"}])
+    console_login(client, factory, shop)
+    totals = [(text_of(row.find("dt")), text_of(row.find("dd")))
+              for row in staff_page(client, order_id_of(client)).select(".totals > div")]
+    assert totals == [("Subtotal", "$49.00"), ("Discounts", "−$4.00"), ("Shipping", "$5.00"),
+                      ("Total incl. tax", "$50.00"), ("Including tax", "$8.80"), ("Paid", "€45.90")]
+
+
 def test_page_is_styled_and_its_script_is_served(client, factory, shop, auth):
     placed(client, auth)
     console_login(client, factory, shop)
