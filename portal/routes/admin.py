@@ -27,6 +27,8 @@ SESSION_USER = "user_id"
 SESSION_MERCHANT = "merchant_id"
 SESSION_VERSION = "session_version"
 _LOGIN_KEYS = (SESSION_USER, SESSION_MERCHANT, SESSION_VERSION)
+# Set in the fresh session after "Log out everywhere": the log-in page says every session ended.
+ENDED_EVERYWHERE = "console_ended_everywhere"
 
 
 def current_login(request: Request) -> tuple[Merchant, console_auth.ConsoleUser] | None:
@@ -113,8 +115,9 @@ async def save_settings(request: Request, merchant: Merchant, values: dict[str, 
 
 def _login_page(request: Request, form: dict[str, str], error: str | None = None, status_code: int = 200,
                 headers: dict[str, str] | None = None) -> Response:
-    return render(request, "admin/login.html", {"form": form, "error": error}, status_code=status_code,
-                  headers=headers)
+    ended = bool(request.session.pop(ENDED_EVERYWHERE, None))
+    return render(request, "admin/login.html", {"form": form, "error": error, "ended_everywhere": ended},
+                  status_code=status_code, headers=headers)
 
 
 def _login_wait(request: Request, shop: str, email: str) -> int | None:
@@ -159,9 +162,9 @@ async def login(request: Request) -> Response:
     return RedirectResponse(absolute_url(request, "admin_home"), status_code=303)
 
 
-async def logout(request: Request) -> Response:
-    """Ends every session of this user, not only this cookie (a copy of it stops working too)."""
-    await read_form(request)
+async def end_every_session(request: Request) -> None:
+    """End every session of this cookie's user, on every device, and forget this one (a copy of the
+    cookie stops working too; a cookie already logged out ends nothing)."""
     user_id, version = request.session.get(SESSION_USER), request.session.get(SESSION_VERSION)
 
     def end() -> None:
@@ -171,6 +174,12 @@ async def logout(request: Request) -> Response:
     if isinstance(user_id, int) and isinstance(version, int):
         await run_in_threadpool(end)
     request.session.clear()
+
+
+async def logout(request: Request) -> Response:
+    """Ends every session of this user, not only this cookie."""
+    await read_form(request)
+    await end_every_session(request)
     return RedirectResponse(absolute_url(request, "admin_login"), status_code=303)
 
 

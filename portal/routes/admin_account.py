@@ -1,4 +1,5 @@
-"""Console page "Your account": the language this login reads the console in."""
+"""Console page "Your account": the language this login reads the console in, and logging out
+everywhere (after a confirmation page)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from starlette.routing import Route
 
 from portal import console_auth, i18n
 from portal.hosts import absolute_url
-from portal.routes.admin import console_user, read_form, require_merchant
+from portal.routes.admin import ENDED_EVERYWHERE, console_user, end_every_session, read_form, require_merchant
 from portal.web import portal_of
 from portal.pages import choose_console_locale, render
 
@@ -45,6 +46,20 @@ async def account_page(request: Request) -> Response:
     }, status_code=status)
 
 
+async def logout_everywhere(request: Request) -> Response:
+    """GET: the confirmation (works without JavaScript); POST (from it): end every session of this
+    login on every device, this one included, and show the log-in page saying so."""
+    await require_merchant(request)
+    if request.method == "GET":
+        return render(request, "admin/logout_everywhere.html", {"user": console_user(request)})
+    await read_form(request)
+    await end_every_session(request)
+    request.session[ENDED_EVERYWHERE] = True
+    return RedirectResponse(absolute_url(request, "admin_login"), status_code=303)
+
+
 routes = [
     Route("/admin/account", account_page, methods=["GET", "POST"], name="admin_account"),
+    Route("/admin/account/logout-everywhere", logout_everywhere, methods=["GET", "POST"],
+          name="admin_logout_everywhere"),
 ]

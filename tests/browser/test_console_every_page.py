@@ -48,5 +48,6 @@ def test_every_console_page_fits_and_passes_axe(new_page, live_server, factory, 
         violations = axe_violations(page)
         if violations:
             problems.append(f"{path}: " + describe(violations))
-    assert {"/admin/", "/admin/account", f"/admin/orders/{ids['order_id']}", "/admin/webhooks"} <= set(visited)
+    assert {"/admin/", "/admin/account", "/admin/account/logout-everywhere", f"/admin/orders/{ids['order_id']}",
+            "/admin/webhooks"} <= set(visited)
     assert problems == [], "\n".join(problems)
