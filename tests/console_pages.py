@@ -36,6 +36,9 @@ def console_paths(app, ids: dict[str, int]) -> list[str]:
     return sorted(set(paths))
 
 
+LONG_WORD = "Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch"  # a real town
+
+
 def seed_console(portal, factory) -> dict[str, int]:
     """The shop "acme" with a login (owner@example.com), orders in several states, a custom status,
     a queued e-mail and a webhook delivery; the ids the console's paths need."""
@@ -43,8 +46,15 @@ def seed_console(portal, factory) -> dict[str, int]:
     user = factory.user(merchant)
     order = factory.order(merchant, number="#1001", payment_status="partially_refunded",
                           fulfillment_status="partially_fulfilled", email="a.very.long.address@example.com",
+                          shipping_address={"city": LONG_WORD, "country_code": "GB"},
                           shipments=[{"carrier": "ups", "tracking_number": "1Z999AA10123456784",
-                                      "status": "in_transit"}])
+                                      "status": "in_transit"},
+                                     # Values with nowhere to break a line: no page may widen for them.
+                                     {"carrier": "DeutschePostDHLGroupParcelServiceInternational",
+                                      "tracking_number": "Z" * 60, "status": "in_transit",
+                                      "events": [{"at": "2026-11-03T09:00:00Z", "status": "in_transit",
+                                                  "message": "Details: https://tracking.example.com/status/"
+                                                             + "a1b2c3d4e5" * 10, "location": LONG_WORD}]}])
     factory.order(merchant, number="#1002", status="cancelled", return_status="requested")
     with session_scope(portal.engine) as session:
         shop = session.get(Merchant, merchant.id)

@@ -109,3 +109,29 @@ def test_without_javascript_the_language_picker_keeps_its_button(browser, themed
         assert page.locator("html").get_attribute("lang") == "fr"
     finally:
         context.close()
+
+
+LONG_WORD = "Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch"  # a real town
+LONG_URL = "https://tracking.example.com/status/" + "a1b2c3d4e5" * 10
+
+
+def unbroken_order() -> dict:
+    """Stored values with no place to break a line: one of them must not widen the page."""
+    return {
+        "number": "#A" + "1" * 30, "shipping_address": {"city": LONG_WORD, "country_code": "GB"},
+        "line_items": [{"title": "Sweater" + "X" * 60, "variant": LONG_WORD, "quantity": 1, "unit_price": "9.00"}],
+        "shipments": [{"carrier": "DeutschePostDHLGroupParcelServiceInternational", "tracking_number": "Z" * 60,
+                       "status": "in_transit",
+                       "events": [{"at": "2026-11-03T09:00:00Z", "status": "in_transit", "message": f"Details: {LONG_URL}",
+                                   "location": LONG_WORD}]}],
+    }
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_one_long_stored_value_does_not_widen_the_page(new_page, live_server, factory, theme):
+    merchant = factory.merchant(f"{theme}-long", name=f"{theme.title()} Outfitters", theme=theme)
+    order = factory.order(merchant, **unbroken_order())
+    page = new_page(width=PHONE, height=740)
+    for lang in ("en", "ar"):
+        page.goto(live_server(factory.link(merchant, order)) + f"?lang={lang}")
+        fits(page, f"{theme} order with long values ({lang})")
