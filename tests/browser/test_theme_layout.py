@@ -88,3 +88,16 @@ def test_print_is_clean(new_page, themed_shop, theme):
     assert page.locator("#panel-items").is_visible() and page.locator(".progress").is_visible()
     assert page.evaluate(OVERFLOW) <= 0
     assert len(page.pdf(format="A4")) > 1000
+
+
+def test_bold_tracker_ticks_every_step_of_a_delivered_order(new_page, live_server, factory):
+    """The last step of a delivered order is done, not still under way: a tick like the others."""
+    merchant = factory.merchant("bold-done", name="Bold Outfitters", theme="bold")
+    order = factory.order(merchant, fulfillment_status="fulfilled", shipments=[
+        {"carrier": "UPS", "tracking_number": "1Z999AA10123456784", "status": "delivered",
+         "events": [{"at": "2026-11-04T15:30:00Z", "status": "delivered"}]}])
+    page = new_page(width=1280, height=800)
+    page.goto(live_server(factory.link(merchant, order)))
+    marks = page.evaluate("[...document.querySelectorAll('.progress__step')]"
+                          ".map(e => getComputedStyle(e, '::before').content)")
+    assert marks == ['"✓"'] * 4
