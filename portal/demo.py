@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import re
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -15,7 +16,7 @@ from portal import carriers
 from portal.i18n import locale_display_name
 from portal.merchants import apply_settings, create_api_key, create_merchant, create_user
 from portal.money import currency_digits
-from portal.orders.upsert import upsert_order
+from portal.orders.upsert import change_statuses, upsert_order
 from portal.schemas import OrderIn
 from portal.settings import Settings
 from portal.store import queries
@@ -176,7 +177,7 @@ def order_payload(shop: DemoShop, index: int, scenario: tuple, now: datetime, im
         discount = (price * quantity / 10).quantize(Decimal(1).scaleb(-currency_digits(shop.currency))) \
             if index % 3 == 1 and position == 0 else Decimal(0)
         items.append({
-            "title": title, "variant": variant, "sku": f"{shop.slug[:3].upper()}-{abs(hash(title)) % 9999:04d}",
+            "title": title, "variant": variant, "sku": f"{shop.slug[:3].upper()}-{zlib.crc32(title.encode()) % 9999:04d}",
             "quantity": quantity, "unit_price": _amount(price, shop.currency),
             "presentment_unit_price": _amount(price * rate, presentment),
             "discount": _amount(discount, shop.currency), "presentment_discount": _amount(discount * rate, presentment),
@@ -269,9 +270,19 @@ def seed(engine: Engine, settings: Settings, orders_per_merchant: int = 24) -> I
                 new_key = create_api_key(session, merchant, "demo")
             images = product_images(base, shop.slug, portal.static_hashes)
             for index in range(orders_per_merchant):
+                if queries.order_by_number_key(session, merchant.id, str(1000 + index + 1)) is not None:
+                    continue  # seeded by an earlier run: left as it is
                 scenario = SCENARIOS[index % len(SCENARIOS)]
-                upsert_order(session, merchant,
-                             OrderIn.model_validate(order_payload(shop, index, scenario, now, images)))
+                payload = order_payload(shop, index, scenario, now, images)
+                # A return comes after the delivery (and a refund with it): changed later, at its own time.
+                later = {name: payload[name] for name in ("return_status", "payment_status")
+                         if payload["return_status"] != "none"}
+                if later:
+                    payload.update(return_status="none", payment_status="paid")
+                order = upsert_order(session, merchant, OrderIn.model_validate(payload)).order
+                if later:
+                    last_event = max(e["at"] for s in payload["shipments"] for e in s["events"])
+                    change_statuses(session, order, later, min(datetime.fromisoformat(last_event) + timedelta(days=1), now))
             first = queries.order_by_number_key(session, merchant.id, "1009")
             links = {
                 SCENARIOS[i][0]: queries.order_by_number_key(session, merchant.id, str(1000 + i + 1))

@@ -82,3 +82,29 @@ def test_demo_front_page_lists_the_demo_shops(settings):
     links = {a["href"] for a in page.select(".demo-shops a")}
     assert links == {f"/{shop.slug}/track" for shop in SHOPS}
     assert "Norsk bokmål" in text_of(page.select_one(".demo-shops"))
+
+
+def test_seeding_again_changes_nothing_and_returns_come_after_delivery(settings, portal):
+    from sqlmodel import func, select
+
+    from portal.demo import seed
+    from portal.store.models import Order, StaffEntry, TimelineEntry
+
+    def state():
+        with session_scope(portal.engine) as session:
+            return (session.exec(select(func.sum(Order.version))).one(),
+                    session.exec(select(func.count()).select_from(StaffEntry)).one(),
+                    session.exec(select(func.count()).select_from(TimelineEntry)).one())
+
+    count = 1 + max(i for i, s in enumerate(SCENARIOS) if s[0] == "returned and refunded")
+    list(seed(portal.engine, settings, orders_per_merchant=count))
+    first = state()
+    list(seed(portal.engine, settings, orders_per_merchant=count))
+    assert state() == first
+    with session_scope(portal.engine) as session:
+        for order in session.exec(select(Order).where(Order.return_status != "none")).all():
+            entries = session.exec(select(TimelineEntry).where(TimelineEntry.order_id == order.id)
+                                   .order_by(TimelineEntry.at, TimelineEntry.id)).all()
+            kinds = [entry.kind for entry in entries]
+            assert kinds.index("shipped") < min(i for i, k in enumerate(kinds) if k.startswith(("return", "refund")))
+            assert entries[-1].at <= datetime.now(timezone.utc)
