@@ -291,3 +291,13 @@ def test_a_rate_out_of_all_proportion_is_refused_and_a_stored_one_breaks_no_page
     response = client.get(factory.link(shop, order), params={"lang": "en", "currency": "JPY"})
     assert response.status_code == 200
     assert html(response).select_one("#approx") is None
+
+
+def test_the_currency_form_keeps_the_pages_language_not_the_raw_address(client, factory, nok_shop):
+    link = factory.link(nok_shop, nok_order(factory, nok_shop))
+    for asked in ("de-AT", "\x00", "fr"):
+        response = client.get(link, params={"lang": asked, "currency": "EUR"})
+        assert response.status_code == 200 and "\x00" not in response.text
+        page = html(response)
+        assert page.select_one(".approx-form input[name=lang]")["value"] == page.html["lang"]
+    assert page.html["lang"] == "fr"
