@@ -143,8 +143,8 @@ def test_form_token_is_bound_to_the_shop(client, shop, factory):
     _, other_token = form_of(client.get("/embed/other/track"))
     response = client.post("/embed/acme/track", data={"csrf_token": other_token, "order_number": "1001",
                                                      "contact": "shopper@example.com"})
-    assert response.status_code == 404
-    assert "We could not find an order" in text_of(html(response).find(role="alert"))
+    assert response.status_code == 422
+    assert "This form has expired" in text_of(html(response).find(role="alert"))
 
 
 @pytest.mark.parametrize("token", ["", "forged", "session-token"])
@@ -154,7 +154,7 @@ def test_lookup_without_a_valid_form_token_finds_nothing(client, shop, factory, 
         token = form_of(client.get("/acme/track"))[1]
     response = client.post("/embed/acme/track", data={"csrf_token": token, "order_number": "1001",
                                                      "contact": "shopper@example.com"})
-    assert response.status_code == 404
+    assert response.status_code == 422 and "This form has expired" in text_of(html(response).find(role="alert"))
     action, fresh = form_of(response)
     assert fresh and fresh != token  # the re-rendered form can be sent again
 
@@ -166,7 +166,7 @@ def test_expired_form_token_is_refused(client, shop, factory, monkeypatch):
     monkeypatch.setattr(time, "time", lambda: real_time() + 3 * 3600)
     response = client.post("/embed/acme/track", data={"csrf_token": issued, "order_number": "1001",
                                                      "contact": "shopper@example.com"})
-    assert response.status_code == 404
+    assert response.status_code == 422
 
 
 def test_cross_site_post_is_refused_even_with_a_valid_token(client, shop, factory):
@@ -175,7 +175,8 @@ def test_cross_site_post_is_refused_even_with_a_valid_token(client, shop, factor
     response = client.post("/embed/acme/track", data={"csrf_token": token, "order_number": "1001",
                                                      "contact": "shopper@example.com"},
                            headers={"Sec-Fetch-Site": "cross-site"})
-    assert response.status_code == 404
+    assert response.status_code == 422
+    assert "We could not find" not in response.text and "1001" not in text_of(html(response).find(role="alert"))
 
 
 def test_same_failure_answer_as_full_page(client, shop, factory):
@@ -208,7 +209,7 @@ def test_embed_and_full_page_share_one_rate_limit(client, shop, settings, portal
     portal.settings.lookup_rate_limit = "2/minute"
     _, token = form_of(client.get("/embed/acme/track"))
     data = {"csrf_token": token, "order_number": "1", "contact": "x@example.com"}
-    assert client.post("/acme/track", data=data).status_code == 404
+    assert client.post("/acme/track", data=data).status_code == 422  # the frame's token is no good here
     assert client.post("/embed/acme/track", data=data).status_code == 404
     limited = client.post("/embed/acme/track", data=data)
     assert limited.status_code == 429

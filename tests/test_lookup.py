@@ -94,9 +94,16 @@ def test_lookup_is_scoped_to_the_shop(client, order, factory):
     assert response.status_code == 404
 
 
-def test_missing_csrf_token_fails_like_any_other_failure(client, order):
-    response = client.post("/acme/track", data={"order_number": "1001", "contact": "shopper@example.com"})
-    assert response.status_code == 404
+def test_an_expired_form_says_so_and_keeps_what_was_typed(client, order):
+    """Right details in a form whose token is missing or stale (the session ended): the shopper is
+    told to send it again, not that the order does not exist. Nothing is looked up."""
+    for token in (None, "stale"):
+        data = {"order_number": "1001", "contact": "shopper@example.com"}
+        response = client.post("/acme/track", data=data if token is None else {**data, "csrf_token": token})
+        assert response.status_code == 422
+        page = html(response)
+        assert "This form has expired. Please send it again." in text_of(page.find("main"))
+        assert page.find("input", {"name": "order_number"})["value"] == "1001"
 
 
 def test_rate_limit_answers_429_with_retry_after(app, client, order):

@@ -116,7 +116,10 @@ async def lookup_submit(request: Request, site: Site = FULL) -> Response:
         for name in ("order_number", "contact", "tracking_number")
     }
     query = lookup.LookupInput(**values)
-    token_ok = site.form_token_ok(request, merchant, str(form.get(CSRF_FIELD) or ""))
+    if not site.form_token_ok(request, merchant, str(form.get(CSRF_FIELD) or "")):
+        # Decided before any lookup, so it tells nothing about the order: say what happened.
+        error = gettext("This form has expired. Please send it again.")
+        return site.render(request, merchant, "lookup.html", {"form": values, "error": error}, status_code=422)
 
     def find():
         with portal.session() as session:
@@ -130,7 +133,7 @@ async def lookup_submit(request: Request, site: Site = FULL) -> Response:
 
     # Input no order can hold (a NUL, a line break) is a miss like any other, without a query.
     storable = not any(inputs.text_problem(value) for value in values.values())
-    found = await portal.read(find) if token_ok and storable else None
+    found = await portal.read(find) if storable else None
     portal.usage.looked_up(merchant, found is not None)
     if found and found[0] == "order":
         path = site.path(request, "order_page", shop=merchant.slug, token=portal.link_token(found[1]))
