@@ -157,6 +157,7 @@ def test_spreadsheet_dialects(run, portal, merchant):
 
 @pytest.mark.parametrize("content, message", [
     ("number,emial\n#1,x@example.com\n", "unknown column 'emial' (did you mean 'email'?)"),
+    ("number," + ",".join(f"stray{i}" for i in range(1000)) + "\n", "'stray9', …. The columns are listed"),
     ("email\nx@example.com\n", "the column 'number' is required"),
     ("number,email,email\n", "'email' appears more than once"),
     (b"PK\x03\x04rest-of-a-workbook", "spreadsheet workbook (.xlsx), not CSV"),

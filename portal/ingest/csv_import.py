@@ -98,6 +98,10 @@ def read_text(raw: bytes) -> str:
         raise ImportFileError(f"Line {line} is not UTF-8 text: save the file as \"CSV UTF-8\".", True) from None
 
 
+# A file of a thousand stray columns is told about its first few, not all of them.
+SHOWN_UNKNOWN = 10
+
+
 def _reader(text: str) -> tuple[csv.reader, list[str]]:  # type: ignore[valid-type]
     first = text.split("\n", 1)[0]
     # Spreadsheets in many locales save with ";" or tabs: take the one that splits the header best.
@@ -112,12 +116,12 @@ def _reader(text: str) -> tuple[csv.reader, list[str]]:  # type: ignore[valid-ty
     unknown = [name for name in header if name and name not in BY_NAME]
     if unknown:
         hints = []
-        for name in unknown:
+        for name in unknown[:SHOWN_UNKNOWN]:
             close = difflib.get_close_matches(name, BY_NAME, n=1)
             hints.append(gettext("%(column)s (did you mean %(suggestion)s?)")
                          % {"column": repr(name), "suggestion": repr(close[0])} if close else repr(name))
         raise ImportFileError(gettext("Line 1: unknown column %(columns)s. The columns are listed in docs/csv-import.md.")
-                              % {"columns": ", ".join(hints)})
+                              % {"columns": ", ".join(hints) + (", …" if len(unknown) > SHOWN_UNKNOWN else "")})
     if "number" not in header:
         raise ImportFileError(gettext("Line 1: the column %(column)s is required.") % {"column": "'number'"})
     repeated = sorted({name for name in header if name and header.count(name) > 1})
