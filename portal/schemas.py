@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from babel.localedata import locale_identifiers
@@ -48,6 +47,9 @@ _EMAIL_RE = re.compile(_EMAIL_PATTERN)
 # An amount as the document describes it: 14 digits before the point fit the store's 64-bit minor
 # units in any currency (at most 4 decimals); money.to_minor refuses past the exact limit.
 _AMOUNT_PATTERN = r"^[0-9]{1,14}(\.[0-9]{1,4})?$"
+# The pattern's shape without its digit limits, which money.to_minor checks with a clearer message
+# (too large, too many decimals): no sign, no exponent, no point without digits on both sides.
+_AMOUNT_SHAPE = re.compile(r"[0-9]+(\.[0-9]+)?")
 
 
 def is_email(value: str | None) -> bool:
@@ -59,14 +61,10 @@ def _decimal_string(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError('must be a decimal string such as "19.90"')
     text = value.strip()
-    try:
-        number = Decimal(text)
-    except (InvalidOperation, ValueError):
-        raise ValueError(f'{text!r} is not a decimal amount such as "19.90"') from None
-    if not number.is_finite():
-        raise ValueError(f'{text!r} is not a decimal amount such as "19.90"')
-    if number < 0:
+    if text.startswith("-") and _AMOUNT_SHAPE.fullmatch(text[1:]):
         raise ValueError("must not be negative")
+    if not _AMOUNT_SHAPE.fullmatch(text):
+        raise ValueError(f'{text!r} is not a decimal amount such as "19.90" (digits and a point, no exponent)')
     return text
 
 

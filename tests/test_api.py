@@ -163,3 +163,13 @@ def test_openapi_document(client):
     assert doc["openapi"].startswith("3.")
     assert "/api/v1/orders" in doc["paths"]
     assert "OrderIn" in doc["components"]["schemas"]
+
+
+@pytest.mark.parametrize("amount", ["1e3", "1E3", "1.5e2", "-5", ".5", "5.", "+5", "1_000", "Infinity"])
+def test_amounts_the_documented_pattern_refuses_are_refused_by_name(client, auth, amount):
+    data = order_data(totals={"subtotal": amount, "total": "49.00"},
+                      line_items=[{"title": "Mug", "unit_price": amount}])
+    response = client.post("/api/v1/orders", json=data, headers=auth)
+    assert response.status_code == 422, response.text
+    assert {"totals.subtotal", "line_items.0.unit_price"} <= {e["field"] for e in response.json()["errors"]}
+    assert client.get("/api/v1/orders/1001", headers=auth).status_code == 404

@@ -23,6 +23,8 @@ from tests.webhooks.support import fixture_json, sign
 NUL = "x\x00y"
 CRLF = "a\r\nb"
 HUGE_AMOUNTS = ("1e20", "92233720368547758.08", "1e400")
+# The API takes digits and a point only (an exponent is refused for its shape, test_api).
+HUGE_API_AMOUNTS = ("1" + "0" * 20, "92233720368547758.08", "1" + "0" * 400)
 
 needs_postgres = pytest.mark.skipif(not pg_server.available(), reason="PostgreSQL is not installed")
 
@@ -199,7 +201,7 @@ def test_row_ids_no_column_can_hold_are_not_found(client, factory, merchant):
     assert client.get("/admin/", params={"page": huge}).status_code == 200
 
 
-@pytest.mark.parametrize("amount", HUGE_AMOUNTS)
+@pytest.mark.parametrize("amount", HUGE_API_AMOUNTS)
 def test_money_past_64_bits_is_refused_by_name(client, factory, merchant, amount):
     client.headers["Authorization"] = f"Bearer {factory.api_key(merchant)}"
     total = client.post("/api/v1/orders", json=order_data(totals={"total": amount}))
