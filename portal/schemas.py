@@ -17,6 +17,7 @@ from pydantic import (
     GetJsonSchemaHandler,
     StringConstraints,
     ValidationError,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -160,6 +161,9 @@ Email = Annotated[str, StringConstraints(pattern=inputs.LINE_PATTERN),
 LocaleCode = Annotated[str, _Documented(_locale_schema)]
 
 
+RANGE_MESSAGE = "is before estimated_delivery"
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -208,8 +212,17 @@ class ShipmentIn(_Strict):
     status: ShipmentStatusIn | None = None
     shipped_at: Moment | None = None
     estimated_delivery: Day | None = None
-    estimated_delivery_end: Day | None = None
+    estimated_delivery_end: Day | None = Field(
+        default=None, description="The last day of the expected range: not before estimated_delivery.")
     events: list[EventIn] = Field(default_factory=list, max_length=1000)
+
+    @field_validator("estimated_delivery_end")
+    @classmethod
+    def _range_in_order(cls, value: date | None, info: ValidationInfo) -> date | None:
+        start = info.data.get("estimated_delivery")
+        if value is not None and start is not None and value < start:
+            raise ValueError(RANGE_MESSAGE)
+        return value
 
 
 class AddressIn(_Strict):

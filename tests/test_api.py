@@ -173,3 +173,42 @@ def test_amounts_the_documented_pattern_refuses_are_refused_by_name(client, auth
     assert response.status_code == 422, response.text
     assert {"totals.subtotal", "line_items.0.unit_price"} <= {e["field"] for e in response.json()["errors"]}
     assert client.get("/api/v1/orders/1001", headers=auth).status_code == 404
+
+
+def test_a_shipment_without_shipped_at_shipped_at_its_first_event(client, auth):
+    parcel = {"carrier": "UPS", "tracking_number": "1Z999AA10123456784", "estimated_delivery": "2026-11-24",
+              "events": [{"at": "2026-11-22T10:00:00Z", "status": "out_for_delivery"},
+                         {"at": "2026-11-21T09:00:00+01:00", "status": "in_transit", "location": "Louisville, KY"}]}
+    assert client.post("/api/v1/orders", json=order_data(shipments=[parcel]), headers=auth).status_code == 201
+    shipped = client.post("/api/v1/orders/1001/shipments", headers=auth, json={
+        "tracking_number": "1Z999AA10123456785", "shipped_at": "2026-11-20T12:00:00Z",
+        "events": [{"at": "2026-11-21T08:00:00Z", "status": "in_transit"}]})
+    no_events = client.post("/api/v1/orders/1001/shipments", headers=auth, json={"tracking_number": "92612999"})
+    assert shipped.status_code == no_events.status_code == 201
+    order = client.get("/api/v1/orders/1001", headers=auth).json()
+    by_number = {s["tracking_number"]: s["shipped_at"] for s in order["shipments"]}
+    assert by_number["1Z999AA10123456784"].startswith("2026-11-21T08:00:00")
+    assert by_number["1Z999AA10123456785"].startswith("2026-11-20T12:00:00")  # given: kept as given
+    assert by_number["92612999"][:4] >= "2026"  # no time to go by: when it was received
+    # A later update without shipped_at keeps the first one.
+    client.post("/api/v1/orders", json=order_data(shipments=[{**parcel, "events": [
+        {"at": "2026-11-23T10:00:00Z", "status": "delivered"}]}]), headers=auth)
+    order = client.get("/api/v1/orders/1001", headers=auth).json()
+    assert {s["tracking_number"]: s["shipped_at"] for s in order["shipments"]}["1Z999AA10123456784"] \
+        .startswith("2026-11-21T08:00:00")
+
+
+def test_an_inverted_delivery_range_is_refused_by_name(client, auth):
+    client.post("/api/v1/orders", json=order_data(), headers=auth)
+    inverted = {"tracking_number": "1Z999AA10123456784", "estimated_delivery": "2026-12-10",
+                "estimated_delivery_end": "2026-12-01"}
+    response = client.post("/api/v1/orders/1001/shipments", json=inverted, headers=auth)
+    assert response.status_code == 422, response.text
+    assert [e["field"] for e in response.json()["errors"]] == ["estimated_delivery_end"]
+    within_order = client.post("/api/v1/orders", json=order_data(shipments=[inverted]), headers=auth)
+    assert within_order.status_code == 422
+    assert "shipments.0.estimated_delivery_end" in [e["field"] for e in within_order.json()["errors"]]
+    assert client.get("/api/v1/orders/1001", headers=auth).json()["shipments"] == []
+    one_day = client.post("/api/v1/orders/1001/shipments", headers=auth,
+                          json={**inverted, "estimated_delivery_end": "2026-12-10"})
+    assert one_day.status_code == 201, one_day.text

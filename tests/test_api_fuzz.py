@@ -18,7 +18,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from portal import openapi, timestamps
+from portal import openapi, schemas, timestamps
 
 BASE_URL = "http://testserver"
 
@@ -31,6 +31,7 @@ CROSS_FIELD_RULES = (
     "is more than unit_price × quantity",                  # a line's discount and its price
     "unknown custom status",                               # the shop's own statuses
     timestamps.SKEW_MESSAGE,                               # a carrier event's time and now
+    schemas.RANGE_MESSAGE,                                 # a delivery range's end and its start
 )
 
 

@@ -92,7 +92,12 @@ def save_shipment(session: Session, merchant: Merchant, order: Order, data: Ship
         shipment.status = data.status
         if data.status == "delivered" and shipment.delivered_at is None:
             shipment.delivered_at = max((e.at for e in data.events if e.status == "delivered"), default=now)
-    shipment.shipped_at = data.shipped_at or shipment.shipped_at or (now if created else None)
+    if created:
+        # Not given: the parcel left by its first scan, not when we heard of it.
+        first_scan = min((event.at.astimezone(timezone.utc) for event in data.events), default=None)
+        shipment.shipped_at = data.shipped_at or first_scan or now
+    elif data.shipped_at:
+        shipment.shipped_at = data.shipped_at
     if data.estimated_delivery:
         shipment.estimated_delivery = data.estimated_delivery
         shipment.estimated_delivery_end = data.estimated_delivery_end
