@@ -35,7 +35,8 @@ class ConsoleUser:
 
 
 def check_login(session: Session, shop: str, email: str, password: str) -> ConsoleLogin | None:
-    merchant = queries.merchant_by_slug(session, shop)
+    # Slugs are stored in lower case: "ACME" and " acme " name the shop "acme".
+    merchant = queries.merchant_by_slug(session, shop.strip().lower())
     user = queries.user_by_email(session, merchant.id, email) if merchant else None
     # Checked against a dummy hash when there is no such user: the answer takes as long either way.
     if not verify_password(user.password_hash if user else None, password) or user is None:

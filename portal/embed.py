@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 
 from itsdangerous import BadData, URLSafeTimedSerializer
 
+from portal.i18n import gettext
+
 # A lookup form in an iframe cannot rely on the session cookie (browsers do not send SameSite=Lax
 # cookies to third-party frames), so its CSRF token is signed and bound to the shop instead.
 FORM_TOKEN_MAX_AGE = 2 * 3600
@@ -25,7 +27,7 @@ _MAX_ORIGINS = 20
 
 
 class OriginError(ValueError):
-    """A storefront origin that cannot be allowed, with the reason."""
+    """A storefront origin that cannot be allowed, with the reason (in the active locale)."""
 
 
 def _valid_host(host: str) -> bool:
@@ -45,18 +47,21 @@ def parse_origin(value: str) -> str:
     # A lone trailing slash is how browsers show an origin in the address bar; anything more is a path.
     candidate = raw[:-1] if raw.endswith("/") and raw.count("/") == 3 else raw
     if any(ch.isspace() or ch in ";,'\"*" for ch in candidate):
-        raise OriginError(f"{raw!r} is not an origin (no spaces, quotes, commas, semicolons or wildcards)")
+        raise OriginError(gettext("%(value)s is not an origin (no spaces, quotes, commas, semicolons or wildcards)")
+                          % {"value": repr(raw)})
     try:
         parts = urlsplit(candidate)
         port = parts.port
     except ValueError:
-        raise OriginError(f"{raw!r} is not an origin (bad host or port)") from None
+        raise OriginError(gettext("%(value)s is not an origin (bad host or port)") % {"value": repr(raw)}) from None
     if parts.scheme.lower() not in _DEFAULT_PORTS or not candidate.lower().startswith(parts.scheme.lower() + "://"):
-        raise OriginError(f"{raw!r} must start with https:// (or http:// for local testing)")
+        raise OriginError(gettext("%(value)s must start with https:// (or http:// for local testing)") % {
+            "value": repr(raw)})
     if parts.path or parts.query or parts.fragment or "?" in candidate or "#" in candidate:
-        raise OriginError(f"{raw!r} has a path: give only scheme, host and port, like https://shop.example")
+        raise OriginError(gettext("%(value)s has a path: give only scheme, host and port, like https://shop.example")
+                          % {"value": repr(raw)})
     if parts.username is not None or parts.password is not None:
-        raise OriginError(f"{raw!r} must not contain a user name or password")
+        raise OriginError(gettext("%(value)s must not contain a user name or password") % {"value": repr(raw)})
     scheme = parts.scheme.lower()
     host = parts.hostname or ""
     if ":" in host:
@@ -67,7 +72,7 @@ def parse_origin(value: str) -> str:
         except UnicodeError:
             host = ""
     if not host or not _valid_host(host):
-        raise OriginError(f"{raw!r} does not name a valid host")
+        raise OriginError(gettext("%(value)s does not name a valid host") % {"value": repr(raw)})
     if port is not None and port != _DEFAULT_PORTS[scheme]:
         return f"{scheme}://{host}:{port}"
     return f"{scheme}://{host}"
@@ -90,7 +95,7 @@ def parse_origins(value: str) -> list[str]:
     if errors:
         raise OriginError("; ".join(errors))
     if len(origins) > _MAX_ORIGINS:
-        raise OriginError(f"at most {_MAX_ORIGINS} origins")
+        raise OriginError(gettext("at most %(num)d origins") % {"num": _MAX_ORIGINS})
     return origins
 
 

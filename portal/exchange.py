@@ -16,6 +16,7 @@ from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 from babel.numbers import get_territory_currencies
 
+from portal.i18n import gettext
 from portal.money import MoneyError, currency_digits, to_decimal, validate_currency
 from portal.store.models import Merchant
 
@@ -24,7 +25,7 @@ SOURCE_SHOP = "shop"
 
 
 class RateError(ValueError):
-    """A merchant-supplied rate list that cannot be used, with the reason."""
+    """A merchant-supplied rate list that cannot be used, with the reason (in the active locale)."""
 
 
 @dataclass(frozen=True)
@@ -55,15 +56,22 @@ def _ecb_rate(source: str, target: str) -> tuple[Decimal, date] | None:
 
 # -- merchant settings ------------------------------------------------------------------------------
 
+def currency_code(value: str) -> str:
+    """A currency setting's ISO 4217 code; the reason in the active locale when it is none
+    (portal.money cannot translate: the translation layer itself formats money)."""
+    try:
+        return validate_currency(value)
+    except MoneyError:
+        raise RateError(gettext("unknown currency code %(code)s: use an ISO 4217 code such as USD, EUR or NOK")
+                        % {"code": repr((value or "").strip().upper())}) from None
+
+
 def parse_currencies(value: str) -> list[str]:
     """`approx_currencies=EUR,USD,GBP`: what a shopper may pick; empty switches the feature off."""
     codes = []
     for part in value.split(","):
         if part.strip():
-            try:
-                codes.append(validate_currency(part))
-            except MoneyError as exc:
-                raise RateError(str(exc)) from None
+            codes.append(currency_code(part))
     return list(dict.fromkeys(codes))
 
 
@@ -81,16 +89,15 @@ def parse_rates(value: str, today: date) -> dict[str, object] | None:
         pair, sep, number = part.partition("=")
         source, slash, target = pair.strip().partition("/")
         if not sep or not slash:
-            raise RateError(f"{part.strip()!r}: write FROM/TO=RATE, e.g. NOK/EUR=0.0855")
+            raise RateError(gettext("%(value)s: write FROM/TO=RATE, e.g. NOK/EUR=0.0855") % {"value": repr(part.strip())})
+        source, target = currency_code(source), currency_code(target)
         try:
-            source, target = validate_currency(source), validate_currency(target)
             rate = Decimal(number.strip())
-        except MoneyError as exc:
-            raise RateError(str(exc)) from None
         except InvalidOperation:
-            raise RateError(f"{number.strip()!r} is not a number") from None
+            raise RateError(gettext("%(value)s is not a number") % {"value": repr(number.strip())}) from None
         if not rate.is_finite() or not RATE_RANGE[0] <= rate <= RATE_RANGE[1]:
-            raise RateError(f"{pair.strip()}: the rate must be a number from {RATE_RANGE[0]:f} to {RATE_RANGE[1]:f}")
+            raise RateError(gettext("%(pair)s: the rate must be a number from %(low)s to %(high)s") % {
+                "pair": pair.strip(), "low": f"{RATE_RANGE[0]:f}", "high": f"{RATE_RANGE[1]:f}"})
         rates[f"{source}/{target}"] = str(rate)
     return {"date": today.isoformat(), "rates": rates} if rates else None
 

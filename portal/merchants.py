@@ -11,8 +11,7 @@ from sqlmodel import Session
 
 from portal import exchange, inputs, storefront
 from portal.embed import OriginError, parse_origins
-from portal.i18n import normalise_locale
-from portal.money import MoneyError, validate_currency
+from portal.i18n import gettext, normalise_locale
 from portal.analytics.delays import STALE_DAYS_RANGE
 from portal.live.panels import MAX_POLL_SECONDS, MIN_POLL_SECONDS
 from portal.orders.return_rules import MAX_WINDOW_DAYS
@@ -30,7 +29,13 @@ RESERVED_SLUGS = frozenset({"admin", "api", "static", "healthz", "embed", "webho
 
 
 class MerchantError(ValueError):
-    """A merchant setting that cannot be applied, with the reason."""
+    """A merchant setting that cannot be applied, with the reason. Reasons are in the active locale:
+    the console's language in the console, English in the CLI (which activates none).
+    `errors` maps each refused setting to its reason (apply_settings)."""
+
+    def __init__(self, message: str, errors: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.errors = errors or {}
 
 
 def _slug(value: str) -> str:
@@ -42,7 +47,7 @@ def _slug(value: str) -> str:
 def _locale(value: str) -> str:
     code = normalise_locale(value)
     if code is None:
-        raise MerchantError(f"locale {value!r} is not a known locale code")
+        raise MerchantError(gettext("locale %(value)s is not a known locale code") % {"value": repr(value)})
     return code
 
 
@@ -52,43 +57,48 @@ def _locales(value: str) -> str:
 
 def _currency(value: str) -> str:
     try:
-        return validate_currency(value)
-    except MoneyError as exc:
+        return exchange.currency_code(value)
+    except exchange.RateError as exc:
         raise MerchantError(str(exc)) from None
 
 
 def _timezone(value: str) -> str:
     if value not in available_timezones():
-        raise MerchantError(f"timezone {value!r} is not an IANA time zone such as Europe/Oslo")
+        raise MerchantError(gettext("timezone %(value)s is not an IANA time zone such as Europe/Oslo") % {
+            "value": repr(value)})
     return value
 
 
 def _email(value: str) -> str | None:
     # The same rule as an order's e-mail: it goes into the Reply-To of every e-mail to shoppers.
     if value and not is_email(value):
-        raise MerchantError(f"{value!r} is not an e-mail address")
+        raise MerchantError(gettext("%(value)s is not an e-mail address") % {"value": repr(value)})
     return value or None
 
 
 def _text(limit: int):
     def check(value: str) -> str | None:
         if len(value) > limit:
-            raise MerchantError(f"at most {limit} characters")
+            raise MerchantError(gettext("at most %(num)d characters") % {"num": limit})
         return value or None
     return check
 
 
 def _url(value: str) -> str | None:
     if value and not re.match(r"^https?://", value):
-        raise MerchantError(f"{value!r} must start with https:// or http://")
+        raise MerchantError(gettext("%(value)s must start with https:// or http://") % {"value": repr(value)})
     return value or None
 
 
 def _host(value: str) -> str | None:
     host = value.lower()
     if host and (len(host) > 253 or not HOST_RE.match(host)):
-        raise MerchantError(f"{value!r}: a host name such as track.example.com (no scheme, port, path or *)")
+        raise MerchantError(gettext("%(value)s: a host name such as track.example.com (no scheme, port, path or *)")
+                            % {"value": repr(value)})
     return host or None
+
+
+MAX_ORIGINS_LENGTH = 2000
 
 
 def _origins(value: str) -> str:
@@ -96,8 +106,8 @@ def _origins(value: str) -> str:
         joined = ",".join(parse_origins(value))
     except OriginError as exc:
         raise MerchantError(str(exc)) from None
-    if len(joined) > 2000:
-        raise MerchantError("the list is longer than 2000 characters")
+    if len(joined) > MAX_ORIGINS_LENGTH:
+        raise MerchantError(gettext("the list is longer than %(num)d characters") % {"num": MAX_ORIGINS_LENGTH})
     return joined
 
 
@@ -115,12 +125,16 @@ def _approx_rates(value: str) -> dict[str, Any] | None:
         raise MerchantError(str(exc)) from None
 
 
-def _whole(low: int, high: int, unit: str = "seconds"):
+def _whole(low: int, high: int, days: bool = False):
     def check(value: str) -> int | None:
         if not value:
             return None  # back to the default
         if not value.isascii() or not value.isdigit() or not low <= int(value) <= high:
-            raise MerchantError(f"{value!r}: a whole number of {unit} from {low} to {high}")
+            if days:
+                message = gettext("%(value)s: a whole number of days from %(low)d to %(high)d")
+            else:
+                message = gettext("%(value)s: a whole number of seconds from %(low)d to %(high)d")
+            raise MerchantError(message % {"value": repr(value), "low": low, "high": high})
         return int(value)
     return check
 
@@ -136,7 +150,8 @@ def _days() -> Any:
         match = re.fullmatch(r"(\d{1,3})(?:\s*-\s*(\d{1,3}))?", value)
         low, high = (int(match.group(1)), int(match.group(2) or match.group(1))) if match else (-1, -1)
         if not 0 <= low <= high <= MAX_DAYS:
-            raise MerchantError(f"{value!r}: working days as N or LOW-HIGH (e.g. 1-2), from 0 to {MAX_DAYS}")
+            raise MerchantError(gettext("%(value)s: working days as N or LOW-HIGH (e.g. 1-2), from 0 to %(max)d") % {
+                "value": repr(value), "max": MAX_DAYS})
         return [low, high]
     return check
 
@@ -147,7 +162,12 @@ def _switch(value: str) -> bool | None:
         return True
     if word in {"off", "false", "no", "0", ""}:
         return None  # off is the default
-    raise MerchantError(f"{value!r}: on or off")
+    raise MerchantError(on_or_off(value))
+
+
+def on_or_off(value: str) -> str:
+    """The reason a switch's value is refused."""
+    return gettext("%(value)s: on or off") % {"value": repr(value)}
 
 
 def _storefront(check):
@@ -161,7 +181,7 @@ def _storefront(check):
 
 def _on_off(value: str) -> str:
     if value.lower() not in ("on", "off"):
-        raise MerchantError(f"{value!r}: on or off")
+        raise MerchantError(on_or_off(value))
     return value.lower()
 
 
@@ -188,13 +208,13 @@ SETTERS: dict[str, Any] = {
     # The shop's usual times, for an arrival estimate before a carrier gives one (orders/headline.py).
     "processing_days": _days(),
     "transit_days": _days(),
-    "stale_after_days": _whole(*STALE_DAYS_RANGE, unit="days"),
+    "stale_after_days": _whole(*STALE_DAYS_RANGE, days=True),
     "delay_digest": _switch,
     "storefront_url": _storefront(storefront.storefront_url),
     "storefront_platform": _storefront(storefront.platform),
     "buy_again": _storefront(storefront.on_off),
     "returns": _on_off,
-    "return_window_days": _whole(1, MAX_WINDOW_DAYS, unit="days"),
+    "return_window_days": _whole(1, MAX_WINDOW_DAYS, days=True),
 }
 # Settings kept in the merchant's JSON `settings` rather than a column of their own.
 IN_SETTINGS_JSON = {"approx_currencies", "approx_rates", "poll_interval", "processing_days", "transit_days",
@@ -206,9 +226,16 @@ MULTILINE_SETTINGS = {"embed_origins"}
 COLUMN_OF = {"locale": "default_locale", "locales": "enabled_locales"}
 
 
+def text_problem(problem: str) -> str:
+    """An inputs.text_problem() reason in the active locale."""
+    if problem == inputs.NUL_PROBLEM:
+        return gettext("must not contain a NUL character")
+    return gettext("must be a single line (no line breaks)")
+
+
 def _required(value: str | None) -> str:
     if not value:
-        raise MerchantError("must not be empty")
+        raise MerchantError(gettext("must not be empty"))
     return value
 
 
@@ -242,25 +269,25 @@ def apply_settings(session: Session, merchant: Merchant, values: dict[str, str],
     theme_changes = {k.removeprefix(THEME_PREFIX): v for k, v in values.items() if k.startswith(THEME_PREFIX)}
     theme_name = values[THEME_KEY].strip() if THEME_KEY in values else None
     checked: dict[str, Any] = {}
-    errors = []
+    errors: dict[str, str] = {}
     for key, value in values.items():
         if key == THEME_KEY or key.startswith(THEME_PREFIX):
             continue
         setter = SETTERS.get(key)
         if setter is None:
             known = ", ".join(sorted([*SETTERS, THEME_KEY, THEME_PREFIX + "<setting>"]))
-            errors.append(f"{key}: unknown setting (known: {known})")
+            errors[key] = gettext("unknown setting (known: %(known)s)") % {"known": known}
             continue
         problem = inputs.text_problem(value, single_line=key not in MULTILINE_SETTINGS)
         if problem:
-            errors.append(f"{key}: {problem}")
+            errors[key] = text_problem(problem)
             continue
         try:
             checked[COLUMN_OF.get(key, key)] = setter(value.strip())
         except MerchantError as exc:
-            errors.append(f"{key}: {exc}")
+            errors[key] = str(exc)
     if errors:
-        raise MerchantError("; ".join(errors))
+        raise MerchantError("; ".join(f"{key}: {reason}" for key, reason in errors.items()), errors)
     if theme_name is not None or theme_changes:
         from portal.settings import Settings
         from portal.theming.service import apply_from_cli
@@ -286,7 +313,7 @@ def apply_settings(session: Session, merchant: Merchant, values: dict[str, str],
 def create_user(session: Session, merchant: Merchant, email: str, password: str) -> MerchantUser:
     email = email.strip().lower()
     if "@" not in email or inputs.text_problem(email):
-        raise MerchantError(f"{email!r} is not an e-mail address")
+        raise MerchantError(gettext("%(value)s is not an e-mail address") % {"value": repr(email)})
     _check_password(password)
     if queries.user_by_email(session, merchant.id, email):
         raise MerchantError(f"{email} already has a login for {merchant.slug}")

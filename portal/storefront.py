@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from portal.i18n import gettext
+
 PLATFORMS = ("shopify", "woocommerce", "bigcommerce")
 # Platform ids are whole numbers; anything else (a GraphQL gid, a SKU) is not put in a cart link.
 _ID_RE = re.compile(r"^[0-9]{1,20}$")
@@ -21,7 +23,7 @@ _ON = {"on": True, "off": False}
 
 
 class StorefrontError(ValueError):
-    """A storefront setting that cannot be used, with the reason."""
+    """A storefront setting that cannot be used, with the reason (in the active locale)."""
 
 
 def storefront_url(value: str) -> str | None:
@@ -32,11 +34,14 @@ def storefront_url(value: str) -> str | None:
         parts = urlsplit(value)
         port = parts.port
     except ValueError:
-        raise StorefrontError(f"{value!r} is not a web address such as https://shop.example") from None
+        raise StorefrontError(gettext("%(value)s is not a web address such as https://shop.example") % {
+            "value": repr(value)}) from None
     if parts.scheme != "https" or not parts.hostname or parts.username or parts.password:
-        raise StorefrontError(f"{value!r}: an https address such as https://shop.example (no user name)")
+        raise StorefrontError(gettext("%(value)s: an https address such as https://shop.example (no user name)") % {
+            "value": repr(value)})
     if parts.query or parts.fragment or len(value) > 500 or port == 0:
-        raise StorefrontError(f"{value!r}: the storefront's address only, without ? or # (at most 500 characters)")
+        raise StorefrontError(gettext(
+            "%(value)s: the storefront's address only, without ? or # (at most 500 characters)") % {"value": repr(value)})
     return value.rstrip("/")
 
 
@@ -45,7 +50,7 @@ def on_off(value: str) -> bool | None:
     if not value:
         return None
     if value.lower() not in _ON:
-        raise StorefrontError(f"{value!r}: on or off")
+        raise StorefrontError(gettext("%(value)s: on or off") % {"value": repr(value)})
     return _ON[value.lower()]
 
 
@@ -53,7 +58,7 @@ def platform(value: str) -> str | None:
     if not value:
         return None
     if value.lower() not in PLATFORMS:
-        raise StorefrontError(f"{value!r}: one of {', '.join(PLATFORMS)}")
+        raise StorefrontError(gettext("%(value)s: one of %(choices)s") % {"value": repr(value), "choices": ", ".join(PLATFORMS)})
     return value.lower()
 
 

@@ -108,7 +108,7 @@ def test_console_saves_origins_and_refuses_invalid_ones(client, factory, portal)
     login(client, factory, merchant)
     token = html(client.get("/admin/embed")).find("input", attrs={"name": "csrf_token"})["value"]
     bad = client.post("/admin/embed", data={"csrf_token": token, "embed_origins": "https://shop.example/track"})
-    assert bad.status_code == 400
+    assert bad.status_code == 422
     soup = html(bad)
     assert "has a path" in text_of(soup.find(role="alert"))
     assert soup.find("textarea", id="embed_origins").get_text() == "https://shop.example/track"

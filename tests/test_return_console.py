@@ -162,7 +162,7 @@ def test_settings_turn_returns_on_and_word_the_shops_own_reasons_per_language(cl
     # Errors name the field and keep what was typed; nothing changes.
     bad = {"csrf_token": token, "locale": "en", "returns": "on", "return_window_days": "0", "offer_fit": "on"}
     refused = client.post("/admin/returns/settings", data=bad)
-    assert refused.status_code == 422 and "return_window_days" in text_of(html(refused).find(role="alert"))
+    assert refused.status_code == 422 and "a whole number of days from 1 to" in text_of(html(refused).find(role="alert"))
     nothing = client.post("/admin/returns/settings", data={"csrf_token": token, "locale": "en", "returns": "on"})
     assert nothing.status_code == 422 and "Offer at least one reason." in text_of(html(nothing).find(role="alert"))
     assert len(html(client.get(path + "?lang=en")).select("select[name=reason] option")) == 4

@@ -11,18 +11,24 @@ from typing import Any
 from sqlmodel import Session
 
 from portal import i18n, inputs
+from portal.i18n.labels import N_
 from portal.store.models import Merchant
 
-# key -> what the console calls it
+# key -> what the console calls it (translated when shown: see labels())
 KEYS: dict[str, str] = {
-    "support_message": "Support message (under “Questions about your order?” on every page)",
-    "lookup_intro": "Introduction above the order lookup form",
+    "support_message": N_("Support message (under “Questions about your order?” on every page)"),
+    "lookup_intro": N_("Introduction above the order lookup form"),
 }
 MAX_LENGTH = 1000
 
 
 class MerchantTextError(ValueError):
-    """A text that cannot be stored, with the reason."""
+    """A text that cannot be stored, with the reason (in the active locale)."""
+
+
+def labels() -> dict[str, str]:
+    """Each text's name in the active locale."""
+    return {key: i18n.gettext(label) for key, label in KEYS.items()}
 
 
 def text(merchant: Merchant | None, key: str) -> str:
@@ -38,10 +44,12 @@ def save(session: Session, merchant: Merchant, locale: str, values: dict[str, st
     for key, value in values.items():
         if key not in KEYS:
             raise MerchantTextError(f"{key}: unknown text (known: {', '.join(KEYS)})")
+        label = i18n.gettext(KEYS[key])
         if len(value) > MAX_LENGTH:
-            raise MerchantTextError(f"{KEYS[key]}: at most {MAX_LENGTH} characters")
+            raise MerchantTextError(i18n.gettext("%(field)s: at most %(num)d characters.") % {
+                "field": label, "num": MAX_LENGTH})
         if inputs.NUL in value:
-            raise MerchantTextError(f"{KEYS[key]}: {inputs.NUL_PROBLEM}")
+            raise MerchantTextError(i18n.gettext("%(field)s: must not contain a NUL character.") % {"field": label})
     settings = dict(merchant.settings or {})
     texts = {key: dict(per_locale) for key, per_locale in settings.get("texts", {}).items()}
     for key, value in values.items():

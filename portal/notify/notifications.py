@@ -33,6 +33,8 @@ SWITCH_LABELS = {
 _STATUS_KIND = {"out_for_delivery": "out_for_delivery", "delivered": "delivered", "exception": "exception"}
 # The tracking link sent again from the console (not a switch: staff ask for it).
 TRACKING_LINK = "tracking_link"
+# The sample a merchant sends to themselves from the console.
+TEST = "test"
 # Older news is history (an import, a late backfill), not something to e-mail about today.
 STALE_AFTER = timedelta(days=2)
 SETTINGS_KEY = "notifications"
@@ -113,7 +115,7 @@ def tracking_link(session: Session, merchant: Merchant, order: Order, shipment_i
 
 def queue_test(session: Session, merchant: Merchant, recipient: str) -> bool:
     """A sample e-mail to the merchant's own address; it ignores the switches."""
-    return _queue(session, outbox.message(merchant.id, None, "test", recipient, f"test:{utcnow().isoformat()}",
+    return _queue(session, outbox.message(merchant.id, None, TEST, recipient, f"test:{utcnow().isoformat()}",
                                           {"sample": "shipped"}))
 
 

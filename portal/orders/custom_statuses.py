@@ -220,8 +220,9 @@ def resolve(statuses: Sequence[CustomStatus], key: str | None) -> CustomStatus |
     for status in statuses:
         if status.key == key.strip().lower():
             return status
-    known = ", ".join(s.key for s in statuses) or "none defined yet"
-    raise CustomStatusError({"custom_status": f"unknown custom status {key!r} (this shop has: {known})"})
+    known = ", ".join(s.key for s in statuses) or gettext("none defined yet")
+    raise CustomStatusError({"custom_status": gettext("unknown custom status %(key)s (this shop has: %(known)s)") % {
+        "key": repr(key), "known": known}})
 
 
 def apply(session: Session, merchant: Merchant, order: Order, status: CustomStatus | None) -> bool:

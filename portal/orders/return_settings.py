@@ -110,7 +110,7 @@ def save(session: Session, merchant_id: int, locale: str, form: Mapping[str, str
     try:
         apply_settings(session, merchant, values)
     except MerchantError as exc:
-        raise ReturnSettingsError({"return_window_days": str(exc)}) from None
+        raise ReturnSettingsError(exc.errors or {"return_window_days": str(exc)}) from None
     merchant.settings = {**merchant.settings, return_rules.REASONS_KEY: return_rules.stored_reasons(offered)}
     session.add(merchant)
     session.flush()

@@ -99,8 +99,10 @@ def id_param(request: Request, name: str) -> int:
     return row_id
 
 
-async def save_settings(request: Request, merchant: Merchant, values: dict[str, str], page: str) -> Response | str:
-    """Apply console form settings: a redirect back to `page` (?saved=1), or the error to show."""
+async def save_settings(request: Request, merchant: Merchant, values: dict[str, str], page: str,
+                        labels: dict[str, str] | None = None) -> Response | str:
+    """Apply console form settings: a redirect back to `page` (?saved=1), or the error to show, in
+    the console's language: each refused field by its label (`labels`, untranslated), else the reason alone."""
 
     def save() -> None:
         with portal_of(request).session() as session:
@@ -109,7 +111,9 @@ async def save_settings(request: Request, merchant: Merchant, values: dict[str, 
     try:
         await run_in_threadpool(save)
     except MerchantError as exc:
-        return str(exc)
+        named = labels or {}
+        return "; ".join(f"{gettext(named[key])}: {reason}" if key in named else reason
+                         for key, reason in exc.errors.items()) or str(exc)
     return RedirectResponse(absolute_url(request, page) + "?saved=1", status_code=303)
 
 

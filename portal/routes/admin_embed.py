@@ -40,7 +40,7 @@ async def embed_settings(request: Request) -> Response:
         saved = await save_settings(request, merchant, {"embed_origins": origins}, "admin_embed")
         if not isinstance(saved, str):
             return saved
-        error, status = saved, 400
+        error, status = saved, 422
     return render(request, "admin/embed.html", {
         "snippet": merchant_snippet(request, merchant),
         "origins": origins,

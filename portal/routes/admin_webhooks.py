@@ -57,10 +57,10 @@ async def webhooks_page(request: Request) -> Response:
     error, status = None, 200
     if request.method == "POST":
         form = await read_form(request)
-        saved = await save_settings(request, merchant, _changes(form), "admin_webhooks")
+        saved = await save_settings(request, merchant, _changes(form), "admin_webhooks", SECRET_FIELDS)
         if not isinstance(saved, str):
             return saved
-        error, status = saved, 400
+        error, status = saved, 422
 
     def load():
         with portal.session() as session:

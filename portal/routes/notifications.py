@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from portal.notify import notifications
+from portal.notify import kinds, notifications
 from portal.hosts import absolute_url
 from portal.i18n import gettext
 from portal.routes.admin import SESSION_USER, console_user, read_form, require_merchant
@@ -34,8 +34,7 @@ async def settings_page(request: Request) -> Response:
         "switches": [(kind, gettext(notifications.SWITCH_LABELS[kind]), notifications.enabled(merchant, kind))
                      for kind in notifications.SWITCHES],
         "user_email": console_user(request).email, "messages": messages, "numbers": numbers,
-        "kind_labels": {**{kind: gettext(label) for kind, label in notifications.SWITCH_LABELS.items()},
-                        "test": gettext("Test e-mail"), "history": gettext("Order history")},
+        "kind_labels": kinds.labels(),
         "smtp_configured": bool(portal.settings.smtp_host), "notice": request.query_params.get("done", ""),
     })
 

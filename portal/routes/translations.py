@@ -75,7 +75,7 @@ async def _render(request: Request, merchant: Merchant, locale: str, q: str = ""
         "saved": request.query_params.get("saved", ""),
         "texts": {key: (merchant.settings.get("texts", {}).get(key, {}) or {}).get(locale, "")
                   for key in merchant_texts.KEYS},
-        "text_labels": merchant_texts.KEYS,
+        "text_labels": merchant_texts.labels(),
         "shop_languages": [(code, i18n.locale_display_name(code), code in portal.enabled_locales(merchant))
                            for code in available],
     }, status_code=status_code)
