@@ -330,7 +330,10 @@ def approx_estimate(request: Request, merchant: Merchant | None, order: Order | 
 
 
 def currency_choices(merchant: Merchant | None, order: Order | None) -> list[tuple[str, str]]:
+    """The currencies the shop offers for estimates that a rate converts this order into: one with
+    no rate (no ECB rate, none of the shop's own) would show nothing when picked."""
     if merchant is None or order is None:
         return []
+    source = order.presentment_currency
     return [(code, get_currency_name(code, locale=i18n.babel_locale(i18n.get_locale()))) for code in exchange.offered(merchant)
-            if code != order.presentment_currency]
+            if code != source and exchange.rate(merchant, source, code) is not None]

@@ -301,3 +301,17 @@ def test_the_currency_form_keeps_the_pages_language_not_the_raw_address(client, 
         page = html(response)
         assert page.select_one(".approx-form input[name=lang]")["value"] == page.html["lang"]
     assert page.html["lang"] == "fr"
+
+
+def test_a_currency_no_rate_converts_into_is_not_offered(client, factory, portal):
+    shop = factory.merchant("fjord", locale="nb", currency="NOK")
+    with session_scope(portal.engine) as session:
+        apply_settings(session, session.get(Merchant, shop.id), {"approx_currencies": "EUR,KWD,USD"})
+    soup = page(client, factory.link(shop, nok_order(factory, shop)), "en")
+    assert [o["value"] for o in soup.select("#approx-currency option")] == ["", "EUR", "USD"]
+    with session_scope(portal.engine) as session:  # with the shop's own rate it can be picked
+        apply_settings(session, session.get(Merchant, shop.id), {"approx_rates": "NOK/KWD=0.029"})
+    portal.forget_merchant("fjord")
+    soup = page(client, factory.link(shop, nok_order(factory, shop)), "en", currency="KWD")
+    assert [o["value"] for o in soup.select("#approx-currency option")] == ["", "EUR", "KWD", "USD"]
+    assert soup.select_one("#approx .approx__amount") is not None
