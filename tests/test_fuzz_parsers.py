@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from portal import carriers, money, timestamps
+from portal.ingest.platform_orders import Rejected
 from portal.ingest.platforms import payloads
 from portal.schemas import OrderIn, Totals
 from portal.theming.custom_css import CustomCssError, filter_css
@@ -50,9 +51,13 @@ def test_currency_codes_raise_only_money_errors(value):
 
 
 @given(st.one_of(JSON_SCALARS, st.from_regex(r"\A[0-9]{1,5}-[0-9]{1,2}-[0-9]{1,2}[T ][0-9:.]{1,15}([+-][0-9:]{1,6}|Z)?\Z")))
-def test_platform_timestamps_parse_or_are_none(value):
+def test_platform_timestamps_parse_are_none_or_refuse_the_delivery(value):
     for ahead in (False, True):
-        parsed = payloads.timestamp(value, ahead=ahead)
+        try:
+            parsed = payloads.timestamp(value, "created_at", ahead=ahead)
+        except Rejected as exc:
+            assert exc.reason.startswith("created_at: ") and exc.status == 422
+            continue
         assert parsed is None or timestamps.EARLIEST <= parsed.astimezone(timezone.utc) <= timestamps.LATEST
 
 

@@ -196,10 +196,11 @@ def test_a_csv_row_out_of_range_is_an_error_on_its_line(portal, merchant, moment
     "Wed, 31 Dec 1969 23:59:59 +0000", "Fri, 31 Dec 9999 23:59:59 -1200", "99999999999", "Tue, 01 Jan 2101 00:00:00 +0000",
 ])
 def test_a_platform_time_out_of_range_is_dropped(text):
-    assert payloads.timestamp(text) is None
+    assert payloads.timestamp(text, "created_at") is None
 
 
 def test_a_platform_time_in_range_is_read_as_utc():
-    assert payloads.timestamp("2026-11-20T09:14:04+01:00") == datetime(2026, 11, 20, 8, 14, 4, tzinfo=timezone.utc)
-    assert payloads.timestamp("Fri, 20 Nov 2026 08:14:04 +0000") == datetime(2026, 11, 20, 8, 14, 4, tzinfo=timezone.utc)
-    assert payloads.timestamp("1795683244") == datetime(2026, 11, 26, 8, 54, 4, tzinfo=timezone.utc)
+    moment = datetime(2026, 11, 20, 8, 14, 4, tzinfo=timezone.utc)
+    assert payloads.timestamp("2026-11-20T09:14:04+01:00", "created_at") == moment
+    assert payloads.timestamp("Fri, 20 Nov 2026 08:14:04 +0000", "created_at") == moment
+    assert payloads.timestamp("1795683244", "created_at") == datetime(2026, 11, 26, 8, 54, 4, tzinfo=timezone.utc)

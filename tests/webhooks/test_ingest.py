@@ -49,12 +49,19 @@ def test_json_that_is_not_json_is_refused_with_a_reason(raw):
     ("2026-11-20T08:00:00Z", "2026-11-20T08:00:00+00:00"),
 ])
 def test_timestamps_in_every_platform_format(value, expected):
-    assert payloads.timestamp(value).isoformat() == expected
+    assert payloads.timestamp(value, "created_at").isoformat() == expected
 
 
-@pytest.mark.parametrize("value", ["", None, "yesterday", "12345"])
-def test_unreadable_timestamps_are_none(value):
-    assert payloads.timestamp(value) is None
+@pytest.mark.parametrize("value", ["", None])
+def test_absent_timestamps_are_none(value):
+    assert payloads.timestamp(value, "created_at") is None
+
+
+@pytest.mark.parametrize("value", ["yesterday", "12345", "2026-13-45T00:00:00Z", True, {"at": "2026-11-20"}])
+def test_unreadable_timestamps_refuse_the_delivery_by_name(value):
+    with pytest.raises(platform_orders.Rejected) as info:
+        payloads.timestamp(value, "created_at")
+    assert info.value.status == 422 and info.value.reason.startswith("created_at: ")
 
 
 def test_platform_ids_and_tags():

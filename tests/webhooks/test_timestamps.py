@@ -115,3 +115,64 @@ def test_a_stored_far_future_version_does_not_make_updates_look_older(client, fa
     response = shopify.deliver(client, "orders/updated", json.dumps(later).encode(), "wh-2")
     assert response.json()["result"] == "stored", response.text
     assert store.order(shop, shopify.ORDER_ID).payment_status == "refunded"
+
+
+# A value that is no time at all is refused like a bad currency (422, the field named in the
+# delivery log), where standing in "now" for it would tell the shopper a wrong date.
+
+def check_refused(response, store, shop, field: str) -> None:
+    assert response.status_code == 422, response.text
+    assert response.json()["message"].startswith(f"{field}: ")
+    assert store.orders(shop) == []
+    assert [(d.result, d.reason.split(": ")[0]) for d in store.deliveries(shop)] == [("rejected", field)]
+
+
+SHOPS = {
+    "shopify": ("shopify/orders-updated.json", {"slug": "nordlys", "currency": "NOK",
+                                                "shopify_webhook_secret": shopify.SECRET},
+                lambda client, body: shopify.deliver(client, "orders/updated", body, "wh-1")),
+    "bigcommerce": ("bigcommerce/order-full.json", {"slug": "kaffeehaus", "currency": "USD",
+                                                    "bigcommerce_webhook_secret": bigcommerce.SECRET},
+                    lambda client, body: bigcommerce.deliver(client, body, "bc-1")),
+    "woocommerce": ("woocommerce/order-updated.json", {"slug": "candles", "currency": "GBP",
+                                                       "woocommerce_webhook_secret": woocommerce.SECRET},
+                    lambda client, body: woocommerce.deliver(client, body, "wc-1")),
+}
+TRACKING_ITEM = ("meta_data", 1, "value", 0)
+
+
+@pytest.mark.parametrize("platform, places, field", [
+    ("shopify", [("processed_at",)], "processed_at"),
+    ("shopify", [("created_at",)], "created_at"),  # refused although processed_at would do
+    ("shopify", [("updated_at",)], "updated_at"),
+    ("shopify", [("fulfillments", 0, "created_at")], "fulfillments.created_at"),
+    ("bigcommerce", [("date_created",)], "date_created"),
+    ("bigcommerce", [("date_modified",)], "date_modified"),
+    ("bigcommerce", [("shipments", 0, "date_created")], "shipments.date_created"),
+    ("woocommerce", [("date_created",), ("date_created_gmt",)], "date_created_gmt"),
+    ("woocommerce", [("date_created",)], "date_created"),
+    ("woocommerce", [("date_modified_gmt",)], "date_modified_gmt"),
+    ("woocommerce", [(*TRACKING_ITEM, "date_shipped")], "meta_data._wc_shipment_tracking_items.date_shipped"),
+])
+def test_a_time_that_cannot_be_read_refuses_the_delivery(client, factory, store, platform, places, field):
+    fixture, merchant, send = SHOPS[platform]
+    shop = factory.merchant(**merchant)
+    payload = fixture_json(fixture)
+    for place in places:
+        target = payload
+        for key in place[:-1]:
+            target = target[key]
+        target[place[-1]] = "not a date"
+    check_refused(send(client, json.dumps(payload).encode()), store, shop, field)
+
+
+def test_an_absent_time_still_means_now(client, factory, store):
+    shop = factory.merchant("kaffeehaus", name="Kaffeehaus", currency="USD",
+                            bigcommerce_webhook_secret=bigcommerce.SECRET)
+    payload = fixture_json("bigcommerce/order-full.json")
+    payload["date_created"] = None
+    del payload["date_modified"]
+    before = datetime.now(timezone.utc)
+    response = bigcommerce.deliver(client, json.dumps(payload).encode(), "bc-1")
+    assert response.json()["result"] == "stored", response.text
+    assert store.order(shop, "4817").placed_at >= before.replace(microsecond=0)

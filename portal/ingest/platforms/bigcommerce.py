@@ -133,7 +133,7 @@ def shipment(data: dict[str, Any]) -> dict[str, Any]:
         "carrier": payloads.clip(carrier, 64),
         "tracking_number": payloads.clip(data.get("tracking_number"), 64),
         "tracking_url": payloads.http_url(data.get("tracking_link")) or payloads.http_url(data.get("generated_tracking_link")),
-        "shipped_at": payloads.timestamp(data.get("date_created")),
+        "shipped_at": payloads.timestamp(data.get("date_created"), "shipments.date_created"),
     }
 
 
@@ -188,7 +188,7 @@ def map_order(payload: dict[str, Any]) -> PlatformOrder:
         "email": payloads.email(shipping.get("email"), billing.get("email")),
         "phone": payloads.clip(shipping.get("phone") or billing.get("phone"), 64),
         "postal_code": payloads.clip(shipping.get("zip"), 32),
-        "placed_at": payloads.timestamp(payload.get("date_created")),
+        "placed_at": payloads.timestamp(payload.get("date_created"), "date_created"),
         "locale": payloads.locale(payload.get("customer_locale")),
         "status": status,
         "cancel_reason": reason if status == "cancelled" else None,
@@ -206,7 +206,7 @@ def map_order(payload: dict[str, Any]) -> PlatformOrder:
         "customer_id": payloads.customer_id(payload.get("customer_id")),
     }
     return PlatformOrder(data=data, raw_statuses=statuses.raw,
-                         updated_at=payloads.timestamp(payload.get("date_modified"), ahead=True))
+                         updated_at=payloads.timestamp(payload.get("date_modified"), "date_modified", ahead=True))
 
 
 def _shipments(session: Session, merchant: Merchant, items: list[dict[str, Any]]) -> Outcome:

@@ -119,13 +119,15 @@ def locale(value: Any) -> str | None:
     return normalise_locale(str(value)) if value else None
 
 
-def timestamp(value: Any, *, ahead: bool = False) -> datetime | None:
+def timestamp(value: Any, field_name: str, *, ahead: bool = False) -> datetime | None:
     """ISO 8601 (Shopify, WooCommerce; naive means UTC), RFC 2822 (BigCommerce) or Unix seconds, in
-    UTC. A time outside the accepted range (portal.timestamps; `ahead`: a version time, at most a
-    day past now) is left out and logged: the rest of the delivery is still worth keeping."""
+    UTC; None when absent. A time outside the accepted range (portal.timestamps; `ahead`: a version
+    time, at most a day past now) is left out and logged: the rest of the delivery is still worth
+    keeping. A value that is no time at all refuses the delivery, naming `field_name`: standing in
+    "now" for it would put a wrong date in front of the shopper."""
     if value is None or value == "":
         return None
-    text = str(value).strip()
+    text = inputs.one_line(str(value)).strip()
     try:
         if re.fullmatch(r"\d{9,11}", text):
             parsed = datetime.fromtimestamp(int(text), timezone.utc)
@@ -135,12 +137,19 @@ def timestamp(value: Any, *, ahead: bool = False) -> datetime | None:
         try:
             parsed = parsedate_to_datetime(text)
         except (TypeError, ValueError):
-            return None
+            raise Rejected(f"{field_name}: {text[:40]!r} is not a date and time") from None
     try:
         return timestamps.check(parsed, ahead=ahead).astimezone(timezone.utc)
     except ValueError as exc:
         log.warning("platform time %r left out: %s", text[:40], exc)
         return None
+
+
+def first_time(payload: dict[str, Any], *names: str, ahead: bool = False) -> datetime | None:
+    """The first of the payload's times `names` that is there and in range. Each is read, so one
+    that is no time refuses the delivery even when an earlier one would do."""
+    times = [timestamp(payload.get(name), name, ahead=ahead) for name in names]
+    return next((moment for moment in times if moment is not None), None)
 
 
 def amount(value: Any, currency: str, field_name: str) -> str:

@@ -119,7 +119,7 @@ def shipments(fulfillments: Any, statuses: StatusMapper) -> list[dict[str, Any]]
                 "tracking_number": payloads.clip(number, 64),
                 "tracking_url": payloads.http_url(url),
                 "status": status,
-                "shipped_at": payloads.timestamp(fulfillment.get("created_at")),
+                "shipped_at": payloads.timestamp(fulfillment.get("created_at"), "fulfillments.created_at"),
             })
     return result
 
@@ -181,7 +181,7 @@ def map_order(payload: dict[str, Any]) -> PlatformOrder:
         "email": payloads.email(payload.get("email"), payload.get("contact_email"), customer.get("email")),
         "phone": payloads.clip(payload.get("phone") or shipping.get("phone") or customer.get("phone"), 64),
         "postal_code": payloads.clip(shipping.get("zip") or billing.get("zip"), 32),
-        "placed_at": payloads.timestamp(payload.get("processed_at")) or payloads.timestamp(payload.get("created_at")),
+        "placed_at": payloads.first_time(payload, "processed_at", "created_at"),
         "locale": payloads.locale(payload.get("customer_locale")),
         "status": "cancelled" if cancelled else ("archived" if payload.get("closed_at") else "open"),
         "cancel_reason": statuses.map("cancel_reason", SHOPIFY_CANCEL_REASON, payload.get("cancel_reason") or "other",
@@ -213,7 +213,7 @@ def map_order(payload: dict[str, Any]) -> PlatformOrder:
     elif "returns" in payload:
         data["return_status"] = "none"
     return PlatformOrder(data=data, raw_statuses=statuses.raw,
-                         updated_at=payloads.timestamp(payload.get("updated_at"), ahead=True),
+                         updated_at=payloads.timestamp(payload.get("updated_at"), "updated_at", ahead=True),
                          removed_shipments=cancelled_shipments(payload.get("fulfillments")),
                          cut_tags=payloads.long_tags(payload.get("tags")))
 
@@ -249,8 +249,8 @@ def _refund(session: Session, merchant: Merchant, payload: dict[str, Any]) -> Ou
     whole = any(refunded[code] >= money.to_decimal(total, code) > 0 for code, total in
                 ((order.currency, order.total), (order.presentment_currency, order.presentment_total)))
     status = "refunded" if whole or order.payment_status == "refunded" else "partially_refunded"
-    change_statuses(session, order, {"payment_status": status}, payloads.timestamp(payload.get("created_at")),
-                    staff_log.webhook(PLATFORM))
+    change_statuses(session, order, {"payment_status": status},
+                    payloads.timestamp(payload.get("created_at"), "created_at"), staff_log.webhook(PLATFORM))
     return Outcome("stored", f"payment {status.replace('_', ' ')}", order.number)
 
 
@@ -271,8 +271,8 @@ def _return(session: Session, merchant: Merchant, topic: str, payload: dict[str,
                                   payloads.clip(decline.get("note") or decline.get("reason"), 1000))
     if moved is not None:
         return Outcome("stored", moved, order.number)
-    change_statuses(session, order, {"return_status": status}, payloads.timestamp(payload.get("updated_at")),
-                    staff_log.webhook(PLATFORM))
+    change_statuses(session, order, {"return_status": status},
+                    payloads.timestamp(payload.get("updated_at"), "updated_at"), staff_log.webhook(PLATFORM))
     if statuses.raw:
         order.raw_statuses = {**order.raw_statuses, **statuses.raw}
         session.add(order)

@@ -102,7 +102,7 @@ def shipments(meta: dict[str, Any]) -> list[dict[str, Any]]:
             "carrier": payloads.clip(item.get("custom_tracking_provider") or item.get("tracking_provider"), 64),
             "tracking_number": payloads.clip(item.get("tracking_number"), 64),
             "tracking_url": payloads.http_url(item.get("custom_tracking_link") or item.get("tracking_link")),
-            "shipped_at": payloads.timestamp(item.get("date_shipped")),
+            "shipped_at": payloads.timestamp(item.get("date_shipped"), f"meta_data.{TRACKING_META_KEY}.date_shipped"),
         })
     return result[:100]
 
@@ -144,7 +144,7 @@ def map_order(payload: dict[str, Any]) -> PlatformOrder:
         "email": payloads.email(billing.get("email")),
         "phone": payloads.clip(shipping.get("phone") or billing.get("phone"), 64),
         "postal_code": payloads.clip(shipping.get("postcode"), 32),
-        "placed_at": payloads.timestamp(payload.get("date_created_gmt")) or payloads.timestamp(payload.get("date_created")),
+        "placed_at": payloads.first_time(payload, "date_created_gmt", "date_created"),
         "status": status,
         "cancel_reason": reason if status == "cancelled" else None,
         "payment_status": payment,
@@ -167,5 +167,4 @@ def map_order(payload: dict[str, Any]) -> PlatformOrder:
         "customer_id": payloads.customer_id(payload.get("customer_id")),
     }
     return PlatformOrder(data=data, raw_statuses=statuses.raw,
-                         updated_at=(payloads.timestamp(payload.get("date_modified_gmt"), ahead=True)
-                                     or payloads.timestamp(payload.get("date_modified"), ahead=True)))
+                         updated_at=payloads.first_time(payload, "date_modified_gmt", "date_modified", ahead=True))
