@@ -169,6 +169,10 @@ class _Strict(BaseModel):
 
 
 class Totals(_Strict):
+    """An amount left out is worked out: subtotal as the sum of the line totals (unit price ×
+    quantity − discount), total as subtotal + shipping + tax (unless taxes_included) − discounts,
+    the others as 0. An amount sent is kept as sent."""
+
     subtotal: Amount = "0"
     shipping: Amount = "0"
     tax: Amount = "0"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import order_data
+from tests.conftest import html, order_data, text_of
 
 
 @pytest.fixture
@@ -212,3 +212,58 @@ def test_an_inverted_delivery_range_is_refused_by_name(client, auth):
     one_day = client.post("/api/v1/orders/1001/shipments", headers=auth,
                           json={**inverted, "estimated_delivery_end": "2026-12-10"})
     assert one_day.status_code == 201, one_day.text
+
+
+def _totals_on_page(client, link: str) -> dict[str, str]:
+    doc = html(client.get(link + "?lang=en"))
+    return {text_of(row.select_one("dt")): text_of(row.select_one("dd")) for row in doc.select(".totals > div")}
+
+
+def test_totals_left_out_are_worked_out_from_the_items(client, auth):
+    mug = {"number": "#7101", "currency": "USD", "line_items": [{"title": "Mug", "quantity": 1, "unit_price": "24.50"}]}
+    created = client.post("/api/v1/orders", json=mug, headers=auth)
+    assert created.status_code == 201, created.text
+    assert (created.json()["totals"]["subtotal"], created.json()["totals"]["total"]) == ("24.50", "24.50")
+    page = _totals_on_page(client, created.json()["tracking_link"])
+    assert (page["Subtotal"], page["Total"]) == ("$24.50", "$24.50")
+
+    # A total given is kept; the subtotal left out is still the items'.
+    given_total = client.post("/api/v1/orders", json={**mug, "totals": {"total": "34.50"}}, headers=auth).json()
+    assert (given_total["totals"]["subtotal"], given_total["totals"]["total"]) == ("24.50", "34.50")
+
+    # Line discounts, shipping, tax and order discounts; a "0" that is sent is kept as sent.
+    items = [{"title": "Mug", "quantity": 2, "unit_price": "24.50", "discount": "4.00"},
+             {"title": "Socks", "quantity": 1, "unit_price": "10.00"}]
+    body = client.post("/api/v1/orders", headers=auth, json={
+        "number": "#7102", "currency": "USD", "line_items": items,
+        "totals": {"shipping": "5.00", "tax": "3.00", "discounts": "1.50"}}).json()
+    assert (body["totals"]["subtotal"], body["totals"]["total"]) == ("55.00", "61.50")
+    included = client.post("/api/v1/orders", headers=auth, json={
+        "number": "#7103", "currency": "USD", "line_items": items, "taxes_included": True,
+        "totals": {"shipping": "5.00", "tax": "3.00"}}).json()
+    assert (included["totals"]["subtotal"], included["totals"]["total"]) == ("55.00", "60.00")
+    zeros = client.post("/api/v1/orders", headers=auth, json={
+        "number": "#7104", "currency": "USD", "line_items": items, "totals": {"subtotal": "0", "total": "0"}}).json()
+    assert (zeros["totals"]["subtotal"], zeros["totals"]["total"]) == ("0.00", "0.00")
+
+
+def test_presentment_totals_left_out_are_worked_out_in_the_presentment_currency(client, auth):
+    body = client.post("/api/v1/orders", headers=auth, json={
+        "number": "#7105", "currency": "NOK", "presentment_currency": "EUR",
+        "totals": {"shipping": "50"}, "presentment_totals": {"shipping": "4.30", "total": "100.00"},
+        "line_items": [{"title": "Sweater", "quantity": 2, "unit_price": "1000.00", "presentment_unit_price": "86.50",
+                        "discount": "100", "presentment_discount": "8.65"}]})
+    assert body.status_code == 201, body.text
+    totals, presentment = body.json()["totals"], body.json()["presentment_totals"]
+    assert (totals["subtotal"], totals["total"]) == ("1900.00", "1950.00")
+    assert (presentment["subtotal"], presentment["total"]) == ("164.35", "100.00")
+    page = _totals_on_page(client, body.json()["tracking_link"])
+    assert page["Subtotal"] == "€164.35"
+
+
+def test_a_total_left_out_whose_sum_cannot_be_stored_is_refused_by_name(client, auth):
+    items = [{"title": "Yacht", "quantity": 1_000_000, "unit_price": "99999999999999"}]
+    response = client.post("/api/v1/orders", json={"number": "#7106", "currency": "USD", "line_items": items},
+                           headers=auth)
+    assert response.status_code == 422, response.text
+    assert [e["field"] for e in response.json()["errors"]] == ["totals.subtotal"]

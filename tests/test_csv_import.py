@@ -115,6 +115,21 @@ def test_rows_of_one_order_become_one_order_with_its_items_and_parcel(run, porta
     assert "In transit" in text_of(page.find(id="panel-shipments"))
 
 
+def test_the_documented_example_without_a_subtotal_shows_the_items_sum(run, portal, merchant, client, factory):
+    page = (Path(__file__).resolve().parent.parent / "docs" / "csv-import.md").read_text()
+    example = page.split("```csv\n", 1)[1].split("```", 1)[0]
+    assert "subtotal" not in example.splitlines()[0]
+    result = run(example)
+    assert result.exit_code == 0, result.output
+    totals = stored(portal, merchant, "#1001")["totals"]
+    assert (totals["subtotal"], totals["total"]) == ("59.00", "64.00")  # the total given is kept
+    with session_scope(portal.engine) as session:
+        model = queries.order_by_number_key(session, merchant.id, "1002")
+    totals = html(client.get(factory.link(merchant, model) + "?lang=en")).select(".totals > div")
+    assert [text_of(row) for row in totals][0] == "Subtotal $12.00"
+    assert "Total $12.00" in [text_of(row) for row in totals]
+
+
 def test_importing_the_same_file_again_changes_nothing(run, portal, merchant):
     assert run(GOOD).exit_code == 0
     before = {n: stored(portal, merchant, n) for n in ("#1001", "#1002")}

@@ -14,23 +14,15 @@ from typing import Any
 
 from sqlmodel import Session
 
-from portal import money
 from portal.live import hub
 from portal.orders import custom_statuses, shipments, staff_log
+from portal.orders.amounts import ORDER_TOTAL_FIELDS, OrderInputError, order_amounts
 from portal.notify import notifications
 from portal.links import new_link_nonce, new_public_id
 from portal.orders.changes import ORDER_VOLATILE, add_timeline, state, timeline_row, touch
 from portal.schemas import OrderIn
 from portal.store import queries, writes
 from portal.store.models import CustomStatus, LineItem, Merchant, Order, Shipment, utcnow
-
-
-class OrderInputError(ValueError):
-    """Input that passed the shape checks but not the business rules; `errors` names each field."""
-
-    def __init__(self, errors: list[dict[str, str]]) -> None:
-        super().__init__("; ".join(f"{e['field']}: {e['message']}" for e in errors))
-        self.errors = errors
 
 
 # -- normalised keys used to match shoppers' input --------------------------------------------
@@ -55,7 +47,6 @@ def postal_key(postal: str | None) -> str | None:
 
 # -- upsert --------------------------------------------------------------------------------
 
-ORDER_TOTAL_FIELDS = ("subtotal", "shipping", "tax", "discounts", "total")
 STATUS_FIELDS = ("status", "payment_status", "fulfillment_status", "return_status")
 # Status changes that the shopper sees as a timeline entry: (field, value) -> kind.
 _TIMELINE_KINDS = {
@@ -116,60 +107,6 @@ def stored_order(session: Session, order: Order | None) -> StoredOrder | None:
     return StoredOrder(queries.line_item_rows(session, order.id), list(queries.shipments(session, order.id)))
 
 
-def _amounts(data: OrderIn) -> dict[str, int]:
-    """Convert every amount to minor units, collecting every precision error at once."""
-    errors: list[dict[str, str]] = []
-    values: dict[str, int] = {}
-    presentment = data.presentment_currency or data.currency
-    presentment_totals = data.presentment_totals or (data.totals if presentment == data.currency else None)
-    if presentment_totals is None:
-        errors.append({"field": "presentment_totals", "message": "required when presentment_currency differs from currency"})
-
-    def convert(field: str, amount: str, currency: str) -> int:
-        try:
-            return money.to_minor(amount, currency)
-        except money.MoneyError as exc:
-            errors.append({"field": field, "message": str(exc)})
-            return 0
-
-    for name in ORDER_TOTAL_FIELDS:
-        values[name] = convert(f"totals.{name}", getattr(data.totals, name), data.currency)
-        if presentment_totals is data.totals:  # the same amounts: one error each is enough
-            values[f"presentment_{name}"] = values[name]
-        elif presentment_totals is not None:
-            values[f"presentment_{name}"] = convert(
-                f"presentment_totals.{name}", getattr(presentment_totals, name), presentment
-            )
-    for index, item in enumerate(data.line_items):
-        values[f"item{index}"] = convert(f"line_items.{index}.unit_price", item.unit_price, data.currency)
-        if item.presentment_unit_price is None and presentment != data.currency:
-            errors.append({
-                "field": f"line_items.{index}.presentment_unit_price",
-                "message": "required when presentment_currency differs from currency",
-            })
-        elif item.presentment_unit_price is not None:
-            values[f"pitem{index}"] = convert(
-                f"line_items.{index}.presentment_unit_price", item.presentment_unit_price, presentment
-            )
-        else:
-            values[f"pitem{index}"] = values[f"item{index}"]
-        values[f"discount{index}"] = convert(f"line_items.{index}.discount", item.discount, data.currency)
-        if values[f"discount{index}"] > values[f"item{index}"] * item.quantity:
-            errors.append({"field": f"line_items.{index}.discount",
-                           "message": "is more than unit_price × quantity"})
-        if item.presentment_discount is not None:
-            values[f"pdiscount{index}"] = convert(
-                f"line_items.{index}.presentment_discount", item.presentment_discount, presentment)
-        elif presentment == data.currency or values[f"discount{index}"] == 0:
-            values[f"pdiscount{index}"] = values[f"discount{index}"]
-        else:
-            errors.append({"field": f"line_items.{index}.presentment_discount",
-                           "message": "required with a discount when presentment_currency differs from currency"})
-    if errors:
-        raise OrderInputError(errors)
-    return values
-
-
 def _order_values(data: OrderIn, order: Order | None, source: str, amounts: dict[str, int],
                   columns: dict[str, Any] | None, now: datetime) -> dict[str, Any]:
     """The Order columns `data` sets, for a new order (`order` None) or the stored one."""
@@ -210,7 +147,7 @@ def upsert_order(session: Session, merchant: Merchant, data: OrderIn, source: st
     stored_order() of the order found, if the caller read it. `columns`: more Order columns to
     write with it (a platform's raw statuses and version time). `actor`: who sends it, for the
     staff timeline."""
-    amounts = _amounts(data)
+    amounts = order_amounts(data)
     explicit, wanted = _wanted_custom_status(session, merchant, data)
     by_external_id, by_number = found or locked_targets(session, merchant.id, source, data.external_id,
                                                         number_key(data.number))

@@ -134,3 +134,14 @@ def test_refunded_status_takes_fulfilment_from_items_shipped(client, shop, store
     deliver(client, payload, "bc-r")
     order = store.order(shop, "4817")
     assert (order.payment_status, order.fulfillment_status) == ("refunded", "fulfilled")
+
+
+def test_an_order_sent_without_its_subtotal_and_total_gets_them_from_the_rest(client, shop, store):
+    payload = fixture_json("bigcommerce/order-full.json")
+    del payload["subtotal_ex_tax"], payload["total_inc_tax"]
+    assert deliver(client, payload, "bc-1").json()["result"] == "stored"
+    order = store.order(shop, "4817")
+    # The line totals in EUR as the shopper paid: 2 × 24.50 + 47.55 (see test_full_order_in_two_currencies).
+    assert order.presentment_subtotal == 9655
+    assert order.presentment_total == 9655 + 690 + 1866 - 500
+    assert order.total == order.subtotal + order.shipping + order.tax - order.discounts

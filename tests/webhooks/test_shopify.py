@@ -411,3 +411,15 @@ def test_an_order_renamed_to_another_orders_number_is_refused_and_both_are_kept(
     assert "#2042 is already another order's number" in response.text
     assert store.order(shop, ORDER_ID).number == "#2041"
     assert store.order(shop, str(int(ORDER_ID) + 1)).number == "#2042"
+
+
+def test_an_order_sent_without_its_subtotal_and_total_gets_them_from_its_items(client, shop, store):
+    payload = fixture_json("shopify/orders-create.json")
+    for name in ("subtotal_price", "total_price"):
+        payload.pop(name)
+        payload.pop(f"{name}_set")
+    assert deliver(client, "orders/create", payload, "wh-1").json()["result"] == "stored"
+    order = store.order(shop, ORDER_ID)
+    # 1299.00 + 2 × 349.00, and the shipping on top (the prices include the tax).
+    assert (order.subtotal, order.total) == (199700, 209600)
+    assert (order.presentment_subtotal, order.presentment_total) == (17290, 18150)

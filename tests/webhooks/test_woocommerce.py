@@ -122,3 +122,12 @@ def test_refunds_make_a_paid_order_partially_refunded(client, shop, store):
 def test_other_topics_are_ignored(client, shop, store):
     assert deliver(client, {"id": 5, "name": "Candle"}, topic="product.updated").json()["result"] == "ignored"
     assert store.orders(shop) == []
+
+
+def test_an_order_sent_without_its_total_gets_it_from_the_rest(client, shop, store):
+    payload = fixture_json("woocommerce/order-updated.json")
+    del payload["total"]
+    assert deliver(client, payload).json()["result"] == "stored"
+    order = store.order(shop, "1893")
+    # Subtotal + shipping − discounts (the prices include the tax), not 0.
+    assert order.total == order.subtotal + order.shipping - order.discounts > 0

@@ -176,6 +176,10 @@ def map_order(payload: dict[str, Any]) -> PlatformOrder:
         "discounts": convert.pair(discount, "discount_amount"),
         "total": convert.pair(payload.get("total_inc_tax"), "total_inc_tax"),
     }
+    # Not sent: the order service works them out from the rest (portal.orders.amounts).
+    for ours, theirs in (("subtotal", f"subtotal_{suffix}"), ("total", "total_inc_tax")):
+        if payloads.absent(payload, theirs):
+            del pairs[ours]
     statuses = StatusMapper(PLATFORM)
     status, payment, fulfilment, reason = _statuses(payload, statuses)
     billing = payloads.obj(payload, "billing_address")

@@ -152,6 +152,11 @@ def first_time(payload: dict[str, Any], *names: str, ahead: bool = False) -> dat
     return next((moment for moment in times if moment is not None), None)
 
 
+def absent(payload: dict[str, Any], key: str) -> bool:
+    """The payload does not say `key`: no such key, null or "" (an amount then is "not given")."""
+    return payload.get(key) in (None, "")
+
+
 def amount(value: Any, currency: str, field_name: str) -> str:
     """A platform amount rounded to the currency's decimals; missing means zero. `field_name`: the
     payload's field, named when the amount is refused."""

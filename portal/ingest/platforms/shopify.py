@@ -169,6 +169,8 @@ def map_order(payload: dict[str, Any]) -> PlatformOrder:
     totals: dict[str, str] = {}
     presentment_totals: dict[str, str] = {}
     for ours, theirs in TOTAL_FIELDS.items():
+        if payloads.absent(payload, theirs) and not payloads.obj(payload, f"{theirs}_set"):
+            continue  # not sent: the order service works it out from the rest (portal.orders.amounts)
         totals[ours], presentment_totals[ours] = _amounts(payload, theirs, currency, presentment)
 
     cancelled = bool(payload.get("cancelled_at"))

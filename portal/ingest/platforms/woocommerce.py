@@ -157,7 +157,9 @@ def map_order(payload: dict[str, Any]) -> PlatformOrder:
             "tax": payloads.amount(payload.get("total_tax"), currency, "total_tax"),
             "discounts": payloads.amount(_money(payload, currency, "discount_total", *("discount_tax",)[:inclusive]),
                                          currency, "discount_total"),
-            "total": payloads.amount(payload.get("total"), currency, "total"),
+            # Not sent: the order service works it out from the rest (portal.orders.amounts).
+            **({} if payloads.absent(payload, "total") else
+               {"total": payloads.amount(payload.get("total"), currency, "total")}),
         },
         "taxes_included": inclusive,
         "line_items": items,
