@@ -226,6 +226,27 @@ def test_tags_over_40_characters_are_refused(client, factory, shop, auth):
     assert client.get("/api/v1/orders/1001", headers=auth).json()["tags"] == ["gift", "y" * 40]
 
 
+def test_more_than_250_tags_are_refused_not_cut_short(client, factory, shop, auth):
+    placed(client, auth)
+    token = console_login(client, factory, shop)
+    order_id = order_id_of(client)
+    many = ", ".join(f"t{n}" for n in range(251))
+    refused = client.post(f"/admin/orders/{order_id}/tags", data={"csrf_token": token, "tags": many})
+    assert refused.status_code == 422
+    page = html(refused)
+    assert text_of(page.select_one(".tags-form .alert--error")) == (
+        "An order can have at most 250 tags; this list has 251.")
+    assert page.select_one("#tags")["value"] == many
+    assert [text_of(tag) for tag in page.select(".tag")] == ["vip"]
+    api = client.post("/api/v1/orders", json=order_data(tags=[f"t{n}" for n in range(251)]), headers=auth)
+    assert api.status_code == 422 and [error["field"] for error in api.json()["errors"]] == ["tags"]
+    # 250, repeats not counted, are kept in full.
+    kept = client.post(f"/admin/orders/{order_id}/tags",
+                       data={"csrf_token": token, "tags": ", ".join(f"t{n}" for n in range(250)) + ", t0, t1"})
+    assert kept.status_code == 303
+    assert len(staff_page(client, order_id).select(".tag")) == 250
+
+
 def test_a_csv_file_with_a_long_tag_loses_only_that_order(client, factory, shop):
     token = console_login(client, factory, shop)
     rows = (HEADER + "#3001,a@example.com,,paid,unfulfilled,USD,1,0,1," + "z" * 41 + ",Cap,,1,1.00,,,\n"

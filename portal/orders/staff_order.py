@@ -97,6 +97,9 @@ def set_tags(session: Session, merchant: Merchant, order_id: int, text: str, act
     try:
         wanted = tag_rules.clean(text.split(","))
     except tag_rules.TagError as exc:
+        if not exc.tag:
+            raise StaffOrderError(gettext("An order can have at most %(limit)d tags; this list has %(count)d.") % {
+                "limit": tag_rules.MAX_TAGS, "count": exc.count}) from None
         raise StaffOrderError(gettext("The tag “%(tag)s” is longer than %(limit)d characters.") % {
             "tag": exc.tag, "limit": tag_rules.MAX_TAG_LENGTH}) from None
     if wanted != list(order.tags or []):

@@ -68,6 +68,7 @@ def test_platform_ids_and_tags():
     assert payloads.platform_id("gid://shopify/Order/7123456789012345679") == "7123456789012345679"
     assert payloads.platform_id(True) is None and payloads.customer_id(0) is None
     assert payloads.tags(" a, b ,a,, " + "x" * 60) == ["a", "b", "x" * 40]
+    assert payloads.tags([f"t{n}" for n in range(300)]) == [f"t{n}" for n in range(250)]  # kept, not refused
     assert payloads.amount("12.3456", "USD", "price") == "12.35" and payloads.amount("1500.00", "JPY", "price") == "1500"
     assert payloads.amount("-0.001", "EUR", "price") == "0.00"
 

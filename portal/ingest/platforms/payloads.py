@@ -184,7 +184,7 @@ def _tag_parts(value: Any) -> list[str]:
 def tags(value: Any) -> list[str]:
     """ "gift, vip ,  " -> ["gift", "vip"]; tags longer than we keep are cut, not refused (the
     platform's order is kept; long_tags() names them for the staff timeline)."""
-    return tag_rules.clean(part[:tag_rules.MAX_TAG_LENGTH] for part in _tag_parts(value))
+    return tag_rules.cut(_tag_parts(value))
 
 
 def long_tags(value: Any) -> list[str]:
