@@ -137,6 +137,23 @@ def test_timeline_names_who_made_each_change(client, factory, shop, auth, portal
     assert len(entries(staff_page(client, order_id))) == 7
 
 
+def test_timeline_says_how_the_items_changed(client, factory, shop, auth):
+    placed(client, auth)
+    mug = {"title": "Trail mug", "variant": "Blue", "sku": "MUG-1", "unit_price": "24.50"}
+    placed(client, auth, line_items=[{**mug, "quantity": 3}])  # the same count of lines, one more mug
+    placed(client, auth, line_items=[{**mug, "quantity": 3, "discount": "5.00"},
+                                     {"title": "Cap", "quantity": 1, "unit_price": "12.00"}])
+    # Only the picture changes: nothing staff need to read.
+    placed(client, auth, line_items=[{**mug, "quantity": 3, "discount": "5.00", "image_url": "https://x.example/m.png"},
+                                     {"title": "Cap", "quantity": 1, "unit_price": "12.00"}])
+    console_login(client, factory, shop)
+    lines = entries(staff_page(client, order_id_of(client)))
+    assert lines[0][2] == ("Items: 3 × Trail mug (Blue) at $24.50 each → 3 × Trail mug (Blue) at $24.50 each, "
+                           "$5.00 off; 1 × Cap at $12.00 each")
+    assert lines[1][2] == "Items: 2 × Trail mug (Blue) at $24.50 each → 3 × Trail mug (Blue) at $24.50 each"
+    assert lines[2][0] == "Order created" and len(lines) == 3
+
+
 def test_timeline_names_webhooks_and_csv_imports(client, factory, shop, portal):
     payload = fixture_json("shopify/orders-create.json")
     body = body_of(payload)

@@ -72,11 +72,24 @@ def value_text(name: str, value: Any, currency: str, custom_label: Callable[[str
         return custom_label(value) or value
     if name in _MONEY and isinstance(value, int):
         return formatting.money(value, currency)
+    if name == "line_items" and isinstance(value, list) and all(isinstance(item, dict) for item in value):
+        return "; ".join(_item_text(item, currency) for item in value)
     if isinstance(value, list):
         return ", ".join(str(item) for item in value)
     if isinstance(value, dict):
         return ", ".join(str(item) for item in value.values() if item)
     return str(value)
+
+
+def _item_text(item: Mapping[str, Any], currency: str) -> str:
+    """Says, for example, "2 × Trail mug (Blue) at $24.50 each, $3.00 off"."""
+    title = f"{item.get('title')} ({item['variant']})" if item.get("variant") else str(item.get("title"))
+    values = {"quantity": item.get("quantity") or 0, "title": title,
+              "price": formatting.money(item.get("unit_price") or 0, currency)}
+    if item.get("discount"):
+        values["discount"] = formatting.money(item["discount"], currency)
+        return gettext("%(quantity)d × %(title)s at %(price)s each, %(discount)s off") % values
+    return gettext("%(quantity)d × %(title)s at %(price)s each") % values
 
 
 def change_lines(changes: Mapping[str, Any], currency: str, custom_label: Callable[[str], str]) -> list[str]:

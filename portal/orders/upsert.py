@@ -178,8 +178,8 @@ def upsert_order(session: Session, merchant: Merchant, data: OrderIn, source: st
 
     if explicit and custom_statuses.apply(session, merchant, order, wanted):
         notifications.custom_status_set(session, merchant, order, wanted)
-    items_changed = _replace_line_items(session, order, data, amounts, created, stored_items)
-    changed = items_changed
+    new_items = _replace_line_items(session, order, data, amounts, created, stored_items)
+    changed = new_items is not None
     for shipment in data.shipments:
         changed = shipments.save_shipment(session, merchant, order, shipment, parcels, actor)[1] or changed
     shipments.settle_delivery(session, order, parcels)
@@ -187,8 +187,11 @@ def upsert_order(session: Session, merchant: Merchant, data: OrderIn, source: st
     # A re-delivered webhook or a re-imported file must not look like news: no version bump.
     changed = created or changed or after != before
     listed = staff_log.differences(before, after)
-    if items_changed:
-        listed["line_items"] = [len(stored_items) if not created else None, len(data.line_items)]
+    if new_items is not None and not created:
+        items_before = [{name: getattr(item, name) for name in _LOGGED_ITEM_FIELDS} for item in stored_items]
+        items_after = [{name: item[name] for name in _LOGGED_ITEM_FIELDS} for item in new_items]
+        if items_before != items_after:  # a new picture or product URL is no news to staff
+            listed["line_items"] = [items_before, items_after]
     if created or listed:
         # Stamped with the upsert's start: listed before the parcels' entries it brought.
         staff_log.record(session, order, actor, "created" if created else "updated",
@@ -260,12 +263,14 @@ def _resolve_custom_status(statuses: Sequence[CustomStatus], key: str | None) ->
 
 _ITEM_FIELDS = ("title", "variant", "sku", "quantity", "unit_price", "presentment_unit_price", "discount",
                 "presentment_discount", "image_url", "product_url", "product_id", "variant_id")
+# What the staff timeline keeps of each item when the items change.
+_LOGGED_ITEM_FIELDS = ("quantity", "title", "variant", "unit_price", "discount")
 
 
 def _replace_line_items(session: Session, order: Order, data: OrderIn, amounts: dict[str, int],
-                        created: bool, stored: Sequence[Any]) -> bool:
+                        created: bool, stored: Sequence[Any]) -> list[dict[str, Any]] | None:
     """Write the order's line items unless they are already exactly these (`stored`: the order's
-    line items). Returns whether they changed."""
+    line items). Returns the items written, or None when they were already these."""
     wanted = [
         {"title": item.title, "variant": item.variant, "sku": item.sku, "quantity": item.quantity,
          "unit_price": amounts[f"item{index}"], "presentment_unit_price": amounts[f"pitem{index}"],
@@ -276,11 +281,11 @@ def _replace_line_items(session: Session, order: Order, data: OrderIn, amounts: 
     ]
     if not created:
         if [{name: getattr(item, name) for name in _ITEM_FIELDS} for item in stored] == wanted:
-            return False
+            return None
         writes.delete_line_items(session, order.id)
     writes.insert_rows(session, LineItem, [{"order_id": order.id, "position": index, **item}
                                            for index, item in enumerate(wanted)])
-    return True
+    return wanted
 
 
 def set_custom_status(session: Session, merchant: Merchant, order: Order, key: str | None,
