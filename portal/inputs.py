@@ -71,9 +71,15 @@ def without_nul(value: str) -> str:
     return value.replace(NUL, "")
 
 
+def whole_number(text: str, max_digits: int = 9) -> int | None:
+    """A non-negative number typed in ASCII digits ("42"), or None. str.isdigit() alone also
+    accepts "²" and other digits int() refuses."""
+    if not text.isascii() or not text.isdigit() or len(text) > max_digits:
+        return None
+    return int(text)
+
+
 def store_id(text: str) -> int | None:
     """A row id from a URL ("42"), or None when it cannot name a row (not digits, or too large)."""
-    if not text.isascii() or not text.isdigit() or len(text) > 10:
-        return None
-    number = int(text)
-    return number if 0 < number <= MAX_ID else None
+    number = whole_number(text, 10)
+    return number if number is not None and 0 < number <= MAX_ID else None

@@ -95,6 +95,16 @@ def test_console_defines_status_and_rejects_bad_colour(client, factory, shop):
     assert client.get("/nordlys/custom-statuses.css", headers={"If-None-Match": css.headers["etag"]}).status_code == 304
 
 
+@pytest.mark.parametrize("step", ["9", "²", "x", "-1"])
+def test_a_progress_step_the_form_does_not_offer_is_refused(client, factory, shop, step):
+    token = login(client, factory, shop)
+    refused = client.post("/admin/statuses", data={
+        "csrf_token": token, "key": "engraving", "label_nb": "Graveres", "color": "teal", "progress_step": step})
+    assert refused.status_code == 422
+    assert "progress bar" in text_of(html(refused).find(id="progress_step-error"))
+    assert html(refused).find("tr", class_="status-row") is None
+
+
 def test_label_in_default_language_is_required(client, factory, shop):
     token = login(client, factory, shop)
     response = client.post("/admin/statuses", data={"csrf_token": token, "key": "customs", "label_en": "Customs",

@@ -105,6 +105,22 @@ def test_a_page_that_missed_news_is_told_on_connect(live_server, shop):
         "panel-status", "panel-shipments", "panel-items", "panel-returns", "panel-timeline", "panel-details"]
 
 
+def test_a_version_no_page_sends_is_read_as_none(live_server, shop):
+    """"²" and "٣" pass str.isdigit(); the stream still opens, as for a page with no version."""
+    path = events_path(live_server, shop["link"])
+    broker = live_server.portal.live
+
+    async def scenario():
+        stream = await Stream.open(live_server.host, live_server.port, path.replace("?v=", "?v=%C2%B2&old="),
+                                   headers={"Last-Event-ID": "\u0663"})
+        status = stream.status
+        stream.close()
+        return status
+
+    assert run(scenario) == 200
+    assert wait_until(lambda: broker.stats()["streams"] == 0)
+
+
 def test_streams_a_client_opens_are_rate_limited_and_disconnects_leak_nothing(live_server, shop):
     path = events_path(live_server, shop["link"])
     broker = live_server.portal.live

@@ -15,6 +15,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from portal import inputs
 from portal.live import hub
 from portal.routes.shopper import client_key, order_stamp
 from portal.web import merchant_or_404, portal_of
@@ -40,7 +41,7 @@ class LiveStream(EventSourceResponse):
 def _since(request: Request) -> int:
     """The version the page shows: ?v= from the page, or Last-Event-ID when the browser reconnects."""
     values = [request.query_params.get("v", ""), request.headers.get("last-event-id", "")]
-    return max((int(v) for v in values if v.isdigit() and len(v) < 12), default=0)
+    return max((inputs.whole_number(v, 11) or 0 for v in values), default=0)
 
 
 def _changed(panels: set[str] | frozenset[str], version: int) -> bytes:
@@ -55,6 +56,7 @@ def _changed(panels: set[str] | frozenset[str], version: int) -> bytes:
 async def order_events(request: Request) -> Response:
     portal = portal_of(request)
     settings = portal.settings
+    since = _since(request)
     stamp = await order_stamp(request, await merchant_or_404(request))
     if stamp is None:
         return PlainTextResponse("This tracking link is not valid any more.", status_code=404)
@@ -70,7 +72,6 @@ async def order_events(request: Request) -> Response:
                                      headers={"Retry-After": "30"})
         return PlainTextResponse("Too many live connections on this server.", status_code=503,
                                  headers={"Retry-After": "30"})
-    since = _since(request)
 
     async def stream() -> AsyncIterator[ServerSentEvent | bytes]:
         if since and stamp.version > since:  # changed between the page render and this stream

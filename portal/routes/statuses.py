@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from portal import inputs
 from portal.orders import custom_statuses
 from portal.orders.custom_statuses import CustomStatus, CustomStatusError, StatusInput
 from portal.hosts import absolute_url
@@ -46,7 +47,8 @@ def _status_input(form: FormData, locales: list[str]) -> StatusInput:
         key=str(form.get("key") or "")[:100],
         labels={code: str(form.get(f"label_{code}") or "")[:200] for code in locales},
         color=str(form.get("color") or "")[:100],
-        progress_step=int(step) if step.isdigit() else None,
+        # A value the form's choices never send is refused as a step that does not exist (-1).
+        progress_step=None if not step else (-1 if inputs.whole_number(step, 3) is None else int(step)),
         visible_to_shopper=form.get("visible_to_shopper") is not None,
         send_email=form.get("send_email") is not None,
         tags=str(form.get("tags") or "")[:2000].split(","),
