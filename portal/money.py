@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
 from babel import Locale
-from babel.numbers import format_currency, get_currency_precision, list_currencies
+from babel.core import get_global
+from babel.numbers import format_currency, get_currency_precision, get_territory_currencies
 
 
 class MoneyError(ValueError):
@@ -21,9 +23,16 @@ MAX_MINOR = 2**63 - 1
 _MAX_ADJUSTED_EXPONENT = 18
 
 
+# Orders are money a shop took: codes that were legal tender somewhere since this date. Not gold
+# (XAU), the test code (XTS), "no currency" (XXX) or fund units (CHE, BOV), which Babel also lists.
+TENDER_SINCE = date(2000, 1, 1)
+
+
 @lru_cache(maxsize=1)
 def known_currencies() -> frozenset[str]:
-    return frozenset(list_currencies())
+    territories = get_global("territory_currencies")
+    return frozenset(code for territory in territories
+                     for code in get_territory_currencies(territory, TENDER_SINCE, date.today(), tender=True))
 
 
 def validate_currency(code: str) -> str:

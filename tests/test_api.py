@@ -61,6 +61,15 @@ def test_zero_decimal_currency(client, auth):
     assert bad.json()["errors"][0]["field"] == "totals.total"
 
 
+@pytest.mark.parametrize("code", ["XXX", "XTS", "XAU", "CHE"])
+def test_codes_that_are_no_money_a_shop_takes_are_refused(client, auth, code):
+    """ISO 4217 also lists "no currency", the test code, gold and fund units: no order is paid in them."""
+    response = client.post("/api/v1/orders", json=order_data(currency=code), headers=auth)
+    assert response.status_code == 422
+    assert [error["field"] for error in response.json()["errors"]] == ["currency"]
+    assert client.post("/api/v1/orders", json=order_data(currency="HRK"), headers=auth).status_code == 201  # kuna, until 2023
+
+
 def test_validation_names_every_bad_field_and_saves_nothing(client, auth):
     data = order_data(
         currency="XYZ",
