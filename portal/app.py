@@ -69,6 +69,11 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path.startswith("/webhooks/")
 
 
+def _error_template(request: Request) -> str:
+    # The console's errors keep the console's header and lead back into it.
+    return "admin/error.html" if request.url.path.startswith("/admin/") else "error.html"
+
+
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if exc.status_code in (301, 302, 303, 307) and exc.headers and "Location" in exc.headers:
@@ -79,7 +84,7 @@ async def http_error(request: Request, exc: Exception) -> Response:
                             headers=exc.headers)
     # Only a detail we wrote for the reader, not the status's English phrase Starlette fills in.
     detail = None if exc.detail == HTTPStatus(exc.status_code).phrase else exc.detail
-    return render(request, "error.html", {"status": exc.status_code, "detail": detail},
+    return render(request, _error_template(request), {"status": exc.status_code, "detail": detail},
                   status_code=exc.status_code, headers=exc.headers, merchant=await merchant_of_path(request))
 
 
@@ -89,7 +94,7 @@ async def server_error(request: Request, exc: Exception) -> Response:
         return JSONResponse({"error": "server_error", "message": "Something went wrong on our side."},
                             status_code=500)
     try:
-        return render(request, "error.html", {"status": 500}, status_code=500)
+        return render(request, _error_template(request), {"status": 500}, status_code=500)
     except Exception:  # the error page itself failed: still never a stack trace
         return PlainTextResponse("Something went wrong on our side. Please try again.", status_code=500)
 

@@ -165,6 +165,10 @@ def test_console_refuses_nul_by_field_name(shop):
     assert search.status_code == 422 and "'q'" in text_of(html(search).find("main"))
     secret = client.post("/admin/webhooks", data={"csrf_token": csrf, "shopify_webhook_secret": NUL})
     assert secret.status_code == 422 and "'shopify_webhook_secret'" in text_of(html(secret).find("main"))
+    # In the console's own page, with its menu and a way back into it (not the shop's order lookup).
+    page = html(secret)
+    assert page.select_one(".console-nav") is not None and "Nothing was saved" in text_of(page.find("main"))
+    assert page.select_one("main a.button")["href"] == "/admin/"
     login = client.post("/admin/login", data={"csrf_token": csrf, "shop": "acme", "email": NUL, "password": "x"})
     assert login.status_code == 422
     with session_scope(factory.portal.engine) as session:
