@@ -122,6 +122,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         async with hub.listening(engine, portal.live, settings.live_poll_seconds), \
                 outbox_worker.embedded(portal, app), counting.flushing(portal):
             yield
+        await portal.limits.close()
         engine.dispose()
 
     routes = [

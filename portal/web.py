@@ -248,9 +248,9 @@ class Portal:
         wanted = [code.strip() for code in merchant.enabled_locales.split(",") if code.strip()]
         return [code for code in wanted if code in available] or [merchant.default_locale or "en"]
 
-    def hit_limit(self, limit: str, *keys: str) -> int | None:
+    async def hit_limit(self, limit: str, *keys: str) -> int | None:
         """Count one attempt; return seconds to wait when over the limit, else None (portal.ratelimits)."""
-        return self.limits.hit(limit, *keys)
+        return await self.limits.hit(limit, *keys)
 
 
 def url_path(app: Any, name: str, **params: Any) -> str:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from starlette.testclient import TestClient
 
 from portal.app import create_app
+from portal.ratelimits import STORAGE_DOWN_WAIT, RateLimits
 from tests import redis_server
 from tests.smtp_server import free_port
 
@@ -31,3 +34,28 @@ def test_an_unreachable_storage_refuses_limited_actions_for_a_moment_and_nothing
     assert refused.status_code == 429 and refused.headers["retry-after"] == "5"
     assert "Traceback" not in refused.text
     assert form.status_code == 200
+
+
+def test_a_storage_that_never_answers_holds_up_only_the_request_that_asked():
+    """A Redis that accepts and then says nothing (a hung server, a dropped route): the limited
+    action is refused once the round trip's bound passes, and meanwhile the process serves others."""
+    async def scenario():
+        accepted = []
+        silent = await asyncio.start_server(lambda _reader, writer: accepted.append(writer), "127.0.0.1", 0)
+        port = silent.sockets[0].getsockname()[1]
+        limits = RateLimits(f"redis://127.0.0.1:{port}")
+        asked = asyncio.create_task(limits.hit("5/minute", "lookup", "acme", "client"))
+        others_served = 0
+        while not asked.done():  # the event loop keeps running other work the whole time
+            await asyncio.sleep(0.01)
+            others_served += 1
+        await limits.close()
+        for writer in accepted:
+            writer.close()
+        silent.close()
+        await silent.wait_closed()
+        return asked.result(), others_served
+
+    wait, others_served = asyncio.run(scenario())
+    assert wait == STORAGE_DOWN_WAIT
+    assert others_served > 10

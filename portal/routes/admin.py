@@ -124,14 +124,14 @@ def _login_page(request: Request, form: dict[str, str], error: str | None = None
                   status_code=status_code, headers=headers)
 
 
-def _login_wait(request: Request, shop: str, email: str) -> int | None:
+async def _login_wait(request: Request, shop: str, email: str) -> int | None:
     """Count this attempt against the client's and the account's limits: seconds to wait if over.
     An attempt the client's limit refuses is not counted against the account."""
     portal = portal_of(request)
     settings = portal.settings
-    wait = portal.hit_limit(settings.login_client_rate_limit, "login-client", client_key(request))
+    wait = await portal.hit_limit(settings.login_client_rate_limit, "login-client", client_key(request))
     if wait is None:
-        wait = portal.hit_limit(settings.login_rate_limit, "login-account", shop.lower(), email)
+        wait = await portal.hit_limit(settings.login_rate_limit, "login-account", shop.lower(), email)
     return wait
 
 
@@ -145,7 +145,7 @@ async def login(request: Request) -> Response:
     password = str(form.get("password") or "")[:1000]
     entered = {"shop": shop, "email": email}
 
-    wait = _login_wait(request, shop, email)
+    wait = await _login_wait(request, shop, email)
     if wait is not None:
         minutes = math.ceil(wait / 60)
         error = ngettext("Too many log-in attempts. Try again in %(num)d minute.",

@@ -60,7 +60,7 @@ async def order_events(request: Request) -> Response:
     stamp = await order_stamp(request, await merchant_or_404(request))
     if stamp is None:
         return PlainTextResponse("This tracking link is not valid any more.", status_code=404)
-    wait = portal.hit_limit(settings.live_stream_rate_limit, "live", client_key(request))
+    wait = await portal.hit_limit(settings.live_stream_rate_limit, "live", client_key(request))
     if wait is not None:
         return PlainTextResponse("Too many live connections from this client.", status_code=429,
                                  headers={"Retry-After": str(wait)})

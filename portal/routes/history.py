@@ -40,7 +40,7 @@ async def request_submit(request: Request) -> Response:
     portal = portal_of(request)
     started = time.monotonic()
 
-    limited = over_lookup_limit(request, FULL, merchant, "history")
+    limited = await over_lookup_limit(request, FULL, merchant, "history")
     if limited is not None:
         return limited
     form = await request.form()
@@ -56,7 +56,7 @@ async def request_submit(request: Request) -> Response:
 
     # An address already sent its share of e-mails is answered the same way, and sent nothing more:
     # nobody can flood someone's inbox through the shop.
-    if portal.hit_limit(portal.settings.history_email_rate_limit, "history-address", merchant.slug,
+    if await portal.hit_limit(portal.settings.history_email_rate_limit, "history-address", merchant.slug,
                         email.lower()) is None:
         def queue() -> bool:
             with portal.session() as session:

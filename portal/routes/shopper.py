@@ -80,11 +80,11 @@ def client_key(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def over_lookup_limit(request: Request, site: Site, merchant: Merchant, name: str) -> Response | None:
+async def over_lookup_limit(request: Request, site: Site, merchant: Merchant, name: str) -> Response | None:
     """Count one `name` request of this client at this shop against the lookup's limit: the 429
     page when over it, else None."""
     portal = portal_of(request)
-    wait = portal.hit_limit(portal.settings.lookup_rate_limit, name, merchant.slug, client_key(request))
+    wait = await portal.hit_limit(portal.settings.lookup_rate_limit, name, merchant.slug, client_key(request))
     if wait is None:
         return None
     return site.render(request, merchant, "rate_limited.html", {"retry_after": wait}, status_code=429,
@@ -106,7 +106,7 @@ async def lookup_submit(request: Request, site: Site = FULL) -> Response:
     portal = portal_of(request)
     started = time.monotonic()
 
-    limited = over_lookup_limit(request, site, merchant, "lookup")
+    limited = await over_lookup_limit(request, site, merchant, "lookup")
     if limited is not None:
         return limited
 

@@ -50,7 +50,7 @@ async def _unverified(request: Request, merchant: Merchant, platform: str, kind:
     """Answer a delivery that could not be verified: counted, not logged; past the client's limit,
     429 without touching the database (a delivery that is signed right is never held back)."""
     portal = portal_of(request)
-    wait = portal.hit_limit(portal.settings.unverified_webhook_rate_limit, "webhook-unverified", client_key(request))
+    wait = await portal.hit_limit(portal.settings.unverified_webhook_rate_limit, "webhook-unverified", client_key(request))
     if wait is not None:
         return JSONResponse({"error": "rate_limited",
                              "message": f"too many deliveries that could not be verified: retry in {wait} s"},

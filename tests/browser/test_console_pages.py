@@ -8,6 +8,7 @@ from starlette.testclient import TestClient
 
 from portal.ingest import webhook_refusals
 from tests.browser.test_theme_accessibility import AXE, describe
+from tests.sse_client import run_async
 from tests.conftest import PASSWORD
 from tests.test_security import login
 
@@ -44,7 +45,8 @@ def logged_in(page, live_server) -> None:
 def test_a_locked_account_is_told_to_wait_at_360_px(new_page, live_server, factory, merchant):
     factory.user(merchant)
     portal = live_server.portal
-    while portal.hit_limit(portal.settings.login_rate_limit, "login-account", "acme", "owner@example.com") is None:
+    while run_async(portal.hit_limit(portal.settings.login_rate_limit, "login-account", "acme",
+                                       "owner@example.com")) is None:
         pass  # the account's attempts used up, as by someone guessing its password
     page = new_page(width=360, height=740, bypass_csp=True)
     submit(page, live_server)
