@@ -42,14 +42,16 @@ def columns(items: Sequence[tuple[Any, float]], width: int = WIDTH, height: int 
     return Chart(width, height, bars, _peak(bars))
 
 
-def rows(items: Sequence[tuple[Any, float]], width: int = WIDTH) -> Chart:
-    """One row per item, top to bottom, lengths to scale (a value per carrier), each under its label."""
+def rows(items: Sequence[tuple[Any, float]]) -> Chart:
+    """One row per item, top to bottom, each under its label (a value per carrier). Drawn without a
+    viewBox, so labels keep their size on a phone and a wide screen alike: y and heights are CSS
+    pixels, x and lengths per cent of the chart's width."""
     top = max((value for _, value in items), default=0) or 1
     bar_height = ROW_HEIGHT - LABEL_HEIGHT
-    bars = [Bar(0, i * ROW_HEIGHT + LABEL_HEIGHT, round(value / top * width, 2), round(bar_height * (1 - GAP), 2),
+    bars = [Bar(0, i * ROW_HEIGHT + LABEL_HEIGHT, round(value / top * 100, 2), round(bar_height * (1 - GAP), 2),
                 key, value)
             for i, (key, value) in enumerate(items)]
-    return Chart(width, max(len(items), 1) * ROW_HEIGHT, bars, _peak(bars))
+    return Chart(100, max(len(items), 1) * ROW_HEIGHT, bars, _peak(bars))
 
 
 def _peak(bars: list[Bar]) -> Bar | None:

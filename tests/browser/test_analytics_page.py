@@ -37,5 +37,9 @@ def test_the_analytics_page_fits_and_passes_axe(new_page, filled, width, languag
     assert page.locator("tr.carrier-row").count() >= 2
     assert page.locator("tr.delay-row").count() == 3
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+    # The carriers' labels read at the same size on a phone as on a wide screen (not scaled with the chart).
+    label_px = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize) * 0.9")
+    heights = page.evaluate("[...document.querySelectorAll('.chart__label')].map(t => t.getBoundingClientRect().height)")
+    assert heights and all(label_px * 0.9 <= height <= label_px * 1.6 for height in heights), (heights, label_px)
     violations = axe_violations(page)
     assert violations == [], describe(violations)
