@@ -93,7 +93,7 @@ async def choose_theme(request: Request) -> Response:
     name = str(form.get("theme") or "")[:64]
     themes = portal_of(request).themes
     if themes.get(name) is None:
-        return await theme_page(request, errors=[f"theme: {name!r} is not an installed theme"], status_code=400)
+        return await theme_page(request, errors=[f"theme: {service.not_installed(themes, name)}"], status_code=400)
 
     def save() -> list[str]:
         with portal_of(request).session() as session:

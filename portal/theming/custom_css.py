@@ -12,51 +12,72 @@ from collections.abc import Iterable
 import tinycss2
 from tinycss2 import ast
 
+from portal.i18n import gettext, ngettext
+
 MAX_CHARS = 20_000
 NESTING_AT_RULES = {"media", "supports", "container", "layer"}
 SAFE_URL_RE = re.compile(r"^(?:https://[^\s\"'()\\]+|/(?!/)[^\s\"'()\\]*|data:image/(?:png|jpeg|gif|webp)[;,][^\s\"'()\\]*)$",
                          re.IGNORECASE)
 SCRIPT_URL_RE = re.compile(r"^\s*(?:javascript|vbscript|livescript)\s*:", re.IGNORECASE)
-RAW_SCRIPT_URL_RE = re.compile(r"url\(\s*['\"]?\s*(?:javascript|vbscript|livescript)\s*:", re.IGNORECASE)
+RAW_SCRIPT_URL_RE = re.compile(r"url\(\s*['\"]?\s*(?P<scheme>javascript|vbscript|livescript)\s*:", re.IGNORECASE)
 # Properties that bound script to elements in old browsers; never useful in a stylesheet today.
 FORBIDDEN_PROPERTIES = {"behavior", "behaviour", "-moz-binding", "-ms-behavior"}
 FORBIDDEN_FUNCTIONS = {"expression", "javascript"}
 # Functions that load what they are given (vendor prefix dropped first): their strings are URLs too.
 URL_FUNCTIONS = {"url", "src", "image", "image-set", "cross-fade"}
 VENDOR_PREFIX_RE = re.compile(r"^-(?:webkit|moz|ms|o)-")
-MARKUP_ERROR = "'<' and '-->' are not allowed in CSS (e.g. </style>, <!--)"
 
 
 class CustomCssError(ValueError):
+    """Every problem of a stylesheet, each as "line N: reason" in the active (console) language."""
+
     def __init__(self, errors: list[str]) -> None:
         super().__init__("; ".join(errors))
         self.errors = errors
 
 
-def _line(node: object) -> str:
-    return f"line {getattr(node, 'source_line', '?')}"
+def _at(where: object, problem: str) -> str:
+    """`problem` found on a line (a number, or a parsed node that knows its line)."""
+    line = where if isinstance(where, int) else getattr(where, "source_line", "?")
+    # Translators: where a problem is in the merchant's custom CSS; %(problem)s says what is wrong there.
+    return gettext("line %(line)s: %(problem)s") % {"line": line, "problem": problem}
+
+
+def _markup() -> str:
+    # The characters are filled in: catalogs may hold only well-formed markup.
+    # Translators: %(lt)s and %(end)s are '<' and '-->'; %(examples)s is "</style>, <!--".
+    return (gettext("%(lt)s and %(end)s are not allowed in CSS (e.g. %(examples)s)")
+            % {"lt": "'<'", "end": "'-->'", "examples": "</style>, <!--"})
+
+
+def _script_url(scheme: str) -> str:
+    # Lower-cased, so `JaVaScRiPt:` found twice (in the raw line and the parsed URL) is listed once.
+    return (gettext("url(%(scheme)s:…) is not allowed: a stylesheet cannot run script")
+            % {"scheme": scheme.strip().lower()})
 
 
 def _check_url(url: str, node: object, errors: list[str], function: str = "url") -> None:
     if SCRIPT_URL_RE.match(url):
-        errors.append(f"{_line(node)}: url({url.split(':')[0]}:…) is not allowed: a stylesheet cannot run script")
+        errors.append(_at(node, _script_url(url.split(":")[0])))
     elif not SAFE_URL_RE.match(url.strip()):
-        errors.append(f"{_line(node)}: {function}({url[:60]}) is not allowed; use an https:// address, a path on "
-                      "this site, or a data:image URL")
+        errors.append(_at(node, gettext("%(function)s(%(url)s) is not allowed; use an https:// address, a path on "
+                                        "this site, or a data:image URL") % {"function": function, "url": url[:60]}))
 
 
 def _check_values(tokens: Iterable[ast.Node], errors: list[str]) -> None:
     for token in tokens:
         if isinstance(token, ast.ParseError):
-            errors.append(f"{_line(token)}: {token.message}")
+            errors.append(_at(token, token.message))  # tinycss2's own words, in English
         elif isinstance(token, ast.URLToken):
             _check_url(token.value, token, errors)
         elif isinstance(token, ast.StringToken) and SCRIPT_URL_RE.match(token.value):
-            errors.append(f"{_line(token)}: \"{token.value[:20]}…\" is not allowed: a stylesheet cannot run script")
+            errors.append(_at(token, gettext("\"%(text)s…\" is not allowed: a stylesheet cannot run script")
+                              % {"text": token.value[:20]}))
         elif isinstance(token, ast.FunctionBlock):
             name = VENDOR_PREFIX_RE.sub("", token.lower_name)
             if name in FORBIDDEN_FUNCTIONS:
-                errors.append(f"{_line(token)}: {name}() is not allowed: it runs script in old browsers")
+                errors.append(_at(token, gettext("%(function)s() is not allowed: it runs script in old browsers")
+                                  % {"function": name}))
                 continue
             strings = [t for t in token.arguments if isinstance(t, ast.StringToken)]
             if name in ("url", "src") and not strings:
@@ -72,31 +93,33 @@ def _check_values(tokens: Iterable[ast.Node], errors: list[str]) -> None:
 def _check_declarations(content: list[ast.Node], errors: list[str]) -> None:
     for item in tinycss2.parse_declaration_list(content, skip_comments=True, skip_whitespace=True):
         if isinstance(item, ast.ParseError):
-            errors.append(f"{_line(item)}: {item.message}")
+            errors.append(_at(item, item.message))
         elif isinstance(item, ast.AtRule):
-            errors.append(f"{_line(item)}: @{item.lower_at_keyword} inside a rule is not allowed")
+            errors.append(_at(item, gettext("@%(rule)s inside a rule is not allowed")
+                              % {"rule": item.lower_at_keyword}))
         elif isinstance(item, ast.Declaration):
             if item.lower_name in FORBIDDEN_PROPERTIES:
-                errors.append(f"{_line(item)}: the {item.lower_name} property is not allowed: it runs script")
+                errors.append(_at(item, gettext("the %(property)s property is not allowed: it runs script")
+                                  % {"property": item.lower_name}))
             _check_values(item.value, errors)
 
 
 def _check_rules(rules: Iterable[ast.Node], errors: list[str], in_keyframes: bool = False) -> None:
     for rule in rules:
         if isinstance(rule, ast.ParseError):
-            errors.append(f"{_line(rule)}: {rule.message}")
+            errors.append(_at(rule, rule.message))
         elif isinstance(rule, ast.AtRule):
             name = rule.lower_at_keyword
             if name == "import":
-                errors.append(f"{_line(rule)}: @import is not allowed: custom CSS cannot load other stylesheets")
+                errors.append(_at(rule, gettext("@import is not allowed: custom CSS cannot load other stylesheets")))
             elif name in NESTING_AT_RULES or name.endswith("keyframes"):
                 _check_values(rule.prelude, errors)
                 if rule.content is not None:
                     nested = tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True)
                     _check_rules(nested, errors, in_keyframes=name.endswith("keyframes"))
             else:
-                errors.append(f"{_line(rule)}: @{name} is not allowed (allowed: @media, @supports, @container, "
-                              "@layer, @keyframes)")
+                errors.append(_at(rule, gettext("@%(rule)s is not allowed (allowed: @media, @supports, @container, "
+                                                "@layer, @keyframes)") % {"rule": name}))
         elif isinstance(rule, ast.QualifiedRule):
             _check_values(rule.prelude, errors)
             _check_declarations(rule.content, errors)
@@ -109,22 +132,25 @@ def _rule_errors(rule: ast.Node) -> list[str]:
         return errors
     # An escape (`\3c`, `\3e`) spells '<' or '-->' only once parsed: look at what would be served.
     served = rule.serialize()
-    return [f"{_line(rule)}: {MARKUP_ERROR}"] if "<" in served or "-->" in served else []
+    return [_at(rule, _markup())] if "<" in served or "-->" in served else []
 
 
 def filter_css(text: str) -> str:
     """The merchant's CSS, re-serialised from the parse tree; CustomCssError lists every problem."""
     if len(text) > MAX_CHARS:
-        raise CustomCssError([f"custom CSS is {len(text)} characters long; at most {MAX_CHARS} are allowed"])
+        raise CustomCssError([ngettext("custom CSS is %(length)s character long; at most %(limit)s are allowed",
+                                       "custom CSS is %(length)s characters long; at most %(limit)s are allowed",
+                                       len(text)) % {"length": len(text), "limit": MAX_CHARS}])
     errors: list[str] = []
     for number, line in enumerate(text.splitlines(), start=1):
         # Never anything that looks like markup: `</style>`, `<!--` … would end a <style> element.
         if "<" in line or "-->" in line:
-            errors.append(f"line {number}: {MARKUP_ERROR}")
-        if RAW_SCRIPT_URL_RE.search(line):
-            errors.append(f"line {number}: url(javascript:…) is not allowed: a stylesheet cannot run script")
+            errors.append(_at(number, _markup()))
+        script = RAW_SCRIPT_URL_RE.search(line)
+        if script:
+            errors.append(_at(number, _script_url(script["scheme"])))
         if "\x00" in line:
-            errors.append(f"line {number}: NUL characters are not allowed")
+            errors.append(_at(number, gettext("NUL characters are not allowed")))
     rules = tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True)
     for rule in rules:
         errors.extend(error for error in _rule_errors(rule) if error not in errors)

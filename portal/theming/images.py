@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from portal.i18n import gettext
+
 MAX_UPLOAD_BYTES = 800_000
 MAX_PIXELS = 25_000_000  # larger files are refused before decoding (decompression bombs)
 MAX_SIDE = 1600  # stored images are scaled down to fit this box
@@ -20,7 +22,7 @@ CONTENT_TYPES = {"png": "image/png", "webp": "image/webp"}
 
 
 class ImageError(ValueError):
-    """An upload that is not an image we accept, with the reason."""
+    """An upload that is not an image we accept, with the reason (in the console user's language)."""
 
 
 @dataclass(frozen=True)
@@ -44,11 +46,20 @@ class ProcessedImage:
         return CONTENT_TYPES[self.ext]
 
 
+def _format_refused(fmt: str | None) -> str:
+    if fmt:
+        # Translators: %(format)s is a file format's name, e.g. "BMP" or "TIFF".
+        return (gettext("%(format)s files are not accepted; upload a PNG, JPEG, GIF or WebP image")
+                % {"format": fmt})
+    return gettext("this is not an image we accept; upload a PNG, JPEG, GIF or WebP image")
+
+
 def process_image(data: bytes) -> ProcessedImage:
     if not data:
-        raise ImageError("the file is empty")
+        raise ImageError(gettext("the file is empty"))
     if len(data) > MAX_UPLOAD_BYTES:
-        raise ImageError(f"the file is {len(data) // 1000} KB; at most {MAX_UPLOAD_BYTES // 1000} KB are allowed")
+        raise ImageError(gettext("the file is %(size)s KB; at most %(limit)s KB are allowed")
+                         % {"size": len(data) // 1000, "limit": MAX_UPLOAD_BYTES // 1000})
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -56,9 +67,10 @@ def process_image(data: bytes) -> ProcessedImage:
                 fmt = probe.format
                 width, height = probe.size
                 if fmt not in ACCEPTED_FORMATS:
-                    raise ImageError(f"{fmt or 'this'} files are not accepted; upload a PNG, JPEG, GIF or WebP image")
+                    raise ImageError(_format_refused(fmt))
                 if width * height > MAX_PIXELS:
-                    raise ImageError(f"the image is {width}×{height} pixels; at most {MAX_PIXELS // 1_000_000} megapixels")
+                    raise ImageError(gettext("the image is %(width)s×%(height)s pixels; at most %(limit)s megapixels")
+                                     % {"width": width, "height": height, "limit": MAX_PIXELS // 1_000_000})
                 probe.verify()  # catches truncated and corrupt files before we decode them
             with Image.open(io.BytesIO(data)) as image:
                 image.seek(0)  # the first frame of an animation
@@ -69,9 +81,9 @@ def process_image(data: bytes) -> ProcessedImage:
     except ImageError:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageError("this is not an image we accept; upload a PNG, JPEG, GIF or WebP image") from None
+        raise ImageError(_format_refused(None)) from None
     except (OSError, SyntaxError, ValueError):
-        raise ImageError("the image file is damaged or incomplete") from None
+        raise ImageError(gettext("the image file is damaged or incomplete")) from None
     image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
     out = io.BytesIO()
     # Logos (small, often flat colour or transparent) stay lossless; photos become WebP.

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from portal.i18n import gettext, ngettext
+from portal.i18n.labels import N_
 from portal.theming.contrast import normalise_hex
 
 SETTING_TYPES = ("colour", "font", "image", "choice", "toggle", "text")
@@ -64,18 +66,20 @@ class SettingSpec:
     max_length: int = 80
 
     def allowed(self) -> str:
-        """What this setting accepts, in words, for error messages."""
+        """What this setting accepts, in words, for error messages (fills %(allowed)s below)."""
         if self.type == "colour":
-            return "a hex colour such as #2454c5"
-        if self.type == "font":
-            return "one of " + ", ".join(FONT_STACKS)
-        if self.type == "choice":
-            return "one of " + ", ".join(self.choices)
+            return gettext("a hex colour such as #2454c5")
+        if self.type in ("font", "choice"):
+            values = ", ".join(FONT_STACKS if self.type == "font" else self.choices)
+            # Translators: %(values)s lists the values to type, as written ("square, soft, round").
+            return gettext("one of %(values)s") % {"values": values}
         if self.type == "toggle":
-            return "on or off"
+            # Translators: "on" and "off" are the values to type; keep them as written.
+            return gettext("on or off")
         if self.type == "image":
-            return "a PNG, JPEG, GIF or WebP image"
-        return f"text of at most {self.max_length} characters"
+            return gettext("a PNG, JPEG, GIF or WebP image")
+        return (ngettext("text of at most %(max)s character", "text of at most %(max)s characters", self.max_length)
+                % {"max": self.max_length})
 
 
 def _spec(name: str, raw: Any, light: Mapping[str, str]) -> SettingSpec:
@@ -130,8 +134,14 @@ def parse_schema(raw: Any, light: Mapping[str, str]) -> dict[str, SettingSpec]:
     return {name: _spec(name, value, light) for name, value in raw.items()}
 
 
+def _refused(message: str, spec: SettingSpec, value: Any) -> ValueError:
+    # %(value)s is the value as typed, quoted ('comic'); %(allowed)s is SettingSpec.allowed().
+    return ValueError(gettext(message) % {"value": repr(value), "allowed": spec.allowed()})
+
+
 def clean_value(spec: SettingSpec, value: Any) -> Any:
-    """The stored form of one value, or ValueError saying what is allowed."""
+    """The stored form of one value, or ValueError saying what is allowed (in the active language:
+    the console user's in a request, English for a theme's defaults and the CLI)."""
     if spec.type == "toggle":
         if isinstance(value, bool):
             return value
@@ -140,31 +150,33 @@ def clean_value(spec: SettingSpec, value: Any) -> Any:
             return True
         if text in ("off", "false", "no", "0", ""):
             return False
-        raise ValueError(f"{value!r} is not allowed; use {spec.allowed()}")
+        raise _refused(N_("%(value)s is not allowed; use %(allowed)s"), spec, value)
     if value is None:
-        raise ValueError(f"a value is required; use {spec.allowed()}")
+        raise _refused(N_("a value is required; use %(allowed)s"), spec, value)
     text = str(value).strip()
     if spec.type == "colour":
         colour = normalise_hex(text)
         if colour is None:
-            raise ValueError(f"{text!r} is not a colour; use {spec.allowed()}")
+            raise _refused(N_("%(value)s is not a colour; use %(allowed)s"), spec, text)
         return colour
     if spec.type == "font":
         if text not in FONT_STACKS:
-            raise ValueError(f"{text!r} is not an available font; use {spec.allowed()}")
+            raise _refused(N_("%(value)s is not an available font; use %(allowed)s"), spec, text)
         return text
     if spec.type == "choice":
         if text not in spec.choices:
-            raise ValueError(f"{text!r} is not allowed; use {spec.allowed()}")
+            raise _refused(N_("%(value)s is not allowed; use %(allowed)s"), spec, text)
         return text
     if spec.type == "image":
         if text and not IMAGE_REF_RE.match(text):
-            raise ValueError("upload an image (PNG, JPEG, GIF or WebP)")
+            raise ValueError(gettext("upload an image (PNG, JPEG, GIF or WebP)"))
         return text
     if len(text) > spec.max_length:
-        raise ValueError(f"{len(text)} characters is too long; use {spec.allowed()}")
+        raise ValueError(ngettext("%(count)s character is too long; use %(allowed)s",
+                                  "%(count)s characters is too long; use %(allowed)s", len(text))
+                         % {"count": len(text), "allowed": spec.allowed()})
     if any(ord(ch) < 32 for ch in text):
-        raise ValueError("line breaks and control characters are not allowed")
+        raise ValueError(gettext("line breaks and control characters are not allowed"))
     return text
 
 
@@ -176,7 +188,8 @@ def validate(schema: Mapping[str, SettingSpec], values: Mapping[str, Any]) -> di
         spec = schema.get(name)
         if spec is None:
             known = ", ".join(sorted([*schema, CUSTOM_CSS]))
-            errors.append(f"{name}: this theme has no such setting (it has: {known})")
+            problem = gettext("this theme has no such setting (it has: %(settings)s)") % {"settings": known}
+            errors.append(f"{name}: {problem}")
             continue
         try:
             cleaned[name] = clean_value(spec, value)

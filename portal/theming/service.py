@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from portal.i18n import gettext
 from portal.store import queries
 from portal.store.models import Merchant, ThemeImage, ThemeRevision, utcnow
 from portal.theming.custom_css import CustomCssError, filter_css
@@ -57,9 +58,7 @@ def check(themes: ThemeRegistry, theme_name: str, changes: Mapping[str, Any], ba
     """
     theme = themes.get(theme_name)
     if theme is None:
-        broken = f" (it is broken: {themes.errors[theme_name]})" if theme_name in themes.errors else ""
-        raise SettingsError([f"theme: {theme_name!r} is not an installed theme{broken}; "
-                             f"installed: {', '.join(themes.names())}"])
+        raise SettingsError([f"theme: {not_installed(themes, theme_name)}"])
     errors: list[str] = []
     changes = dict(changes)
     cleaned: dict[str, Any] = {}
@@ -80,6 +79,16 @@ def check(themes: ThemeRegistry, theme_name: str, changes: Mapping[str, Any], ba
     fixed, notices = enforce_contrast(theme.palette, theme.settings_schema, colours, fix=fix_contrast)
     merged.update(fixed)
     return merged, notices
+
+
+def not_installed(themes: ThemeRegistry, name: str) -> str:
+    """Why `name` cannot be used, in the active language (a broken theme's own problem stays English:
+    it is for the theme's author)."""
+    params = {"theme": repr(name), "installed": ", ".join(themes.names()), "problem": themes.errors.get(name)}
+    if params["problem"]:
+        return (gettext("%(theme)s is not an installed theme (it is broken: %(problem)s); installed: %(installed)s")
+                % params)
+    return gettext("%(theme)s is not an installed theme; installed: %(installed)s") % params
 
 
 def save_draft(session: Session, merchant: Merchant, config: ThemeConfig) -> None:
