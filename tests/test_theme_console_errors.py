@@ -17,7 +17,7 @@ from tests.conftest import html, text_of
 from tests.test_theme_console import save, shop, token  # noqa: F401 (shop and token are fixtures)
 from tests.test_theme_i18n import speak
 
-TOO_BIG = b"\x89PNG" + b"0" * MAX_UPLOAD_BYTES
+TOO_BIG = b"\x89PNG" + b"0" * (MAX_UPLOAD_BYTES * 2 - 4)  # 1,600,000 bytes
 CSS = ".a { color: red }\n@import 'https://evil.example/x.css';"
 
 
@@ -36,10 +36,10 @@ def assert_nothing_saved(portal, shop) -> None:
 
 
 @pytest.mark.parametrize("locale, too_big, wrong_format, css", [
-    ("de", "die Datei ist 800 KB groß; erlaubt sind höchstens 800 KB",
+    ("de", "die Datei ist 1600 KB groß; erlaubt sind höchstens 800 KB",
      "BMP-Dateien werden nicht angenommen; laden Sie ein PNG-, JPEG-, GIF- oder WebP-Bild hoch",
      "Zeile 2: @import ist nicht erlaubt: eigenes CSS darf keine anderen Stylesheets laden"),
-    ("en", "the file is 800 KB; at most 800 KB are allowed",
+    ("en", "the file is 1600 KB; at most 800 KB are allowed",
      "BMP files are not accepted; upload a PNG, JPEG, GIF or WebP image",
      "line 2: @import is not allowed: custom CSS cannot load other stylesheets"),
 ])
@@ -63,12 +63,14 @@ def test_refusals_are_in_the_users_language(client, portal, shop, token, locale,
 
 def test_a_german_user_reads_every_refusal_of_one_save_under_its_field(client, portal, shop, token):
     speak(client, "de")
-    response = save(client, token, files={"logo": ("big.png", TOO_BIG, "image/png")}, font="comic",
+    just_over = b"\x89PNG" + b"0" * (MAX_UPLOAD_BYTES - 3)
+    response = save(client, token, files={"logo": ("big.png", just_over, "image/png")}, font="comic",
                     custom_css=".a { background: url(javascript:alert(1)) }")
     assert response.status_code == 400
     page = html(response)
     assert text_of(page.select_one("#theme-errors p")).startswith("Nichts wurde gespeichert.")
-    assert "höchstens 800 KB" in text_of(page.select_one("#setting-logo-error"))
+    logo_error = text_of(page.select_one("#setting-logo-error"))
+    assert logo_error == "die Datei ist 801 KB groß; erlaubt sind höchstens 800 KB"  # rounded up, never "800 KB"
     assert text_of(page.select_one("#setting-font-error")).startswith("'comic' ist keine verfügbare Schrift; erlaubt: "
                                                                       "einer der Werte system, humanist")
     # tinycss2's own words about the broken url() follow, in English.

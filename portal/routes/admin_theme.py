@@ -143,16 +143,17 @@ async def save_settings(request: Request) -> Response:
                 status_code=403, detail=gettext("The form expired. Go back, reload the page and try again."))
         check_fields(form.multi_items(), multiline=(CUSTOM_CSS,))
         changes, uploads = _changes_from_form(form, theme.settings_schema)
-        files = {name: await upload.read(MAX_UPLOAD_BYTES + 1) for name, upload in uploads.items()}
+        # Read no further than just past the cap; the parser already counted the whole file.
+        files = {name: (await upload.read(MAX_UPLOAD_BYTES + 1), upload.size) for name, upload in uploads.items()}
         action = form.get("action")
 
     def save() -> list[str]:
         with portal.session() as session:
             fresh = merchants.by_id(session, merchant.id)
             errors = []
-            for name, data in files.items():
+            for name, (data, size) in files.items():
                 try:
-                    changes[name] = service.store_image(session, fresh, data).ref
+                    changes[name] = service.store_image(session, fresh, data, size).ref
                 except ImageError as exc:
                     errors.append(f"{name}: {exc}")
             try:

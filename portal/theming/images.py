@@ -54,12 +54,16 @@ def _format_refused(fmt: str | None) -> str:
     return gettext("this is not an image we accept; upload a PNG, JPEG, GIF or WebP image")
 
 
-def process_image(data: bytes) -> ProcessedImage:
+def process_image(data: bytes, size: int | None = None) -> ProcessedImage:
+    """`size`: the whole file's size when `data` is only its start (the console stops reading an
+    upload just past the cap, yet says how big the file was)."""
+    size = max(size or 0, len(data))
     if not data:
         raise ImageError(gettext("the file is empty"))
-    if len(data) > MAX_UPLOAD_BYTES:
+    if size > MAX_UPLOAD_BYTES:
+        # Rounded up: a file just over the cap must not read as the cap itself ("800 KB; at most 800 KB").
         raise ImageError(gettext("the file is %(size)s KB; at most %(limit)s KB are allowed")
-                         % {"size": len(data) // 1000, "limit": MAX_UPLOAD_BYTES // 1000})
+                         % {"size": -(-size // 1000), "limit": MAX_UPLOAD_BYTES // 1000})
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

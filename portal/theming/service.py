@@ -137,8 +137,9 @@ def restore_previous(session: Session, merchant: Merchant) -> bool:
     return True
 
 
-def store_image(session: Session, merchant: Merchant, data: bytes) -> ProcessedImage:
-    image = process_image(data)
+def store_image(session: Session, merchant: Merchant, data: bytes, size: int | None = None) -> ProcessedImage:
+    """`size`: the file's whole size when `data` was cut short (see process_image)."""
+    image = process_image(data, size)
     if queries.theme_image(session, merchant.id, image.digest) is None:
         session.add(ThemeImage(merchant_id=merchant.id, digest=image.digest, ext=image.ext,
                                width=image.width, height=image.height, data=image.data))
