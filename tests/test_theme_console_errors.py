@@ -50,13 +50,15 @@ def test_refusals_are_in_the_users_language(client, portal, shop, token, locale,
         assert response.status_code == 400
         page = html(response)
         assert text_of(page.select_one("#setting-logo-error")) == message
-        assert f"logo: {message}" in text_of(page.select_one("#theme-errors"))
+        assert f"Logo: {message}" in text_of(page.select_one("#theme-errors"))  # the field's label, not its key
         assert_nothing_saved(portal, shop)
 
     response = save(client, token, custom_css=CSS)
     assert response.status_code == 400
     page = html(response)
     assert text_of(page.select_one("#setting-custom_css-error")) == css
+    label = "Eigenes CSS" if locale == "de" else "Custom CSS"
+    assert f"{label}: {css}" in text_of(page.select_one("#theme-errors"))
     assert page.select_one("#setting-custom_css").get_text().strip() == CSS  # what was typed is kept
     assert_nothing_saved(portal, shop)
 

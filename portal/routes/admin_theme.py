@@ -56,6 +56,17 @@ def _field_errors(errors: list[str]) -> dict[str, list[str]]:
     return by_field
 
 
+def _named_errors(errors: list[str], theme: Any) -> list[str]:
+    """The list above the form: each "name: reason" with the setting's label, as the form shows it."""
+    labels = {name: words.translate(spec.label) for name, spec in theme.settings_schema.items()}
+    labels.update({CUSTOM_CSS: gettext("Custom CSS"), "theme": gettext("Theme")})
+    named = []
+    for error in errors:
+        name, _, message = error.partition(": ")
+        named.append(f"{labels[name]}: {message}" if message and name in labels else error)
+    return named
+
+
 async def theme_page(request: Request, form_values: dict[str, Any] | None = None,
                      errors: list[str] | None = None, status_code: int = 200) -> Response:
     merchant = await require_merchant(request)
@@ -73,7 +84,7 @@ async def theme_page(request: Request, form_values: dict[str, Any] | None = None
         "settings": list(theme.settings_schema.values()),
         "fonts": FONT_STACKS,
         "image_prefix": path_prefix(request, merchant),
-        "errors": errors or [],
+        "errors": _named_errors(errors or [], theme),
         "field_errors": _field_errors(errors or []),
         "flash": request.session.pop(FLASH, None),
         "max_upload_kb": MAX_UPLOAD_BYTES // 1000,
