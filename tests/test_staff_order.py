@@ -70,13 +70,15 @@ def test_page_shows_items_shipments_events_and_the_full_address(client, factory,
     assert token
     page = staff_page(client, order_id_of(client))
     items = text_of(page.select_one(".staff-items"))
-    assert "Trail mug" in items and "Blue" in items and "MUG-1" in items and "Quantity: 2" in items
+    assert "Trail mug" in items and "Blue" in items and "MUG-1" in items
+    # As on the shopper's page: unit price × quantity, then the line's total.
+    assert "$24.50 × 2" in items and text_of(page.select_one(".staff-items .item__price")) == "$49.00"
     shipment = page.select_one(".staff-shipments .shipment")
     assert UPS in text_of(shipment)
     event = text_of(shipment.select_one(".events"))
     assert "Departed the sorting centre" in event and "Portland, OR" in event
     # The address in full: staff read what the shopper's page masks.
-    assert text_of(page.select_one(".staff-address")) == "Alex Walker 12 Pine Street Portland 97205 US"
+    assert text_of(page.select_one(".staff-address")) == "Alex Walker 12 Pine Street Portland 97205 United States"
     assert "Shopper@Example.com" in text_of(page.select_one(".staff-facts"))
     assert "Staff only: gift wrap" in text_of(page.select_one(".staff-order-note"))
     history = text_of(page.select_one(".history"))
@@ -147,7 +149,11 @@ def test_timeline_says_how_the_items_changed(client, factory, shop, auth):
     placed(client, auth, line_items=[{**mug, "quantity": 3, "discount": "5.00", "image_url": "https://x.example/m.png"},
                                      {"title": "Cap", "quantity": 1, "unit_price": "12.00"}])
     console_login(client, factory, shop)
-    lines = entries(staff_page(client, order_id_of(client)))
+    page = staff_page(client, order_id_of(client))
+    assert [text_of(item.select_one(".item__discount")) if item.select_one(".item__discount") else ""
+            for item in page.select(".staff-item")] == ["Discount: −$5.00", ""]
+    assert [text_of(price) for price in page.select(".staff-item .item__price")] == ["$68.50", "$12.00"]
+    lines = entries(page)
     assert lines[0][2] == ("Items: 3 × Trail mug (Blue) at $24.50 each → 3 × Trail mug (Blue) at $24.50 each, "
                            "$5.00 off; 1 × Cap at $12.00 each")
     assert lines[1][2] == "Items: 2 × Trail mug (Blue) at $24.50 each → 3 × Trail mug (Blue) at $24.50 each"
