@@ -89,6 +89,27 @@ def _upgrading_keeps_the_data_and_fills_first_scans(engine) -> None:
     }
 
 
+def _upgrading_keeps_the_delivery_log_in_english(engine) -> None:
+    """A delivery logged before reasons were kept as templates reads as it was stored."""
+    from portal.ingest import deliveries
+
+    migrate(engine, "0010_view_count_index")
+    tables = MetaData()
+    tables.reflect(engine)
+    with engine.begin() as connection:
+        merchant = {key: value for key, value in Merchant(slug="old", name="Old Shop").model_dump().items()
+                    if key in tables.tables["merchants"].c and key != "id"}
+        merchant_id = connection.execute(insert(tables.tables["merchants"]).values(merchant)).inserted_primary_key[0]
+        connection.execute(insert(tables.tables["webhook_deliveries"]).values(
+            merchant_id=merchant_id, platform="shopify", topic="orders/create", delivery_id="wh-1",
+            result="stored", reason="order created", order_number="#1", http_status=200, received_at=DAY))
+    migrate(engine)
+    with Session(engine) as session:
+        (entry,) = deliveries.log(session, merchant_id, 10)
+    assert (entry.reason, entry.reason_template, entry.reason_values) == ("order created", None, None)
+    assert deliveries.reason_text(entry) == ("order created", False)
+
+
 def test_history_is_one_line_with_one_base_and_one_head(tmp_path):
     script = ScriptDirectory.from_config(alembic_config(make_engine(f"sqlite:///{tmp_path / 'unused.db'}")))
     assert len(script.get_bases()) == 1
@@ -98,10 +119,11 @@ def test_history_is_one_line_with_one_base_and_one_head(tmp_path):
         assert not revision.is_branch_point
 
 
-# A database migrated from empty has the models' schema; one upgraded from the first revision keeps its rows.
+# A database migrated from empty has the models' schema; one upgraded keeps its rows.
 CHECKS = pytest.mark.parametrize("check", [_migrated_from_empty_matches_the_models,
-                                           _upgrading_keeps_the_data_and_fills_first_scans],
-                                 ids=["from empty", "with data"])
+                                           _upgrading_keeps_the_data_and_fills_first_scans,
+                                           _upgrading_keeps_the_delivery_log_in_english],
+                                 ids=["from empty", "with data", "delivery log"])
 
 
 @CHECKS

@@ -41,7 +41,13 @@ class WebhookDelivery(SQLModel, table=True):
     delivery_id: str = Field(default="", max_length=128)
     # stored, duplicate, ignored or rejected
     result: str = Field(max_length=16)
+    # In English, as the platform was answered.
     reason: str = Field(default="", max_length=500)
+    # The reason as its message template (English, in the catalogs) and values, which the console
+    # shows in its reader's language; None in rows logged before they were kept, and for errors
+    # we have no template for.
+    reason_template: str | None = Field(default=None)
+    reason_values: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON(none_as_null=True)))
     order_number: str | None = Field(default=None, max_length=64)
     http_status: int = 200
     received_at: datetime = Field(default_factory=utcnow)
