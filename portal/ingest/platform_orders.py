@@ -17,6 +17,8 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from portal import timestamps
+from portal.i18n.labels import N_
+from portal.i18n.messages import Message
 from portal.orders import staff_log
 from portal.orders.upsert import (
     STATUS_FIELDS,
@@ -34,12 +36,19 @@ from portal.store.models import Merchant, Order
 
 log = logging.getLogger(__name__)
 
-class Rejected(Exception):
-    """A delivery we refuse, with the reason the merchant reads in the delivery log."""
+# Reasons more than one platform gives.
+EXPECTED_OBJECT = N_("expected a JSON object")
+NO_ID = N_("the order has no id")
 
-    def __init__(self, reason: str, status: int = 422) -> None:
-        super().__init__(reason)
-        self.reason, self.status = reason, status
+
+class Rejected(Exception):
+    """A delivery we refuse, with the reason the merchant reads in the delivery log (`why`; a
+    plain str is words we have no template for) and the platform in our answer (`reason`)."""
+
+    def __init__(self, why: Message | str, status: int = 422) -> None:
+        self.why, self.status = why, status
+        self.reason = why.english if isinstance(why, Message) else why
+        super().__init__(self.reason)
 
 
 @dataclass(frozen=True)
@@ -53,11 +62,18 @@ class Delivery:
 @dataclass
 class Outcome:
     result: str  # stored | duplicate | ignored | rejected
-    reason: str = ""
+    # Why, as a Message the console translates; a plain str only where we have no template
+    # (the order service's own errors, which are English).
+    why: Message | str = ""
     order_number: str | None = None
     http_status: int = 200
     # What the body turned out to be, for platforms that do not name it in a header.
     topic: str | None = None
+
+    @property
+    def reason(self) -> str:
+        """In English: what the platform's answer and the server log say."""
+        return self.why.english if isinstance(self.why, Message) else self.why
 
 
 @dataclass
@@ -104,8 +120,8 @@ class OrderChange:
             # A version time past what we accept now (stored before the rule) makes nothing look older.
             if (self.mapped.updated_at and stored_at and stored_at > self.mapped.updated_at
                     and timestamps.counts(stored_at, timestamps.ceiling())):
-                return Outcome("ignored", f"older than the version already stored ({stored_at.isoformat()})",
-                               existing.number)
+                return Outcome("ignored", Message(N_("older than the version already stored (%(stored_at)s)"),
+                                                  {"stored_at": stored_at.isoformat()}), existing.number)
             for name in (*STATUS_FIELDS, "cancel_reason"):
                 data.setdefault(name, getattr(existing, name))
         try:
@@ -129,7 +145,8 @@ class OrderChange:
             # Only parcels stored before can belong to a fulfilment the platform cancelled since.
             remove_shipments(session, order, self.mapped.removed_shipments, stored.shipments if stored else [],
                              staff_log.webhook(self.platform))
-        return Outcome("stored", "order created" if result.created else "order updated", order.number)
+        return Outcome("stored", Message(N_("order created") if result.created else N_("order updated")),
+                       order.number)
 
 
 def find_order(session: Session, merchant: Merchant, platform: str, external_id: str | None) -> Order | None:
@@ -154,13 +171,13 @@ def apply_shipments(session: Session, merchant: Merchant, order: Order, shipment
     if raw_statuses:
         order.raw_statuses = {**order.raw_statuses, **raw_statuses}
         session.add(order)
-    return Outcome("stored", f"{len(checked)} shipment(s) updated", order.number)
+    return Outcome("stored", Message(N_("%(count)d shipment(s) updated"), {"count": len(checked)}), order.number)
 
 
 def not_received_yet(external_id: str | None) -> Outcome:
     # Acknowledged rather than refused: the order's own deliveries carry the same data, and a
     # platform that sees repeated failures disables the whole subscription.
-    return Outcome("ignored", f"order {external_id} has not been received yet")
+    return Outcome("ignored", Message(N_("order %(order)s has not been received yet"), {"order": external_id}))
 
 
 # -- the delivery transaction --------------------------------------------------------------------
@@ -185,6 +202,10 @@ def prepare(plan: Plan, merchant: Merchant, topic: str, payload: Any) -> Handler
         return failed
 
 
-def answer(result: str, reason: str) -> Handler:
+def unused_topic(topic: str) -> Message:
+    return Message(N_("topic %(topic)s is not used by the portal"), {"topic": repr(topic)})
+
+
+def answer(result: str, why: Message) -> Handler:
     """A Handler whose outcome does not depend on the database."""
-    return lambda _session: Outcome(result, reason)
+    return lambda _session: Outcome(result, why)

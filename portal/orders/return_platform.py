@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from portal.i18n.labels import N_
+from portal.i18n.messages import Message
 from portal.orders import return_rules, return_steps, staff_log
 from portal.orders.return_steps import StepInput
 from portal.store import returns as store
@@ -29,7 +31,7 @@ def _request_for(session: Session, merchant: Merchant, order: Order, source: str
 
 
 def apply(session: Session, merchant: Merchant, order: Order, source: str, external_id: str | None,
-          status: str, decline_note: str | None = None) -> str | None:
+          status: str, decline_note: str | None = None) -> Message | None:
     """Move the order's request as the platform's return says (`status`: a canonical order return
     status); what was done, in words for the delivery log, or None when no request of the order is
     concerned (then the platform's status applies to the order alone)."""
@@ -42,8 +44,11 @@ def apply(session: Session, merchant: Merchant, order: Order, source: str, exter
         if link and request.external_id != external_id:
             request.source, request.external_id = link
             session.add(request)
-        return f"return request {request.id} is {request.status}; the platform's {status.replace('_', ' ')} changes nothing"
+        return Message(N_("return request %(request)s is %(return_request)s; the platform's %(return_status)s "
+                          "changes nothing"), {"request": request.id, "return_request": request.status,
+                                               "return_status": status})
     # The platform tells the shopper how to send the items back itself: no instructions are needed.
     return_steps.take(session, merchant, request.id, StepInput(action, reason=decline_note, from_platform=True),
                       staff_log.webhook(source), link)
-    return f"return request {request.id} {return_rules.ACTIONS[action][1]}"
+    return Message(N_("return request %(request)s %(return_request)s"),
+                   {"request": request.id, "return_request": return_rules.ACTIONS[action][1]})

@@ -71,7 +71,8 @@ async def webhooks_page(request: Request) -> Response:
     return render(request, "admin/webhooks.html", {
         "urls": receiver_urls(request, merchant),
         "secrets": [(name, gettext(label), bool(getattr(fresh, name))) for name, label in SECRET_FIELDS.items()],
-        "deliveries": log,
+        # Each entry with its reason in the console's language (False: the English as stored).
+        "deliveries": [(entry, *deliveries.reason_text(entry)) for entry in log],
         "refusals": refusals,
         "platform_names": PLATFORM_NAMES,
         "error": error,

@@ -14,6 +14,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from portal.i18n.labels import N_
+from portal.i18n.messages import Message
 from portal.ingest import deliveries, platform_orders, webhook_refusals
 from portal.ingest.platforms import bigcommerce, payloads, shopify, woocommerce
 from portal.ingest.platform_orders import Delivery, Outcome, Rejected
@@ -39,9 +41,9 @@ def _answer(outcome: Outcome) -> JSONResponse:
                         status_code=outcome.http_status)
 
 
-async def _reject(request: Request, merchant: Merchant, delivery: Delivery, reason: str, status: int) -> Response:
+async def _reject(request: Request, merchant: Merchant, delivery: Delivery, why: Message | str, status: int) -> Response:
     """Answer a verified delivery that never reached the database, after noting it in the delivery log."""
-    outcome = Outcome("rejected", reason, http_status=status)
+    outcome = Outcome("rejected", why, http_status=status)
     await portal_of(request).write(deliveries.log_outcome, portal_of(request).engine, merchant, delivery, outcome)
     return _answer(outcome)
 
@@ -75,11 +77,11 @@ async def _body(request: Request, merchant: Merchant, platform: str, topic: str,
     except HTTPException as exc:
         if exc.status_code != 413:
             raise
-        reason = f"body larger than {portal_of(request).settings.max_body_bytes} bytes"
+        why = Message(N_("body larger than %(limit)s bytes"), {"limit": portal_of(request).settings.max_body_bytes})
         if authenticated:
-            return await _reject(request, merchant, _delivery(platform, topic, delivery_id), reason, 413)
+            return await _reject(request, merchant, _delivery(platform, topic, delivery_id), why, 413)
         return await _unverified(request, merchant, platform, webhook_refusals.TOO_LARGE,
-                                 Outcome("rejected", reason, http_status=413))
+                                 Outcome("rejected", why, http_status=413))
     return raw, _delivery(platform, topic, delivery_id, raw)
 
 
@@ -100,7 +102,7 @@ async def _apply(request: Request, merchant: Merchant, delivery: Delivery, raw: 
     try:
         payload = payloads.parse_json(raw)
     except Rejected as exc:
-        return await _reject(request, merchant, delivery, exc.reason, exc.status)
+        return await _reject(request, merchant, delivery, exc.why, exc.status)
     # Deliveries waiting for the writer together share one transaction (Portal.write_grouped).
     outcome = await portal_of(request).write_grouped(
         deliveries.receive_many, deliveries.receive, merchant, delivery, platform_orders.prepare(plan, merchant, delivery.topic, payload))

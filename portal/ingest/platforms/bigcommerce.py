@@ -16,6 +16,8 @@ from typing import Any
 from sqlmodel import Session
 
 from portal import money
+from portal.i18n.labels import N_
+from portal.i18n.messages import Message
 from portal.ingest import platform_orders
 from portal.ingest.platforms import payloads
 from portal.ingest.platform_orders import Outcome, PlatformOrder, Rejected
@@ -42,15 +44,16 @@ def _not_an_order(session: Session, merchant: Merchant, payload: Any) -> Outcome
     if isinstance(payload, list):
         outcome = _shipments(session, merchant, [s for s in payload if isinstance(s, dict)])
     elif not isinstance(payload, dict):
-        raise Rejected("expected a JSON object or a list of shipments")
+        raise Rejected(Message(N_("expected a JSON object or a list of shipments")))
     elif _notification(payload):
-        outcome = Outcome("ignored", "BigCommerce's own webhooks carry only ids: "
-                                     "post the full v2 order object instead (see docs/platforms.md)")
+        outcome = Outcome("ignored", Message(N_("BigCommerce's own webhooks carry only ids: post the full v2 "
+                                                "order object instead (see %(page)s)"), {"page": "docs/platforms.md"}))
         outcome.topic = str(payload.get("scope"))
     elif "order_id" in payload and "tracking_number" in payload:
         outcome = _shipments(session, merchant, [payload])
     else:
-        raise Rejected("not a BigCommerce v2 order (no status_id) or shipment (no order_id, tracking_number)")
+        raise Rejected(Message(N_("not a BigCommerce v2 order (no status_id) or shipment (no order_id, "
+                                  "tracking_number)")))
     outcome.topic = outcome.topic or "shipment"
     return outcome
 
@@ -83,7 +86,8 @@ class _Converter:
     def __init__(self, payload: dict[str, Any]) -> None:
         paid = _currency(payload.get("currency_code"))
         if paid is None:
-            raise Rejected(f"currency_code: {payload.get('currency_code')!r} is not an ISO 4217 currency code")
+            raise Rejected(Message(N_("%(field)s: %(value)s is not an ISO 4217 currency code"),
+                                   {"field": "currency_code", "value": repr(payload.get("currency_code"))}))
         store = _currency(payload.get("store_default_currency_code")) or _currency(
             payload.get("default_currency_code")) or paid
         self.rate = _rate(payload)
@@ -160,7 +164,7 @@ def _statuses(payload: dict[str, Any], statuses: StatusMapper) -> tuple[str, str
 def map_order(payload: dict[str, Any]) -> PlatformOrder:
     external_id = payloads.platform_id(payload.get("id"))
     if not external_id:
-        raise Rejected("the order has no id")
+        raise Rejected(Message(platform_orders.NO_ID))
     convert = _Converter(payload)
     inclusive = bool(payload.get("is_tax_inclusive_pricing"))
     suffix = "inc_tax" if inclusive else "ex_tax"
@@ -215,10 +219,10 @@ def map_order(payload: dict[str, Any]) -> PlatformOrder:
 
 def _shipments(session: Session, merchant: Merchant, items: list[dict[str, Any]]) -> Outcome:
     if not items:
-        raise Rejected("no shipment objects in the body")
+        raise Rejected(Message(N_("no shipment objects in the body")))
     order_ids = {payloads.platform_id(item.get("order_id")) for item in items}
     if len(order_ids) != 1:
-        raise Rejected("shipments of more than one order in one delivery")
+        raise Rejected(Message(N_("shipments of more than one order in one delivery")))
     (order_id,) = order_ids
     order = platform_orders.find_order(session, merchant, PLATFORM, order_id)
     if order is None:

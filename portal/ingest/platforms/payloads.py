@@ -16,6 +16,8 @@ from typing import Any
 from portal import inputs, money, timestamps
 from portal import tags as tag_rules
 from portal.i18n import normalise_locale
+from portal.i18n.labels import N_
+from portal.i18n.messages import Message
 from portal.ingest.platform_orders import Rejected
 from portal.schemas import is_email
 from portal.statuses import closest, status_key
@@ -37,7 +39,7 @@ def parse_json(raw: bytes) -> Any:
     try:
         return _DECODER.decode(raw.decode(json.detect_encoding(raw), "surrogatepass"))
     except (ValueError, RecursionError) as exc:
-        raise Rejected(f"malformed JSON: {exc}", 400) from None
+        raise Rejected(Message(N_("malformed JSON: %(error)s"), {"error": str(exc)}), 400) from None
 
 
 def body_hash(raw: bytes) -> str:
@@ -137,7 +139,8 @@ def timestamp(value: Any, field_name: str, *, ahead: bool = False) -> datetime |
         try:
             parsed = parsedate_to_datetime(text)
         except (TypeError, ValueError):
-            raise Rejected(f"{field_name}: {text[:40]!r} is not a date and time") from None
+            raise Rejected(Message(N_("%(field)s: %(value)s is not a date and time"),
+                                   {"field": field_name, "value": repr(text[:40])})) from None
     try:
         return timestamps.check(parsed, ahead=ahead).astimezone(timezone.utc)
     except ValueError as exc:

@@ -13,6 +13,8 @@ from typing import Any
 from sqlmodel import Session
 
 from portal import money
+from portal.i18n.labels import N_
+from portal.i18n.messages import Message
 from portal.ingest import platform_orders
 from portal.ingest.platforms import payloads
 from portal.ingest.platform_orders import Outcome, PlatformOrder, Rejected
@@ -51,7 +53,7 @@ def plan(merchant: Merchant, topic: str, payload: Any) -> platform_orders.Handle
     """What the delivery does (platform_orders.Plan): an order's payload is translated here, before the
     delivery waits for the database."""
     if not isinstance(payload, dict):
-        raise Rejected("expected a JSON object")
+        raise Rejected(Message(platform_orders.EXPECTED_OBJECT))
     if topic in ORDER_TOPICS:
         return platform_orders.OrderChange(merchant, PLATFORM, map_order(payload))
     if topic in FULFILLMENT_TOPICS:
@@ -60,7 +62,7 @@ def plan(merchant: Merchant, topic: str, payload: Any) -> platform_orders.Handle
         return partial(_refund, merchant=merchant, payload=payload)
     if topic.startswith("returns/"):
         return partial(_return, merchant=merchant, topic=topic, payload=payload)
-    return platform_orders.answer("ignored", f"topic {topic!r} is not used by the portal")
+    return platform_orders.answer("ignored", platform_orders.unused_topic(topic))
 
 
 def _amounts(payload: dict[str, Any], name: str, currency: str, presentment: str,
@@ -75,7 +77,8 @@ def _amounts(payload: dict[str, Any], name: str, currency: str, presentment: str
         return shop, payloads.amount(paid_money["amount"], presentment,
                                    f"{where}{name}_set.presentment_money.amount")
     if presentment != currency:
-        raise Rejected(f"{name}_set.presentment_money is missing and the order was paid in {presentment}")
+        raise Rejected(Message(N_("%(field)s is missing and the order was paid in %(currency)s"),
+                               {"field": f"{name}_set.presentment_money", "currency": presentment}))
     return shop, shop
 
 
@@ -162,7 +165,7 @@ def _line_items(payload: dict[str, Any], currency: str, presentment: str) -> lis
 def map_order(payload: dict[str, Any]) -> PlatformOrder:
     external_id = payloads.platform_id(payload.get("id"))
     if not external_id:
-        raise Rejected("the order has no id")
+        raise Rejected(Message(platform_orders.NO_ID))
     currency = _currency(payload.get("currency"), "currency")
     presentment = _currency(payload.get("presentment_currency") or currency, "presentment_currency")
     statuses = StatusMapper(PLATFORM)
@@ -228,7 +231,8 @@ def _fulfillment(session: Session, merchant: Merchant, payload: dict[str, Any]) 
     cancelled = cancelled_shipments([payload])
     if cancelled:
         removed = remove_shipments(session, order, cancelled, actor=staff_log.webhook(PLATFORM))
-        return Outcome("stored", f"fulfilment cancelled: {removed} shipment(s) removed", order.number)
+        return Outcome("stored", Message(N_("fulfilment cancelled: %(count)d shipment(s) removed"), {"count": removed}),
+                       order.number)
     statuses = StatusMapper(PLATFORM)
     return platform_orders.apply_shipments(session, merchant, order, shipments([payload], statuses), statuses.raw)
 
@@ -253,7 +257,7 @@ def _refund(session: Session, merchant: Merchant, payload: dict[str, Any]) -> Ou
     status = "refunded" if whole or order.payment_status == "refunded" else "partially_refunded"
     change_statuses(session, order, {"payment_status": status},
                     payloads.timestamp(payload.get("created_at"), "created_at"), staff_log.webhook(PLATFORM))
-    return Outcome("stored", f"payment {status.replace('_', ' ')}", order.number)
+    return Outcome("stored", Message(N_("payment %(payment_status)s"), {"payment_status": status}), order.number)
 
 
 def _return(session: Session, merchant: Merchant, topic: str, payload: dict[str, Any]) -> Outcome:
@@ -278,4 +282,4 @@ def _return(session: Session, merchant: Merchant, topic: str, payload: dict[str,
     if statuses.raw:
         order.raw_statuses = {**order.raw_statuses, **statuses.raw}
         session.add(order)
-    return Outcome("stored", f"return {status.replace('_', ' ')}", order.number)
+    return Outcome("stored", Message(N_("return %(return_status)s"), {"return_status": status}), order.number)

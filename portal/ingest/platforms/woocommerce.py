@@ -13,6 +13,8 @@ from decimal import Decimal
 from typing import Any
 
 from portal import money
+from portal.i18n.labels import N_
+from portal.i18n.messages import Message
 from portal.ingest import platform_orders
 from portal.ingest.platforms import payloads
 from portal.ingest.platform_orders import PlatformOrder, Rejected
@@ -30,11 +32,12 @@ def plan(merchant: Merchant, topic: str, payload: Any) -> platform_orders.Handle
     """What the delivery does (platform_orders.Plan): the order is translated here, before the delivery
     waits for the database."""
     if not isinstance(payload, dict):
-        raise Rejected("expected a JSON object")
+        raise Rejected(Message(platform_orders.EXPECTED_OBJECT))
     if topic and not topic.startswith("order."):
-        return platform_orders.answer("ignored", f"topic {topic!r} is not used by the portal")
+        return platform_orders.answer("ignored", platform_orders.unused_topic(topic))
     if topic == "order.deleted":
-        return platform_orders.answer("ignored", "order deleted in WooCommerce: the tracking page stays as it was")
+        return platform_orders.answer("ignored", Message(
+            N_("order deleted in WooCommerce: the tracking page stays as it was")))
     return platform_orders.OrderChange(merchant, PLATFORM, map_order(payload))
 
 
@@ -125,7 +128,7 @@ def _statuses(payload: dict[str, Any], statuses: StatusMapper) -> tuple[str, str
 def map_order(payload: dict[str, Any]) -> PlatformOrder:
     external_id = payloads.platform_id(payload.get("id"))
     if not external_id:
-        raise Rejected("the order has no id")
+        raise Rejected(Message(platform_orders.NO_ID))
     try:
         currency = money.validate_currency(str(payload.get("currency") or ""))
     except money.MoneyError as exc:

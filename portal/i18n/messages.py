@@ -1,0 +1,64 @@
+"""Text kept as its template and values, put in words when read: in English for whoever gets it
+at once (a platform's webhook response, the server log), in the reader's language later (the
+console's delivery log, from the template and values stored with the row)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from portal.i18n import gettext
+from portal.i18n.labels import N_
+
+# Our status words inside a sentence, lower case (status_label's are capitalised titles), by the
+# placeholder that holds them. Any other value, and a status word not listed, stays as it came.
+STATUS_WORDS: dict[str, dict[str, str]] = {
+    "payment_status": {
+        # Translators: a payment's status inside "payment %(payment_status)s" (webhook delivery log).
+        "refunded": N_("refunded"),
+        "partially_refunded": N_("partially refunded"),
+    },
+    "return_status": {
+        # Translators: an order's return status inside a sentence of the webhook delivery log.
+        "requested": N_("requested"),
+        "in_progress": N_("in progress"),
+        "returned": N_("returned"),
+        "declined": N_("declined"),
+        "cancelled": N_("cancelled"),
+    },
+    "return_request": {
+        "requested": N_("requested"),
+        # Translators: a return request's status inside a sentence of the webhook delivery log.
+        "approved": N_("approved"),
+        "declined": N_("declined"),
+        # Translators: a return request's status: the shop has the items back.
+        "received": N_("received"),
+        "refunded": N_("refunded"),
+    },
+}
+
+
+def _status_word(name: str, value: Any) -> str | None:
+    return STATUS_WORDS.get(name, {}).get(value) if isinstance(value, str) else None
+
+
+@dataclass(frozen=True)
+class Message:
+    """`template`: English with %(name)s placeholders, marked with N_ where it is written;
+    `values`: what fills them, JSON values (a status word by its canonical key)."""
+
+    template: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def english(self) -> str:
+        return self.template % {name: _status_word(name, value) or value for name, value in self.values.items()}
+
+    def translated(self) -> str:
+        """In the active locale: the template and our status words translated, the rest as sent."""
+        values = {}
+        for name, value in self.values.items():
+            word = _status_word(name, value)
+            values[name] = gettext(word) if word else value
+        return gettext(self.template) % values
