@@ -11,9 +11,12 @@ from babel import Locale
 from babel.core import get_global
 from babel.numbers import format_currency, get_currency_precision, get_territory_currencies
 
+from portal.problems import N_, Problem
 
-class MoneyError(ValueError):
-    """An amount or currency that cannot be represented."""
+
+class MoneyError(Problem):
+    """An amount or currency that cannot be represented (its message said in English to the API,
+    in the merchant's language on the console)."""
 
 
 # The money columns hold signed 64-bit integers of minor units.
@@ -38,7 +41,8 @@ def known_currencies() -> frozenset[str]:
 def validate_currency(code: str) -> str:
     code = (code or "").strip().upper()
     if code not in known_currencies():
-        raise MoneyError(f"unknown currency code {code!r}: use an ISO 4217 code such as USD, EUR or NOK")
+        raise MoneyError(N_("unknown currency code %(code)s: use an ISO 4217 code such as USD, EUR or NOK"),
+                         code=repr(code))
     return code
 
 
@@ -53,11 +57,11 @@ def parse_amount(amount: str | int | float | Decimal) -> Decimal:
     try:
         value = Decimal(str(amount).strip())
     except (InvalidOperation, ValueError):
-        raise MoneyError(f"{amount!r} is not a decimal amount such as \"19.90\"") from None
+        raise MoneyError('%(amount)s is not a decimal amount such as "19.90"', amount=repr(amount)) from None
     if not value.is_finite():
-        raise MoneyError(f"{amount!r} is not a decimal amount such as \"19.90\"")
+        raise MoneyError('%(amount)s is not a decimal amount such as "19.90"', amount=repr(amount))
     if value and value.adjusted() > _MAX_ADJUSTED_EXPONENT:
-        raise MoneyError(f"{amount!r} is too large to store")
+        raise MoneyError(N_("%(amount)s is too large to store"), amount=repr(amount))
     return value
 
 
@@ -67,11 +71,12 @@ def to_minor(amount: str | int | float | Decimal, currency: str) -> int:
     digits = currency_digits(currency)
     scaled = value.scaleb(digits)
     if abs(scaled) > MAX_MINOR:
-        raise MoneyError(f"{amount!r} is too large to store: the largest amount in {currency} is "
-                         f"{to_string(MAX_MINOR, currency)}")
+        raise MoneyError(N_("%(amount)s is too large to store: the largest amount in %(currency)s is %(largest)s"),
+                         amount=repr(amount), currency=currency, largest=to_string(MAX_MINOR, currency))
     if scaled != scaled.to_integral_value():
         # Platforms send "12.3400" (BigCommerce) or "1500.00" for JPY: accept trailing zeros only.
-        raise MoneyError(f"{amount!r} has more decimals than {currency} allows ({digits})")
+        raise MoneyError(N_("%(amount)s has more decimals than %(currency)s allows (%(digits)s)"),
+                         amount=repr(amount), currency=currency, digits=digits)
     return int(scaled)
 
 

@@ -27,6 +27,7 @@ from portal import inputs, timestamps
 from portal import tags as tag_rules
 from portal.i18n import normalise_locale
 from portal.money import MoneyError, known_currencies, validate_currency
+from portal.problems import N_, Problem
 from portal.statuses import (
     CancelReason,
     FulfillmentStatus,
@@ -63,9 +64,10 @@ def _decimal_string(value: Any) -> str:
         raise ValueError('must be a decimal string such as "19.90"')
     text = value.strip()
     if text.startswith("-") and _AMOUNT_SHAPE.fullmatch(text[1:]):
-        raise ValueError("must not be negative")
+        raise Problem(N_("must not be negative"))
     if not _AMOUNT_SHAPE.fullmatch(text):
-        raise ValueError(f'{text!r} is not a decimal amount such as "19.90" (digits and a point, no exponent)')
+        raise Problem(N_('%(amount)s is not a decimal amount such as "19.90" (digits and a point, no exponent)'),
+                      amount=repr(text))
     return text
 
 
@@ -78,7 +80,7 @@ def _currency(value: Any) -> str:
     try:
         return validate_currency(str(value))
     except MoneyError as exc:
-        raise ValueError(str(exc)) from None
+        raise Problem(exc.message, **exc.values) from None
 
 
 def _event_moment(value: datetime) -> datetime:
@@ -162,6 +164,7 @@ LocaleCode = Annotated[str, _Documented(_locale_schema)]
 
 
 RANGE_MESSAGE = "is before estimated_delivery"
+URL_PROBLEM = N_("must start with http:// or https://")
 
 
 class _Strict(BaseModel):
@@ -275,14 +278,14 @@ class OrderIn(_Strict):
     @classmethod
     def _email(cls, value: str | None) -> str | None:
         if value and not is_email(value):
-            raise ValueError("is not an e-mail address")
+            raise Problem(N_("is not an e-mail address"))
         return value or None
 
     @field_validator("locale")
     @classmethod
     def _locale(cls, value: str | None) -> str | None:
         if value and normalise_locale(value) is None:
-            raise ValueError(f"unknown locale {value!r}: use a code such as en, de or pt-BR")
+            raise Problem(N_("unknown locale %(locale)s: use a code such as en, de or pt-BR"), locale=repr(value))
         return normalise_locale(value) if value else None
 
     @field_validator("tags")
@@ -293,7 +296,7 @@ class OrderIn(_Strict):
     @model_validator(mode="after")
     def _cancel_reason_only_when_cancelled(self) -> OrderIn:
         if self.cancel_reason and self.status != "cancelled":
-            raise ValueError("cancel_reason is only allowed when status is 'cancelled'")
+            raise Problem(N_("cancel_reason is only allowed when status is 'cancelled'"))
         return self
 
 
@@ -328,6 +331,6 @@ def error_list(exc: ValidationError) -> list[dict[str, str]]:
         field = ".".join(str(part) for part in error["loc"]) or "body"
         message = error["msg"].removeprefix("Value error, ")
         if error["type"] == "string_pattern_mismatch" and error["ctx"]["pattern"] in _TEXT_PATTERNS:
-            message = inputs.text_problem(error["input"]) or "must start with http:// or https://"
+            message = inputs.text_problem(error["input"]) or URL_PROBLEM
         errors.append({"field": field, "message": message})
     return errors

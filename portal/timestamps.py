@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone, tzinfo
 
+from portal.problems import N_, Problem
+
 EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)
 LATEST = datetime(2100, 12, 31, 23, 59, 59, 999_999, tzinfo=timezone.utc)
 EVENT_SKEW = timedelta(hours=24)
 
-RANGE_MESSAGE = "must be between 1970-01-01 and 2100-12-31 (UTC)"
+RANGE_MESSAGE = N_("must be between 1970-01-01 and 2100-12-31 (UTC)")
 SKEW_MESSAGE = "must not be more than 24 hours in the future"
 
 
@@ -41,7 +43,7 @@ def check(value: datetime, *, ahead: bool = False, now: datetime | None = None) 
     past now."""
     moment = utc(value)
     if moment is None or not EARLIEST <= moment <= LATEST:
-        raise ValueError(RANGE_MESSAGE)
+        raise Problem(RANGE_MESSAGE)
     if ahead and moment > ceiling(now):
         raise ValueError(SKEW_MESSAGE)
     return value if value.utcoffset() is not None else moment
@@ -50,7 +52,7 @@ def check(value: datetime, *, ahead: bool = False, now: datetime | None = None) 
 def check_day(value: date) -> date:
     """A calendar date (an estimated delivery) in the same years."""
     if not EARLIEST.year <= value.year <= LATEST.year:
-        raise ValueError(RANGE_MESSAGE)
+        raise Problem(RANGE_MESSAGE)
     return value
 
 

@@ -3,36 +3,43 @@ the ones it gives, so the totals never contradict the items (API, CSV and platfo
 
 from __future__ import annotations
 
+from typing import Any
+
 from portal import money
+from portal.problems import N_, Problem
 from portal.schemas import OrderIn, Totals
 
 ORDER_TOTAL_FIELDS = ("subtotal", "shipping", "tax", "discounts", "total")
-SUM_TOO_LARGE = "is not given, and the amounts it is worked out from add up to more than can be stored"
+SUM_TOO_LARGE = N_("is not given, and the amounts it is worked out from add up to more than can be stored")
+PRESENTMENT_REQUIRED = N_("required when presentment_currency differs from currency")
+PRESENTMENT_DISCOUNT_REQUIRED = N_("required with a discount when presentment_currency differs from currency")
 
 
 class OrderInputError(ValueError):
-    """Input that passed the shape checks but not the business rules; `errors` names each field."""
+    """Input that passed the shape checks but not the business rules; `errors` names each field in
+    English (the API's answer), `problems` keeps each message as given: a Problem can be translated."""
 
-    def __init__(self, errors: list[dict[str, str]]) -> None:
-        super().__init__("; ".join(f"{e['field']}: {e['message']}" for e in errors))
-        self.errors = errors
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        self.problems = errors
+        self.errors = [{"field": e["field"], "message": str(e["message"])} for e in errors]
+        super().__init__("; ".join(f"{e['field']}: {e['message']}" for e in self.errors))
 
 
 def order_amounts(data: OrderIn) -> dict[str, int]:
     """Every amount in minor units (totals by name, `presentment_` ones, and per line item), with
     every precision error collected at once; a subtotal or total not given is worked out."""
-    errors: list[dict[str, str]] = []
+    errors: list[dict[str, Any]] = []
     values: dict[str, int] = {}
     presentment = data.presentment_currency or data.currency
     presentment_totals = data.presentment_totals or (data.totals if presentment == data.currency else None)
     if presentment_totals is None:
-        errors.append({"field": "presentment_totals", "message": "required when presentment_currency differs from currency"})
+        errors.append({"field": "presentment_totals", "message": Problem(PRESENTMENT_REQUIRED)})
 
     def convert(field: str, amount: str, currency: str) -> int:
         try:
             return money.to_minor(amount, currency)
         except money.MoneyError as exc:
-            errors.append({"field": field, "message": str(exc)})
+            errors.append({"field": field, "message": exc})
             return 0
 
     for name in ORDER_TOTAL_FIELDS:
@@ -48,7 +55,7 @@ def order_amounts(data: OrderIn) -> dict[str, int]:
         if item.presentment_unit_price is None and presentment != data.currency:
             errors.append({
                 "field": f"line_items.{index}.presentment_unit_price",
-                "message": "required when presentment_currency differs from currency",
+                "message": Problem(PRESENTMENT_REQUIRED),
             })
         elif item.presentment_unit_price is not None:
             values[f"pitem{index}"] = convert(
@@ -59,7 +66,7 @@ def order_amounts(data: OrderIn) -> dict[str, int]:
         values[f"discount{index}"] = convert(f"line_items.{index}.discount", item.discount, data.currency)
         if values[f"discount{index}"] > values[f"item{index}"] * item.quantity:
             errors.append({"field": f"line_items.{index}.discount",
-                           "message": "is more than unit_price × quantity"})
+                           "message": Problem(N_("is more than unit_price × quantity"))})
         if item.presentment_discount is not None:
             values[f"pdiscount{index}"] = convert(
                 f"line_items.{index}.presentment_discount", item.presentment_discount, presentment)
@@ -67,7 +74,7 @@ def order_amounts(data: OrderIn) -> dict[str, int]:
             values[f"pdiscount{index}"] = values[f"discount{index}"]
         else:
             errors.append({"field": f"line_items.{index}.presentment_discount",
-                           "message": "required with a discount when presentment_currency differs from currency"})
+                           "message": Problem(PRESENTMENT_DISCOUNT_REQUIRED)})
     if errors:
         raise OrderInputError(errors)
     _fill_in(values, data, data.totals, "", "totals")
@@ -93,5 +100,5 @@ def _fill_in(values: dict[str, int], data: OrderIn, given: Totals, prefix: str, 
 
 def _storable(minor: int, field: str) -> int:
     if minor > money.MAX_MINOR:
-        raise OrderInputError([{"field": field, "message": SUM_TOO_LARGE}])
+        raise OrderInputError([{"field": field, "message": Problem(SUM_TOO_LARGE)}])
     return minor

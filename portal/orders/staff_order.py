@@ -88,6 +88,15 @@ def add_note(session: Session, merchant: Merchant, order_id: int, text: str, act
     return True
 
 
+def tag_problem(exc: tag_rules.TagError) -> str:
+    """A refused tag list in the active locale (the console's tag form and its CSV import)."""
+    if not exc.tag:
+        return gettext("An order can have at most %(limit)d tags; this list has %(count)d.") % {
+            "limit": tag_rules.MAX_TAGS, "count": exc.count}
+    return gettext("The tag “%(tag)s” is longer than %(limit)d characters.") % {
+        "tag": exc.tag, "limit": tag_rules.MAX_TAG_LENGTH}
+
+
 def set_tags(session: Session, merchant: Merchant, order_id: int, text: str, actor: Actor) -> bool:
     """Replace the order's tags with the comma-separated `text`; False for no such order. A tag over
     the limit refuses the whole change (nothing is saved)."""
@@ -97,11 +106,7 @@ def set_tags(session: Session, merchant: Merchant, order_id: int, text: str, act
     try:
         wanted = tag_rules.clean(text.split(","))
     except tag_rules.TagError as exc:
-        if not exc.tag:
-            raise StaffOrderError(gettext("An order can have at most %(limit)d tags; this list has %(count)d.") % {
-                "limit": tag_rules.MAX_TAGS, "count": exc.count}) from None
-        raise StaffOrderError(gettext("The tag “%(tag)s” is longer than %(limit)d characters.") % {
-            "tag": exc.tag, "limit": tag_rules.MAX_TAG_LENGTH}) from None
+        raise StaffOrderError(tag_problem(exc)) from None
     if wanted != list(order.tags or []):
         staff_log.record(session, order, actor, "updated", {"tags": [list(order.tags or []), wanted]})
         order.tags = wanted

@@ -20,6 +20,7 @@ from portal.orders.amounts import ORDER_TOTAL_FIELDS, OrderInputError, order_amo
 from portal.notify import notifications
 from portal.links import new_link_nonce, new_public_id
 from portal.orders.changes import ORDER_VOLATILE, add_timeline, state, timeline_row, touch
+from portal.problems import N_, Problem
 from portal.schemas import OrderIn
 from portal.store import queries, writes
 from portal.store.models import CustomStatus, LineItem, Merchant, Order, Shipment, utcnow
@@ -153,7 +154,8 @@ def upsert_order(session: Session, merchant: Merchant, data: OrderIn, source: st
                                                         number_key(data.number))
     if by_external_id is not None and by_number is not None and by_external_id.id != by_number.id:
         # The order was renamed to a number another order holds: two orders cannot share one.
-        raise OrderInputError([{"field": "number", "message": f"{data.number} is already another order's number"}])
+        taken = Problem(N_("%(number)s is already another order's number"), number=data.number)
+        raise OrderInputError([{"field": "number", "message": taken}])
     order = by_external_id or by_number
     created = order is None
     now = utcnow()
