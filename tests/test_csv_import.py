@@ -70,10 +70,10 @@ def test_dry_run_reports_every_bad_row_and_saves_nothing(run, portal, merchant):
     result = run(BAD, "--dry-run")
     assert result.exit_code == 1
     assert error_lines(result.output) == [
-        "line 3, item_quantity (order #2001): Input should be a valid integer, unable to parse string as an integer",
+        "line 3, item_quantity (order #2001): must be a whole number",
         "line 4, email (order #2002): is not an e-mail address",
-        "line 4, payment_status (order #2002): Input should be 'pending', 'authorized', 'partially_paid', 'paid', "
-        "'partially_refunded', 'refunded', 'voided' or 'expired'",
+        "line 4, payment_status (order #2002): must be one of 'pending', 'authorized', 'partially_paid', 'paid', "
+        "'partially_refunded', 'refunded', 'voided', or 'expired'",
         "line 5, number: the order number is empty",
         "line 6, total (order #2003): '1.999' has more decimals than USD allows (2)",
         "line 7, tracking_number (order #2004): shipment columns need a tracking_number",

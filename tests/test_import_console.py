@@ -1,4 +1,5 @@
-"""The console's CSV upload (/admin/import): dry run, import, CSRF, size cap, non-CSV files."""
+"""The console's CSV upload (/admin/import): dry run, import, CSRF, size cap, non-CSV files, and
+row errors in the console user's language."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from starlette.testclient import TestClient
 from portal.app import create_app
 from portal.store import queries
 from portal.store.db import session_scope
-from tests.conftest import console_login, html, text_of
+from tests.conftest import console_login, html, order_data, text_of
+from tests.test_console_language import choose
 from tests.test_csv_import import BAD, GOOD
 
 
@@ -98,3 +100,65 @@ def test_upload_cap_is_its_own(small_caps, factory, merchant):
     too_big = upload(client, token, fits * 3)
     assert too_big.status_code == 413
     assert "larger than 0.004 MB" in text_of(html(too_big).find(id="import-error"))
+
+
+# A bad e-mail, an empty order number, a postal code over its 32 characters and an amount with more
+# decimals than the currency has (refused after the shape checks, where the amounts are worked out).
+MIXED = (
+    "number,email,postal_code,item_title,item_quantity,item_unit_price\n"
+    "#3001,not-an-email,,Mug,1,1.00\n"
+    ",x@example.com,,Mug,1,1.00\n"
+    f"#3002,y@example.com,{'9' * 33},Mug,1,1.00\n"
+    "#3003,z@example.com,,Mug,1,1.999\n"
+)
+
+
+def problems(response) -> list[list[str]]:
+    rows = html(response).select(".import-errors tbody tr")
+    return [[text_of(cells[0]), text_of(cells[1]), text_of(cells[3])] for cells in (row.find_all("td") for row in rows)]
+
+
+def test_row_errors_are_in_the_console_users_language(client, factory, merchant):
+    token = console_login(client, factory, merchant)
+    assert choose(client, "de").status_code == 303
+    response = upload(client, token, MIXED)
+    assert response.status_code == 422
+    assert problems(response) == [
+        ["2", "email", "ist keine E-Mail-Adresse"],
+        ["3", "number", "die Bestellnummer ist leer"],
+        ["4", "postal_code", "ist zu lang: höchstens 32 Zeichen"],
+        ["5", "item_unit_price", "'1.999' hat mehr Nachkommastellen, als USD erlaubt (2)"],
+    ]
+    assert "Probelauf: nichts wurde gespeichert" in text_of(html(response).select_one(".import-summary"))
+
+
+def test_row_errors_stay_english_for_an_english_login(client, factory, merchant):
+    token = console_login(client, factory, merchant)
+    assert problems(upload(client, token, MIXED)) == [
+        ["2", "email", "is not an e-mail address"],
+        ["3", "number", "the order number is empty"],
+        ["4", "postal_code", "is too long: at most 32 characters"],
+        ["5", "item_unit_price", "'1.999' has more decimals than USD allows (2)"],
+    ]
+
+
+def test_unreadable_files_are_explained_in_the_console_users_language(client, factory, merchant):
+    token = console_login(client, factory, merchant)
+    assert choose(client, "de").status_code == 303
+    response = upload(client, token, b"number\n#1\n#2 \xff\n")
+    assert response.status_code == 415
+    assert text_of(html(response).find(id="import-error")) == (
+        "Zeile 3 ist kein UTF-8-Text: Speichern Sie die Datei als „CSV UTF-8“.")
+
+
+def test_the_api_still_answers_in_english_whatever_the_browser_asks(client, factory, merchant):
+    auth = {"Authorization": f"Bearer {factory.api_key(merchant)}", "Accept-Language": "de"}
+    response = client.post("/api/v1/orders", headers=auth, json=order_data(email="not-an-email", postal_code="9" * 33))
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"field": "email", "message": "is not an e-mail address"},
+        {"field": "postal_code", "message": "String should have at most 32 characters"},
+    ]
+    wrong = order_data(line_items=[{"title": "Mug", "quantity": 1, "unit_price": "1.999"}])
+    assert client.post("/api/v1/orders", headers=auth, json=wrong).json()["errors"] == [
+        {"field": "line_items.0.unit_price", "message": "'1.999' has more decimals than USD allows (2)"}]

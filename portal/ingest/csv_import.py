@@ -21,10 +21,11 @@ from sqlmodel import Session
 
 from portal.i18n import gettext
 from portal.ingest.csv_columns import BY_NAME, COLUMNS, LIST_KEYS, column_for, header_name
+from portal.ingest.csv_messages import input_errors, validation_errors
 from portal.orders import staff_log
 from portal.orders.upsert import OrderInputError, number_key, upsert_order
 from portal.orders.shipments import tracking_key
-from portal.schemas import OrderIn, error_list
+from portal.schemas import OrderIn
 from portal.store.models import Merchant
 
 SOURCE = "csv"
@@ -43,7 +44,7 @@ class ImportFileError(ValueError):
 @dataclass
 class RowError:
     line: int
-    message: str
+    message: str  # in the locale active while the file was read: the console user's, or English
     column: str | None = None
     order: str | None = None
 
@@ -88,14 +89,16 @@ class _Group:
 def read_text(raw: bytes) -> str:
     """Bytes -> text, or a reason the file is not a CSV file we can read."""
     if raw.startswith(b"PK\x03\x04"):
-        raise ImportFileError("This is a spreadsheet workbook (.xlsx), not CSV: save it as \"CSV UTF-8\" first.", True)
+        raise ImportFileError(gettext("This is a spreadsheet workbook (.xlsx), not CSV: save it as "
+                                      "\"CSV UTF-8\" first."), True)
     if b"\x00" in raw[:4096]:
-        raise ImportFileError("This is not a CSV text file (it contains binary data).", True)
+        raise ImportFileError(gettext("This is not a CSV text file (it contains binary data)."), True)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        raise ImportFileError(f"Line {line} is not UTF-8 text: save the file as \"CSV UTF-8\".", True) from None
+        raise ImportFileError(gettext("Line %(line)s is not UTF-8 text: save the file as \"CSV UTF-8\".")
+                              % {"line": line}, True) from None
 
 
 # A file of a thousand stray columns is told about its first few, not all of them.
@@ -141,7 +144,7 @@ def _groups(text: str, report: ImportReport) -> list[_Group]:
         except StopIteration:
             break
         except csv.Error as exc:
-            report.errors.append(RowError(line, f"not valid CSV: {exc}"))
+            report.errors.append(RowError(line, gettext("not valid CSV: %(problem)s") % {"problem": exc}))
             break
         start, line = line, reader.line_num + 1
         if not any(cell.strip() for cell in row):
@@ -151,11 +154,13 @@ def _groups(text: str, report: ImportReport) -> list[_Group]:
         number = values.get("number", "")
         group = groups.setdefault(number_key(number), _Group(number)) if number else None
         if len(row) != len(header):
-            error = RowError(start, f"has {len(row)} fields but the header has {len(header)}", order=number or None)
+            message = gettext("has %(fields)s fields but the header has %(columns)s") % {
+                "fields": len(row), "columns": len(header)}
+            error = RowError(start, message, order=number or None)
             (group.errors if group else report.errors).append(error)
             continue
         if group is None:
-            report.errors.append(RowError(start, "the order number is empty", "number"))
+            report.errors.append(RowError(start, gettext("the order number is empty"), "number"))
             continue
         _add_row(group, values, start)
     return list(groups.values())
@@ -171,14 +176,16 @@ def _add_row(group: _Group, values: dict[str, str], line: int) -> None:
         if seen is None:
             group.order[name] = (value, line)
         elif seen[0] != value and name != "number":
-            group.errors.append(RowError(line, f"{value!r} differs from {seen[0]!r} on line {seen[1]}", name, group.number))
+            message = gettext("%(value)s differs from %(other)s on line %(line)s") % {
+                "value": repr(value), "other": repr(seen[0]), "line": seen[1]}
+            group.errors.append(RowError(line, message, name, group.number))
     if by_level["item"]:
         group.items.append((by_level["item"], line))
     shipment = by_level["shipment"]
     if shipment:
         key = tracking_key(shipment.get("tracking_number"))
         if key is None:
-            group.errors.append(RowError(line, "shipment columns need a tracking_number", "tracking_number",
+            group.errors.append(RowError(line, gettext("shipment columns need a tracking_number"), "tracking_number",
                                          group.number))
             return
         seen_shipment = group.shipments.get(key)
@@ -188,8 +195,9 @@ def _add_row(group: _Group, values: dict[str, str], line: int) -> None:
         for name, value in shipment.items():
             other = seen_shipment[0].get(name)
             if other is not None and other != value and name != "tracking_number":
-                group.errors.append(RowError(line, f"{value!r} differs from {other!r} on line {seen_shipment[1]} "
-                                                   "for the same tracking number", name, group.number))
+                message = gettext("%(value)s differs from %(other)s on line %(line)s for the same tracking number") % {
+                    "value": repr(value), "other": repr(other), "line": seen_shipment[1]}
+                group.errors.append(RowError(line, message, name, group.number))
 
 
 def _set(target: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
@@ -241,7 +249,7 @@ def run(engine: Engine, merchant: Merchant, raw: bytes, dry_run: bool = False) -
             try:
                 data = OrderIn.model_validate(payload)
             except ValidationError as exc:
-                group.errors.extend(_located(group, error_list(exc), lines))
+                group.errors.extend(_located(group, validation_errors(exc), lines))
         if group.errors:
             report.errors.extend(group.errors)
             report.rejected.append(group.number)
@@ -254,8 +262,8 @@ def run(engine: Engine, merchant: Merchant, raw: bytes, dry_run: bool = False) -
                 session.flush()
             except (OrderInputError, IntegrityError) as exc:
                 session.rollback()
-                errors = exc.errors if isinstance(exc, OrderInputError) else [
-                    {"field": "number", "message": "clashes with another order of this shop (same number)"}]
+                errors = input_errors(exc) if isinstance(exc, OrderInputError) else [
+                    {"field": "number", "message": gettext("clashes with another order of this shop (same number)")}]
                 report.errors.extend(_located(group, errors, lines))
                 report.rejected.append(group.number)
                 continue
