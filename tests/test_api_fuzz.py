@@ -28,6 +28,7 @@ BASE_URL = "http://testserver"
 CROSS_FIELD_RULES = (
     "more decimals than",                                  # an amount and its currency
     "required when presentment_currency differs",          # presentment amounts
+    "required with a discount when presentment_currency differs",  # a line's discount in both currencies
     "cancel_reason is only allowed when status is 'cancelled'",
     "is more than unit_price × quantity",                  # a line's discount and its price
     "unknown custom status",                               # the shop's own statuses
