@@ -11,6 +11,7 @@ from portal.app import create_app
 from portal.ratelimits import STORAGE_DOWN_WAIT, RateLimits
 from tests import redis_server
 from tests.smtp_server import free_port
+from tests.sse_client import run_async
 
 
 def lookup(client: TestClient):
@@ -56,6 +57,6 @@ def test_a_storage_that_never_answers_holds_up_only_the_request_that_asked():
         await silent.wait_closed()
         return asked.result(), others_served
 
-    wait, others_served = asyncio.run(scenario())
+    wait, others_served = run_async(scenario())  # in a thread: Playwright may hold this one's loop
     assert wait == STORAGE_DOWN_WAIT
     assert others_served > 10
