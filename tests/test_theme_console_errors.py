@@ -88,3 +88,24 @@ def test_choosing_a_theme_that_is_not_installed_is_refused_in_german(client, por
     assert "'neon' ist kein installiertes Design; installiert: bold, classic, minimal" in text_of(
         html(response).select_one("#theme-errors"))
     assert_nothing_saved(portal, shop)
+
+
+def test_a_phone_photo_is_refused_on_the_form_with_what_was_typed(client, portal, shop, token):
+    """A 5 MB photo: the form comes back with the reason under the logo and the CSS as typed
+    (Starlette's bare English "Content Too Large" answered anything over 2.4 MB)."""
+    speak(client, "de")
+    photo = b"\x89PNG" + b"0" * 5_000_000
+    response = save(client, token, files={"logo": ("IMG_0042.png", photo, "image/png")}, custom_css=".a { color: red }")
+    assert response.status_code == 400
+    page = html(response)
+    assert text_of(page.select_one("#setting-logo-error")) == "die Datei ist 5001 KB groß; erlaubt sind höchstens 800 KB"
+    assert page.select_one("#setting-custom_css").get_text().strip() == ".a { color: red }"
+    assert_nothing_saved(portal, shop)
+
+
+def test_a_body_past_what_is_read_is_explained_on_the_page(client, portal, shop, token):
+    speak(client, "de")
+    response = save(client, token, files={"logo": ("huge.png", b"\x89PNG" + b"0" * 17_000_000, "image/png")})
+    assert response.status_code == 413 and response.headers["content-type"].startswith("text/html")
+    assert "höchstens 800 KB" in text_of(html(response).select_one("#theme-errors"))
+    assert_nothing_saved(portal, shop)

@@ -5,17 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import Headers, UploadFile
+from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
-from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route, request_response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Scope
 
 from portal.i18n import gettext
 from portal.ingest import csv_import
 from portal.routes.admin import read_form, require_merchant
+from portal.routes.upload_limit import UploadLimit, declared_length
 from portal.web import portal_of
 from portal.pages import render
 
@@ -24,27 +24,8 @@ FORM_OVERHEAD = 64 * 1024
 _CSV_TYPES = {"text/csv", "text/plain", "application/csv", "application/vnd.ms-excel", "application/octet-stream", ""}
 
 
-def _declared_length(scope: Scope) -> int | None:
-    try:
-        return int(Headers(scope=scope)["content-length"])
-    except (KeyError, ValueError):
-        return None
-
-
-class UploadLimit:
-    """Lets uploads to this route grow to PORTAL_IMPORT_MAX_BYTES instead of the app-wide body cap.
-
-    A body that declares itself too big is refused by the page itself, unread, with the console's
-    own explanation (so the limit here is raised to its declared size); the limit only has to stop
-    bodies that do not declare their length."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        cap = scope["app"].state.portal.settings.import_max_bytes + FORM_OVERHEAD
-        limit = max(cap, _declared_length(scope) or 0)
-        await RequestBodyLimitMiddleware(self.app, max_body_size=limit)(scope, receive, send)
+def _cap(scope: Scope) -> int:
+    return scope["app"].state.portal.settings.import_max_bytes + FORM_OVERHEAD
 
 
 def _megabytes(size: int) -> str:
@@ -83,7 +64,7 @@ async def import_page(request: Request) -> Response:
     if request.method == "GET":
         return render(request, "admin/import.html", context)
     try:
-        declared = _declared_length(request.scope)
+        declared = declared_length(request.scope)
         if declared is not None and declared > cap + FORM_OVERHEAD:
             raise _too_big(cap)  # refused unread
         try:
@@ -109,5 +90,5 @@ async def import_page(request: Request) -> Response:
 
 
 routes = [
-    Route("/admin/import", UploadLimit(request_response(import_page)), methods=["GET", "POST"], name="admin_import"),
+    Route("/admin/import", UploadLimit(request_response(import_page), _cap), methods=["GET", "POST"], name="admin_import"),
 ]

@@ -14,7 +14,7 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, request_response
 
 from portal import merchants
 from portal.i18n import gettext
@@ -24,6 +24,7 @@ from portal.merchants import Merchant
 from portal.routes.admin import read_form, check_fields, require_merchant
 from portal.routes.shopper import FULL, order_context
 from portal.routes.theme_assets import merchant_stylesheet
+from portal.routes.upload_limit import UploadLimit, declared_length
 from portal.security import CSRF_FIELD, csrf_valid
 from portal.theming import service, words
 from portal.theming.images import MAX_UPLOAD_BYTES, ImageError
@@ -35,9 +36,9 @@ from portal.i18n.labels import N_
 from portal.pages import activate, render
 
 FLASH = "theme_flash"
-# Room for a logo at the cap plus the rest of the form, so an oversized file gets a form error
-# (not a bare 413) up to this size.
-UPLOAD_BODY_LIMIT = 3 * MAX_UPLOAD_BYTES
+# Read up to this much, so an image larger than the cap (a phone's photo) is refused on the form,
+# with what was typed kept; a larger body is refused unread (upload_limit).
+UPLOAD_BODY_LIMIT = 16_000_000
 
 
 def _state(request: Request, merchant: Merchant) -> dict[str, Any]:
@@ -142,21 +143,36 @@ def _changes_from_form(form: FormData, schema: dict) -> tuple[dict[str, Any], di
     return changes, uploads
 
 
+async def _too_large(request: Request) -> Response:
+    return await theme_page(request, status_code=413, errors=[gettext(
+        "What you sent is larger than %(total)s MB in all, so nothing was read or saved. Each image may be "
+        "at most %(image)s KB; make it smaller and upload it again.") % {
+            "total": UPLOAD_BODY_LIMIT // 1_000_000, "image": MAX_UPLOAD_BYTES // 1000}])
+
+
 async def save_settings(request: Request) -> Response:
     merchant = await require_merchant(request)
     portal = portal_of(request)
     state = await run_in_threadpool(_state, request, merchant)
     editing: ThemeConfig = state["draft"] or service.live(merchant)
     theme = portal.themes.resolve(editing.theme)
-    async with request.form(max_part_size=UPLOAD_BODY_LIMIT) as form:  # closes the uploaded files
-        if not csrf_valid(request.session, str(form.get(CSRF_FIELD) or "")):
-            raise HTTPException(
-                status_code=403, detail=gettext("The form expired. Go back, reload the page and try again."))
-        check_fields(form.multi_items(), multiline=(CUSTOM_CSS,))
-        changes, uploads = _changes_from_form(form, theme.settings_schema)
-        # Read no further than just past the cap; the parser already counted the whole file.
-        files = {name: (await upload.read(MAX_UPLOAD_BYTES + 1), upload.size) for name, upload in uploads.items()}
-        action = form.get("action")
+    declared = declared_length(request.scope)
+    if declared is not None and declared > UPLOAD_BODY_LIMIT:
+        return await _too_large(request)  # refused unread
+    try:
+        async with request.form(max_part_size=UPLOAD_BODY_LIMIT) as form:  # closes the uploaded files
+            if not csrf_valid(request.session, str(form.get(CSRF_FIELD) or "")):
+                raise HTTPException(
+                    status_code=403, detail=gettext("The form expired. Go back, reload the page and try again."))
+            check_fields(form.multi_items(), multiline=(CUSTOM_CSS,))
+            changes, uploads = _changes_from_form(form, theme.settings_schema)
+            # Read no further than just past the cap; the parser already counted the whole file.
+            files = {name: (await upload.read(MAX_UPLOAD_BYTES + 1), upload.size) for name, upload in uploads.items()}
+            action = form.get("action")
+    except HTTPException as exc:
+        if exc.status_code == 413:  # a body without a declared length ran past the limit
+            return await _too_large(request)
+        raise
 
     def save() -> list[str]:
         with portal.session() as session:
@@ -248,8 +264,8 @@ discard = _action(service.discard_draft, N_("Draft discarded."), N_("There was n
 routes = [
     Route("/admin/theme", theme_page, methods=["GET"], name="admin_theme"),
     Route("/admin/theme/choose", choose_theme, methods=["POST"], name="admin_theme_choose"),
-    Route("/admin/theme/settings", save_settings, methods=["POST"], name="admin_theme_settings",
-          max_body_size=UPLOAD_BODY_LIMIT),
+    Route("/admin/theme/settings", UploadLimit(request_response(save_settings), lambda _scope: UPLOAD_BODY_LIMIT),
+          methods=["POST"], name="admin_theme_settings"),
     Route("/admin/theme/preview", preview, methods=["GET"], name="admin_theme_preview"),
     Route("/admin/theme/preview.css", preview_css, methods=["GET"], name="admin_theme_preview_css"),
     Route("/admin/theme/publish", publish, methods=["POST"], name="admin_theme_publish"),
