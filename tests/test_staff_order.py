@@ -82,7 +82,7 @@ def test_page_shows_items_shipments_events_and_the_full_address(client, factory,
     assert "Shopper@Example.com" in text_of(page.select_one(".staff-facts"))
     assert "Staff only: gift wrap" in text_of(page.select_one(".staff-order-note"))
     history = text_of(page.select_one(".history"))
-    assert "Payment: — → Paid (paid)" in history and "API key test" in history
+    assert "Payment: — → Paid" in history and "API key test" in history
 
 
 def test_totals_add_up_as_on_the_shoppers_page(client, factory, shop, auth):
@@ -126,12 +126,12 @@ def test_timeline_names_who_made_each_change(client, factory, shop, auth, portal
     assert lines[0] == ("Tracking links revoked", "console: owner@example.com", "")
     assert lines[1] == ("Order changed", "console: owner@example.com", "Tags: vip → vip, rush")
     assert lines[2][0] == "Order changed" and lines[2][1] == "carrier feed (API key test)"
-    assert "Fulfilment: Not shipped yet (unfulfilled) → Shipped (fulfilled)" in lines[2][2]
+    assert "Fulfilment: Not shipped yet → Shipped" in lines[2][2]
     assert lines[3] == ("Shipment 1Z999AA10123456784 (UPS) updated", "carrier feed (API key test)",
                         "Status: In transit → Delivered 1 new tracking event")
     assert lines[4] == ("Shipment 1Z999AA10123456784 (UPS) added", "API key test",
                         "Status: — → In transit 1 new tracking event")
-    assert lines[5] == ("Order changed", "API key test", "Payment: Payment pending (pending) → Paid (paid)")
+    assert lines[5] == ("Order changed", "API key test", "Payment: Payment pending → Paid")
     assert lines[6][:2] == ("Order created", "API key test")
     assert len(lines) == 7
     # The same order sent again changes nothing: no entry.
@@ -337,3 +337,28 @@ def test_another_shops_user_gets_404(client, factory, shop, auth):
     page = staff_page(client, their_order.id)
     assert entries(page)[0][1] == "the portal" and "mine now" not in page.text
     assert [text_of(tag) for tag in page.select(".tag")] == ["vip"]
+
+
+def test_every_change_reads_as_staff_would_say_it(client, factory, shop, auth):
+    """No column names, minor units or ISO timestamps: each changed field by its label, money as
+    money (what the shopper paid in their currency), dates as dates, a cancel reason in staff's words."""
+    paid_in_euros = {"presentment_currency": "EUR",
+                     "presentment_totals": {"subtotal": "45.00", "shipping": "4.60", "tax": "0", "discounts": "0",
+                                            "total": "49.60"},
+                     "line_items": [{"title": "Trail mug", "quantity": 2, "unit_price": "24.50",
+                                     "presentment_unit_price": "22.50"}]}
+    placed(client, auth, customer_id="C1", **paid_in_euros)
+    paid_in_euros["presentment_totals"] = {**paid_in_euros["presentment_totals"], "total": "40.00", "discounts": "9.60"}
+    placed(client, auth, customer_id="C2", status="cancelled", cancel_reason="customer", taxes_included=True,
+           placed_at="2026-11-03T09:00:00Z", order_status_url="https://shop.example/orders/1001", **paid_in_euros)
+    console_login(client, factory, shop)
+    page = staff_page(client, order_id_of(client))
+    details = [text_of(item) for item in page.select(".staff-entries > li")[0].select(".staff-entry__details li")]
+    assert "Customer ID: C1 → C2" in details
+    assert "Prices include tax: no → yes" in details
+    assert "Cancel reason: — → the customer asked" in details
+    assert "Total paid: €49.60 → €40.00" in details
+    assert "Order page on the platform: — → https://shop.example/orders/1001" in details
+    assert any(line.startswith("Placed: 11/2/26, ") and " → 11/3/26, " in line for line in details), details
+    assert any(line.startswith("Cancelled: — → ") and "T" not in line for line in details), details
+    assert text_of(page.select_one(".staff-facts")).count("API") == 1  # the source, named

@@ -44,6 +44,7 @@ class StaffOrder:
     history: list[HistoryLine]
     statuses: list[CustomStatus]
     address: dict[str, str] = field(default_factory=dict)
+    source: str = ""  # where the order came from, as the console names it
 
 
 def _label_of(statuses: Sequence[CustomStatus], merchant: Merchant):
@@ -60,14 +61,15 @@ def load(session: Session, merchant: Merchant, order_id: int) -> StaffOrder | No
     statuses = custom_statuses.of_merchant(session, merchant.id)
     label = _label_of(statuses, merchant)
     entries = staff_log.entries(session, merchant.id, order.id)
-    timeline = [staff_text.describe(entry, order.currency, label) for entry in entries]
+    paid_in = order.presentment_currency or order.currency
+    timeline = [staff_text.describe(entry, order.currency, label, paid_in) for entry in entries]
     history = []
     for entry in entries:
         moved = {name: entry.changes[name] for name in _HISTORY_FIELDS if name in entry.changes}
-        for text in staff_text.change_lines(moved, order.currency, label):
+        for text in staff_text.change_lines(moved, order.currency, label, paid_in):
             history.append(HistoryLine(entry.at, staff_text.actor_text(Actor(entry.actor_kind, entry.actor_name)), text))
     address = {key: str(value) for key, value in (order.shipping_address or {}).items() if value}
-    return StaffOrder(view, order, timeline, history, statuses, address)
+    return StaffOrder(view, order, timeline, history, statuses, address, staff_text.source_text(order.source))
 
 
 def _order(session: Session, merchant: Merchant, order_id: int) -> Order | None:

@@ -13,6 +13,12 @@ from portal.orders.staff_log import Actor
 from portal.store.models import StaffEntry
 
 PLATFORM_NAMES = {"shopify": "Shopify", "woocommerce": "WooCommerce", "bigcommerce": "BigCommerce"}
+# Where an order came from (orders.source), as the console names it.
+SOURCE_NAMES = {**PLATFORM_NAMES, "api": "API", "csv": N_("CSV import")}
+
+
+def source_text(source: str) -> str:
+    return gettext(SOURCE_NAMES[source]) if source in SOURCE_NAMES else source
 
 # Order fields staff read about in the timeline, by their column.
 FIELD_LABELS = {
@@ -24,10 +30,23 @@ FIELD_LABELS = {
     "subtotal": N_("Subtotal"), "shipping": N_("Shipping"), "tax": N_("Tax"), "discounts": N_("Discounts"),
     "number": N_("Order number"), "placed_at": N_("Placed"), "locale": N_("Language"),
     "postal_code": N_("Postal code"), "currency": N_("Currency"), "email_opt_out_at": N_("E-mails stopped"),
+    "cancelled_at": N_("Cancelled"), "customer_id": N_("Customer ID"), "guest_id": N_("Guest ID"),
+    "external_id": N_("Platform ID"), "source": N_("Source"), "taxes_included": N_("Prices include tax"),
+    "order_status_url": N_("Order page on the platform"), "presentment_currency": N_("Currency paid in"),
+    "presentment_subtotal": N_("Subtotal paid"), "presentment_shipping": N_("Shipping paid"),
+    "presentment_tax": N_("Tax paid"), "presentment_discounts": N_("Discounts paid"),
+    "presentment_total": N_("Total paid"),
 }
 # A parcel's status, in a shipment entry.
 PARCEL_STATUS = N_("Status")
 _MONEY = {"total", "subtotal", "shipping", "tax", "discounts"}
+_PAID = {f"presentment_{name}" for name in _MONEY}
+_MOMENTS = {"placed_at", "cancelled_at", "email_opt_out_at"}
+# Why an order was cancelled, as staff say it (the shopper's page addresses the shopper: "at your request").
+STAFF_CANCEL_REASONS = {
+    "customer": N_("the customer asked"), "declined": N_("payment declined"), "fraud": N_("suspected fraud"),
+    "inventory": N_("out of stock"), "staff": N_("cancelled by staff"), "other": N_("other reason"),
+}
 
 
 @dataclass
@@ -62,16 +81,31 @@ def actor_text(actor: Actor) -> str:
     return gettext("the portal")
 
 
-def value_text(name: str, value: Any, currency: str, custom_label: Callable[[str], str]) -> str:
-    """A changed value as staff read it: status labels, money, lists."""
+def value_text(name: str, value: Any, currency: str, custom_label: Callable[[str], str],
+               paid_in: str | None = None) -> str:
+    """A changed value as staff read it: status labels, money (`paid_in`: the currency the
+    shopper paid in), dates, yes or no, lists."""
     if value is None or value == "" or value == []:
         return "—"
+    if name == "source" and isinstance(value, str):
+        return source_text(value)
+    if name == "cancel_reason" and value in STAFF_CANCEL_REASONS:
+        return gettext(STAFF_CANCEL_REASONS[value])
     if name in STATUS_LABELS and isinstance(value, str):
-        return f"{status_label(name, value)} ({value})"
+        return status_label(name, value) or value
     if name == "custom_status" and isinstance(value, str):
         return custom_label(value) or value
     if name in _MONEY and isinstance(value, int):
         return formatting.money(value, currency)
+    if name in _PAID and isinstance(value, int):
+        return formatting.money(value, paid_in or currency)
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if name in _MOMENTS and isinstance(value, str):
+        try:
+            return formatting.datetime_(datetime.fromisoformat(value), "short")
+        except ValueError:
+            return value
     if name == "line_items" and isinstance(value, list) and all(isinstance(item, dict) for item in value):
         return "; ".join(_item_text(item, currency) for item in value)
     if isinstance(value, list):
@@ -92,14 +126,15 @@ def _item_text(item: Mapping[str, Any], currency: str) -> str:
     return gettext("%(quantity)d × %(title)s at %(price)s each") % values
 
 
-def change_lines(changes: Mapping[str, Any], currency: str, custom_label: Callable[[str], str]) -> list[str]:
+def change_lines(changes: Mapping[str, Any], currency: str, custom_label: Callable[[str], str],
+                 paid_in: str | None = None) -> list[str]:
     """"Payment: Payment pending → Paid" for each [before, after] pair."""
     lines = []
     for name, pair in changes.items():
         if not (isinstance(pair, list) and len(pair) == 2):
             continue
         label = gettext(FIELD_LABELS[name]) if name in FIELD_LABELS else name
-        before, after = (value_text(name, value, currency, custom_label) for value in pair)
+        before, after = (value_text(name, value, currency, custom_label, paid_in) for value in pair)
         lines.append(gettext("%(field)s: %(before)s → %(after)s") % {"field": label, "before": before, "after": after})
     return lines
 
@@ -123,7 +158,8 @@ def _shipment(entry: StaffEntry) -> tuple[str, list[str]]:
     return title, details
 
 
-def describe(entry: StaffEntry, currency: str, custom_label: Callable[[str], str]) -> StaffLine:
+def describe(entry: StaffEntry, currency: str, custom_label: Callable[[str], str],
+             paid_in: str | None = None) -> StaffLine:
     """The console's words for one staff entry."""
     actor = actor_text(Actor(entry.actor_kind, entry.actor_name))
     line = StaffLine(entry.at, actor, entry.kind, kind=entry.kind)
@@ -142,6 +178,6 @@ def describe(entry: StaffEntry, currency: str, custom_label: Callable[[str], str
     if entry.kind == "tags_cut":
         line.details = [str(tag) for tag in entry.changes.get("tags", [])]
     else:
-        line.details = change_lines(entry.changes, currency, custom_label)
+        line.details = change_lines(entry.changes, currency, custom_label, paid_in)
     line.note = entry.note
     return line
