@@ -24,13 +24,14 @@ class TagError(ValueError):
 
 
 def unique(values: Iterable[str]) -> list[str]:
-    """Trimmed, non-empty, first of each, in the order sent."""
+    """Trimmed, non-empty, first of each in the order sent; "VIP" repeats "vip" (platforms such as
+    Shopify treat tags without regard to case), the first spelling is kept."""
     tags: list[str] = []
     seen: set[str] = set()
     for value in values:
         tag = value.strip()
-        if tag and tag not in seen:
-            seen.add(tag)
+        if tag and tag.casefold() not in seen:
+            seen.add(tag.casefold())
             tags.append(tag)
     return tags
 

@@ -182,6 +182,16 @@ def test_timeline_names_webhooks_and_csv_imports(client, factory, shop, portal):
     long_tag = "a tag that is far too long to be kept whole by the portal"
     tags = [text_of(tag) for tag in staff_page(client, webhook_order).select(".tag")]
     assert long_tag not in tags and long_tag[:40] in tags
+    # The platform sends the order again with the same tags: staff are not told again.
+    payload["note"] = "Updated by the shop"
+    body = body_of(payload)
+    again = client.post("/webhooks/shopify/acme", content=body, headers={
+        "Content-Type": "application/json", "X-Shopify-Topic": "orders/updated",
+        "X-Shopify-Hmac-Sha256": sign(body, SECRET), "X-Shopify-Webhook-Id": "staff-2"})
+    assert again.status_code == 200, again.text
+    lines = entries(staff_page(client, webhook_order))
+    assert [line[0] for line in lines].count("Tags longer than 40 characters were cut") == 1
+    assert "Order note" in lines[0][2]
 
     csv_order = order_id_of(client, "1002")
     assert [line[:2] for line in entries(staff_page(client, csv_order))] == [("Order created", "CSV import")]
@@ -239,7 +249,7 @@ def test_tags_over_40_characters_are_refused(client, factory, shop, auth):
     assert page.select_one("#tags")["value"] == f"gift, {long_tag}"  # what was typed, to fix
     assert [text_of(tag) for tag in page.select(".tag")] == ["vip"]  # nothing saved
     kept = client.post(f"/admin/orders/{order_id}/tags",
-                       data={"csrf_token": token, "tags": f" gift ,{'y' * 40}, gift,, "})
+                       data={"csrf_token": token, "tags": f" gift ,{'y' * 40}, gift,, GIFT"})
     assert kept.status_code == 303
     assert [text_of(tag) for tag in staff_page(client, order_id).select(".tag")] == ["gift", "y" * 40]
     # The API refuses the same tag, naming the field, and keeps the order as it was.

@@ -129,6 +129,7 @@ class OrderChange:
         except ValidationError as exc:
             raise _invalid(exc) from None
         stored = stored_order(session, found[0] or found[1])
+        tags_before = list(existing.tags or []) if existing is not None else None
         columns = {"raw_statuses": self.mapped.raw_statuses,
                    "source_updated_at": self.mapped.updated_at or (existing.source_updated_at if existing else None)}
         try:
@@ -137,7 +138,7 @@ class OrderChange:
         except (ValidationError, OrderInputError) as exc:
             raise _invalid(exc) from None
         order = result.order
-        if self.mapped.cut_tags:
+        if self.mapped.cut_tags and list(order.tags or []) != tags_before:  # said once, not at each update
             log.warning("%s order %s: tags longer than 40 characters cut: %s", self.platform, order.number,
                         self.mapped.cut_tags)
             staff_log.record(session, order, staff_log.webhook(self.platform), "tags_cut", {"tags": self.mapped.cut_tags})
