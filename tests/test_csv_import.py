@@ -199,3 +199,10 @@ def test_docs_document_every_column():
 
     page = (Path(__file__).resolve().parent.parent / "docs" / "csv-import.md").read_text()
     assert [column.name for column in COLUMNS if f"| `{column.name}` |" not in page] == []
+
+
+def test_a_rule_across_columns_is_said_without_an_internal_name(run, merchant):
+    rows = "number,email,status,cancel_reason,item_title,item_unit_price\n#2101,a@example.com,open,fraud,Mug,1.00\n"
+    result = run(rows, "--dry-run")
+    assert error_lines(result.output) == [
+        "line 2 (order #2101): cancel_reason is only allowed when status is 'cancelled'"]

@@ -232,7 +232,8 @@ def _located(group: _Group, errors: list[dict[str, str]], lines: dict[str, int])
         column = column_for(field_path)
         parts = field_path.split(".")
         line = lines.get(".".join(parts[:2])) or lines.get(column or "") or lines[""]
-        message = error["message"] if column else f"{field_path}: {error['message']}"
+        # "body": a rule across columns, whose message names them ("cancel_reason is only allowed when ...").
+        message = error["message"] if column or field_path == "body" else f"{field_path}: {error['message']}"
         located.append(RowError(line, message, column, group.number))
     return sorted(located, key=lambda e: e.line)
 
