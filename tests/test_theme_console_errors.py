@@ -109,3 +109,10 @@ def test_a_body_past_what_is_read_is_explained_on_the_page(client, portal, shop,
     assert response.status_code == 413 and response.headers["content-type"].startswith("text/html")
     assert "höchstens 800 KB" in text_of(html(response).select_one("#theme-errors"))
     assert_nothing_saved(portal, shop)
+
+
+def test_font_names_are_in_the_users_language(client, shop, token):
+    speak(client, "de")
+    page = html(client.get("/admin/theme"))
+    names = [text_of(option) for option in page.select("#setting-font option")]
+    assert "Systemschrift" in names and "System UI" not in names

@@ -27,17 +27,18 @@ CUSTOM_CSS = "custom_css"
 
 # System font stacks only: nothing is fetched from a font service (CSP font-src 'self', privacy),
 # and each stack ends in a generic family, so every script (Devanagari, Arabic, …) still renders.
+# Names shown in the console's font menus (translated there), and the CSS stacks they stand for.
 FONT_STACKS: dict[str, tuple[str, str]] = {
-    "system": ("System UI", 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif'),
-    "humanist": ("Humanist sans", 'Seravek, "Gill Sans Nova", Ubuntu, Calibri, "DejaVu Sans", "Noto Sans", sans-serif'),
-    "geometric": ("Geometric sans", 'Avenir, Montserrat, Corbel, "URW Gothic", "Noto Sans", sans-serif'),
-    "grotesque": ("Grotesque sans", 'Inter, Roboto, "Helvetica Neue", "Arial Nova", "Nimbus Sans", Arial, "Noto Sans", sans-serif'),
-    "rounded": ("Rounded sans", 'ui-rounded, "Hiragino Maru Gothic ProN", Quicksand, Comfortaa, Manjari, "Arial Rounded MT", Calibri, "Noto Sans", sans-serif'),
-    "industrial": ("Condensed industrial", 'Bahnschrift, "DIN Alternate", "Franklin Gothic Medium", "Nimbus Sans Narrow", "Noto Sans", sans-serif'),
-    "transitional": ("Transitional serif", 'Charter, "Bitstream Charter", "Sitka Text", Cambria, "Noto Serif", serif'),
-    "old_style": ("Old-style serif", '"Iowan Old Style", "Palatino Linotype", "URW Palladio L", P052, "Noto Serif", serif'),
-    "didone": ("Didone serif", 'Didot, "Bodoni MT", "Noto Serif Display", "URW Palladio L", P052, Sylfaen, serif'),
-    "monospace": ("Monospace", 'ui-monospace, "Cascadia Code", "Source Code Pro", Menlo, Consolas, "DejaVu Sans Mono", monospace'),
+    "system": (N_("System UI"), 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif'),
+    "humanist": (N_("Humanist sans"), 'Seravek, "Gill Sans Nova", Ubuntu, Calibri, "DejaVu Sans", "Noto Sans", sans-serif'),
+    "geometric": (N_("Geometric sans"), 'Avenir, Montserrat, Corbel, "URW Gothic", "Noto Sans", sans-serif'),
+    "grotesque": (N_("Grotesque sans"), 'Inter, Roboto, "Helvetica Neue", "Arial Nova", "Nimbus Sans", Arial, "Noto Sans", sans-serif'),
+    "rounded": (N_("Rounded sans"), 'ui-rounded, "Hiragino Maru Gothic ProN", Quicksand, Comfortaa, Manjari, "Arial Rounded MT", Calibri, "Noto Sans", sans-serif'),
+    "industrial": (N_("Condensed industrial"), 'Bahnschrift, "DIN Alternate", "Franklin Gothic Medium", "Nimbus Sans Narrow", "Noto Sans", sans-serif'),
+    "transitional": (N_("Transitional serif"), 'Charter, "Bitstream Charter", "Sitka Text", Cambria, "Noto Serif", serif'),
+    "old_style": (N_("Old-style serif"), '"Iowan Old Style", "Palatino Linotype", "URW Palladio L", P052, "Noto Serif", serif'),
+    "didone": (N_("Didone serif"), 'Didot, "Bodoni MT", "Noto Serif Display", "URW Palladio L", P052, Sylfaen, serif'),
+    "monospace": (N_("Monospace"), 'ui-monospace, "Cascadia Code", "Source Code Pro", Menlo, Consolas, "DejaVu Sans Mono", monospace'),
 }
 
 
