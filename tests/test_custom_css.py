@@ -103,3 +103,10 @@ def test_served_stylesheet_never_holds_markup_even_from_old_rows(client, factory
     assert served.status_code == 200
     assert "<" not in served.text and "http://x.example" not in served.text
     assert ".b{color:red}" in served.text and ".d{margin:0}" in served.text
+
+
+def test_problems_are_listed_in_the_order_of_their_lines():
+    with pytest.raises(CustomCssError) as refused:
+        filter_css(".a { color: red }\n.b { behavior: url(x.htc) }\n.c::after { content: '<' }")
+    lines = [error.split(":")[0] for error in refused.value.errors]
+    assert lines == sorted(lines, key=lambda where: int(where.split()[1])) and lines[0] == "line 2"

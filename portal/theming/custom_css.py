@@ -141,21 +141,22 @@ def filter_css(text: str) -> str:
         raise CustomCssError([ngettext("custom CSS is %(length)s character long; at most %(limit)s are allowed",
                                        "custom CSS is %(length)s characters long; at most %(limit)s are allowed",
                                        len(text)) % {"length": len(text), "limit": MAX_CHARS}])
-    errors: list[str] = []
+    found: list[tuple[int, str]] = []  # (line, error): listed in the order of the lines
     for number, line in enumerate(text.splitlines(), start=1):
         # Never anything that looks like markup: `</style>`, `<!--` … would end a <style> element.
         if "<" in line or "-->" in line:
-            errors.append(_at(number, _markup()))
+            found.append((number, _at(number, _markup())))
         script = RAW_SCRIPT_URL_RE.search(line)
         if script:
-            errors.append(_at(number, _script_url(script["scheme"])))
+            found.append((number, _at(number, _script_url(script["scheme"]))))
         if "\x00" in line:
-            errors.append(_at(number, gettext("NUL characters are not allowed")))
+            found.append((number, _at(number, gettext("NUL characters are not allowed"))))
     rules = tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True)
     for rule in rules:
-        errors.extend(error for error in _rule_errors(rule) if error not in errors)
-    if errors:
-        raise CustomCssError(errors)
+        said = {error for _, error in found}
+        found.extend((rule.source_line, error) for error in _rule_errors(rule) if error not in said)
+    if found:
+        raise CustomCssError([error for _, error in sorted(found, key=lambda pair: pair[0])])
     return "\n".join(rule.serialize() for rule in rules)
 
 
