@@ -47,6 +47,9 @@ def test_dry_run_lists_bad_rows_and_saves_nothing(client, factory, merchant, por
     rows = [[text_of(cell) for cell in row.find_all("td")] for row in page.select(".import-errors tbody tr")]
     assert rows[0][:3] == ["3", "item_quantity", "#2001"]
     assert [row[0] for row in rows] == ["3", "4", "4", "5", "6", "7", "8", "10"]
+    # The rejected orders in the file's order (#2003's decimals are refused after the others' checks).
+    rejected = [text_of(p) for p in page.select(".import-list") if text_of(p).startswith("Rejected")]
+    assert rejected == ["Rejected: #2001, #2002, #2003, #2004, #2005, #2006"]
     assert "nothing was saved" in text_of(page.select_one(".import-summary"))
     assert orders_of(portal, merchant) == []
 

@@ -272,6 +272,8 @@ def run(engine: Engine, merchant: Merchant, raw: bytes, dry_run: bool = False) -
         bucket = report.created if result.created else report.updated if result.changed else report.unchanged
         bucket.append(group.number)
     report.errors.sort(key=lambda e: e.line)
+    order_of = {group.number: index for index, group in enumerate(groups)}  # the file's order
+    report.rejected.sort(key=lambda number: order_of.get(number, len(order_of)))
     return report
 
 
