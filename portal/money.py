@@ -27,7 +27,7 @@ _MAX_ADJUSTED_EXPONENT = 18
 
 
 # Orders are money a shop took: codes that were legal tender somewhere since this date. Not gold
-# (XAU), the test code (XTS), "no currency" (XXX) or fund units (CHE, BOV), which Babel also lists.
+# (XAU), the testing code (XTS), the "no currency" code or fund units (CHE, BOV), which Babel also lists.
 TENDER_SINCE = date(2000, 1, 1)
 
 
