@@ -79,6 +79,11 @@ def whole_number(text: str, max_digits: int = 9) -> int | None:
     return int(text)
 
 
+def page_number(text: str) -> int:
+    """A list's ?page=: 1 unless it is a whole number of at most six digits, and at least 1."""
+    return max(1, whole_number(text, 6) or 1)
+
+
 def store_id(text: str) -> int | None:
     """A row id from a URL ("42"), or None when it cannot name a row (not digits, or too large)."""
     number = whole_number(text, 10)

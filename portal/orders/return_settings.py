@@ -59,8 +59,8 @@ def form_values(merchant: Merchant, locale: str) -> dict[str, str]:
 
 
 def _position(raw: str | None, fallback: int) -> int:
-    text = (raw or "").strip()
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 5 else fallback
+    number = inputs.whole_number((raw or "").strip(), 4)
+    return fallback if number is None else number
 
 
 def _label(raw: str | None, field: str, errors: dict[str, str]) -> str:

@@ -206,8 +206,7 @@ async def home(request: Request) -> Response:
     query = request.query_params.get("q", "")[:100]
     filters = {name: request.query_params.get(name, "") for name in
                ("status", "payment_status", "fulfillment_status", "return_status")}
-    page = request.query_params.get("page", "")
-    page_number = max(1, int(page)) if page.isascii() and page.isdigit() and len(page) < 10 else 1
+    page_number = inputs.page_number(request.query_params.get("page", ""))
 
     def load():
         with portal.session() as session:

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from portal import i18n
+from portal import i18n, inputs
 from portal.hosts import absolute_url
 from portal.merchants import Merchant
 from portal.orders import return_queue, return_rules, return_settings, return_steps
@@ -25,8 +25,7 @@ from portal.web import portal_of
 async def queue_page(request: Request) -> Response:
     merchant = await require_merchant(request)
     status = request.query_params.get("status", "requested")
-    page = request.query_params.get("page", "")
-    number = int(page) if page.isascii() and page.isdigit() and len(page) < 7 else 1
+    number = inputs.page_number(request.query_params.get("page", ""))
 
     def load():
         with portal_of(request).session() as session:

@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from portal import inputs
 from portal.i18n import gettext
 from portal.links import OrderFormTokens
 from portal.orders import feedback
@@ -63,8 +64,7 @@ async def console_list(request: Request) -> Response:
     check_fields(request.query_params.multi_items())
     wanted = request.query_params.get("rating", "")
     rating = int(wanted) if wanted in {str(r) for r in feedback.RATINGS} else None
-    page = request.query_params.get("page", "")
-    number = int(page) if page.isascii() and page.isdigit() and len(page) < 7 else 1
+    number = inputs.page_number(request.query_params.get("page", ""))
 
     def load():
         with portal_of(request).session() as session:
