@@ -43,6 +43,20 @@ def _status_word(name: str, value: Any) -> str | None:
     return STATUS_WORDS.get(name, {}).get(value) if isinstance(value, str) else None
 
 
+def nested(template: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """A sentence as the value of another's placeholder ("currency: %(problem)s"), said in the
+    same language as the sentence around it; JSON, so it is stored with the row as it is."""
+    return {"template": template, "values": {name: value if isinstance(value, (str, int, float, bool)) or value is None
+                                             else str(value) for name, value in values.items()}}
+
+
+def _inner(value: Any, translate: bool) -> Any:
+    if isinstance(value, dict) and isinstance(value.get("template"), str):
+        template = gettext(value["template"]) if translate else value["template"]
+        return template % value.get("values", {}) if value.get("values") else template
+    return value
+
+
 @dataclass(frozen=True)
 class Message:
     """`template`: English with %(name)s placeholders, marked with N_ where it is written;
@@ -53,12 +67,14 @@ class Message:
 
     @property
     def english(self) -> str:
-        return self.template % {name: _status_word(name, value) or value for name, value in self.values.items()}
+        return self.template % {name: _status_word(name, value) or _inner(value, False)
+                                for name, value in self.values.items()}
 
     def translated(self) -> str:
-        """In the active locale: the template and our status words translated, the rest as sent."""
+        """In the active locale: the template, our status words and nested sentences translated,
+        the rest as sent."""
         values = {}
         for name, value in self.values.items():
             word = _status_word(name, value)
-            values[name] = gettext(word) if word else value
+            values[name] = gettext(word) if word else _inner(value, True)
         return gettext(self.template) % values

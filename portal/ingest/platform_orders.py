@@ -18,8 +18,9 @@ from sqlmodel import Session
 
 from portal import timestamps
 from portal.i18n.labels import N_
-from portal.i18n.messages import Message
+from portal.i18n.messages import Message, nested
 from portal.orders import staff_log
+from portal.problems import Problem
 from portal.orders.upsert import (
     STATUS_FIELDS,
     OrderInputError,
@@ -91,7 +92,21 @@ class PlatformOrder:
 
 # -- applying ------------------------------------------------------------------------------------
 
+# Translators: in the webhook delivery log: a field of the platform's order, then what is wrong with it.
+FIELD_PROBLEM = N_("%(field)s: %(problem)s")
+
+
+def field_problem(field_name: str, problem: Any) -> Message | str:
+    """"currency: unknown currency code 'QQQ' …" for the log; a Problem (portal.problems) keeps its
+    msgid, so the console says it in its reader's language."""
+    if isinstance(problem, Problem):
+        return Message(FIELD_PROBLEM, {"field": field_name, "problem": nested(problem.message, problem.values)})
+    return f"{field_name}: {problem}"
+
+
 def _invalid(exc: ValidationError | OrderInputError) -> Rejected:
+    if isinstance(exc, OrderInputError) and len(exc.problems) == 1:
+        return Rejected(field_problem(exc.problems[0]["field"], exc.problems[0]["message"]))
     errors = error_list(exc) if isinstance(exc, ValidationError) else exc.errors
     return Rejected("; ".join(f"{e['field']}: {e['message']}" for e in errors)[:500])
 

@@ -48,6 +48,7 @@ def send_a_day_of_deliveries(client) -> dict[str, dict]:
         "wh-refund": post(client, "refunds/create", "wh-refund", fixture_json("shopify/refunds-create.json")),
         "wh-bad-date": post(client, "orders/create", "wh-bad-date",
                             {**order, "id": 1, "name": "#2042", "created_at": "yesterday"}),
+        "wh-currency": post(client, "orders/create", "wh-currency", {**order, "id": 2, "name": "#2043", "currency": "QQQ"}),
         "wh-forged": post(client, "orders/create", "wh-forged", order, secret="guessed"),
     }
     return {delivery_id: response.json() for delivery_id, response in answers.items()}
@@ -60,6 +61,9 @@ def test_a_german_user_reads_why_in_german_and_the_platform_still_reads_english(
         "wh-order": "Bestellung angelegt",
         "wh-refund": "Zahlung teilweise erstattet",  # our payment status in German too
         "wh-bad-date": "created_at: 'yesterday' ist kein Datum mit Uhrzeit",  # the field and value as sent
+        # The order service's own rule, said in German inside the sentence naming the field.
+        "wh-currency": "currency: unbekannter Währungscode 'QQQ': verwenden Sie einen ISO-4217-Code wie USD, EUR "
+                       "oder NOK",
     }
     # A forged delivery is counted, not logged: the count is in German as well.
     assert refusals == ["Shopify: 1 abgelehnte Zustellung (falsche Signatur) in den letzten 24 Std."]
@@ -67,6 +71,8 @@ def test_a_german_user_reads_why_in_german_and_the_platform_still_reads_english(
         "wh-order": {"result": "stored", "reason": "order created", "order": "#2041"},
         "wh-refund": {"result": "stored", "reason": "payment partially refunded", "order": "#2041"},
         "wh-bad-date": {"error": "unprocessable", "message": "created_at: 'yesterday' is not a date and time"},
+        "wh-currency": {"error": "unprocessable", "message": "currency: unknown currency code 'QQQ': use an ISO 4217 "
+                                                            "code such as USD, EUR or NOK"},
         "wh-forged": {"error": "bad_signature", "message": "signature does not match the webhook secret"},
     }
 
@@ -75,7 +81,7 @@ def test_an_english_user_reads_what_the_platform_was_answered(client, shop):
     answers = send_a_day_of_deliveries(client)
     log, refusals = deliveries_as_seen(client, "en")
     assert log == {delivery_id: answers[delivery_id].get("reason") or answers[delivery_id]["message"]
-                   for delivery_id in ("wh-order", "wh-refund", "wh-bad-date")}
+                   for delivery_id in ("wh-order", "wh-refund", "wh-bad-date", "wh-currency")}
     assert refusals == ["Shopify: 1 refused delivery (bad signature) in the last 24 h"]
 
 

@@ -18,7 +18,7 @@ from portal import tags as tag_rules
 from portal.i18n import normalise_locale
 from portal.i18n.labels import N_
 from portal.i18n.messages import Message
-from portal.ingest.platform_orders import Rejected
+from portal.ingest.platform_orders import Rejected, field_problem
 from portal.schemas import is_email
 from portal.statuses import closest, status_key
 
@@ -168,7 +168,7 @@ def amount(value: Any, currency: str, field_name: str) -> str:
     try:
         rounded = money.round_amount(value, currency)
     except money.MoneyError as exc:
-        raise Rejected(f"{field_name}: {exc}") from None
+        raise Rejected(field_problem(field_name, exc)) from None
     return rounded.lstrip("-") if money.parse_amount(rounded) == 0 else rounded
 
 

@@ -86,7 +86,7 @@ def _currency(value: Any, field_name: str) -> str:
     try:
         return money.validate_currency(str(value or ""))
     except money.MoneyError as exc:
-        raise Rejected(f"{field_name}: {exc}") from None
+        raise Rejected(platform_orders.field_problem(field_name, exc)) from None
 
 
 def _parcels(fulfillment: dict[str, Any]) -> list[tuple[str, Any, Any]]:

@@ -132,7 +132,7 @@ def map_order(payload: dict[str, Any]) -> PlatformOrder:
     try:
         currency = money.validate_currency(str(payload.get("currency") or ""))
     except money.MoneyError as exc:
-        raise Rejected(f"currency: {exc}") from None
+        raise Rejected(platform_orders.field_problem("currency", exc)) from None
     statuses = StatusMapper(PLATFORM)
     status, payment, fulfilment, reason = _statuses(payload, statuses)
     inclusive = payload.get("prices_include_tax") is True
