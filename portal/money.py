@@ -24,6 +24,7 @@ MAX_MINOR = 2**63 - 1
 # No amount of 10**19 or more fits in any currency (it would not even with no decimals); refused
 # before any arithmetic, so "1e999999" costs nothing.
 _MAX_ADJUSTED_EXPONENT = 18
+NOT_AN_AMOUNT = N_('%(amount)s is not a decimal amount such as "19.90"')
 
 
 # Orders are money a shop took: codes that were legal tender somewhere since this date. Not gold
@@ -57,9 +58,9 @@ def parse_amount(amount: str | int | float | Decimal) -> Decimal:
     try:
         value = Decimal(str(amount).strip())
     except (InvalidOperation, ValueError):
-        raise MoneyError('%(amount)s is not a decimal amount such as "19.90"', amount=repr(amount)) from None
+        raise MoneyError(NOT_AN_AMOUNT, amount=repr(amount)) from None
     if not value.is_finite():
-        raise MoneyError('%(amount)s is not a decimal amount such as "19.90"', amount=repr(amount))
+        raise MoneyError(NOT_AN_AMOUNT, amount=repr(amount))
     if value and value.adjusted() > _MAX_ADJUSTED_EXPONENT:
         raise MoneyError(N_("%(amount)s is too large to store"), amount=repr(amount))
     return value

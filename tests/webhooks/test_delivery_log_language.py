@@ -106,3 +106,13 @@ def test_a_long_value_from_the_platform_is_kept_to_the_500_characters_the_log_sh
     assert len(entry.reason) == 500 and len(entry.reason_values["value"]) == 500
     log, _ = deliveries_as_seen(client, "de")
     assert log["bc-long"].startswith("currency_code: 'XXX") and len(log["bc-long"]) == 500
+
+
+def test_an_amount_that_is_no_number_is_explained_in_german(client, shop):
+    order = fixture_json("shopify/orders-create.json")
+    order.update(id=3, name="#2044", total_price="abc")
+    order["total_price_set"]["shop_money"]["amount"] = "abc"
+    answer = post(client, "orders/create", "wh-amount", order)
+    assert answer.json()["message"] == "total_price: 'abc' is not a decimal amount such as \"19.90\""
+    log, _ = deliveries_as_seen(client, "de")
+    assert log["wh-amount"] == "total_price: 'abc' ist kein Dezimalbetrag wie \"19.90\""
