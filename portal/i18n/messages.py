@@ -78,3 +78,8 @@ class Message:
             word = _status_word(name, value)
             values[name] = gettext(word) if word else _inner(value, True)
         return gettext(self.template) % values
+
+
+def english(why: Message | str) -> str:
+    """A reason in English, whether kept as a Message or as words with no template."""
+    return why.english if isinstance(why, Message) else why

@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from portal import timestamps
 from portal.i18n.labels import N_
-from portal.i18n.messages import Message, nested
+from portal.i18n.messages import Message, english, nested
 from portal.orders import staff_log
 from portal.problems import Problem
 from portal.orders.upsert import (
@@ -48,7 +48,7 @@ class Rejected(Exception):
 
     def __init__(self, why: Message | str, status: int = 422) -> None:
         self.why, self.status = why, status
-        self.reason = why.english if isinstance(why, Message) else why
+        self.reason = english(why)
         super().__init__(self.reason)
 
 
@@ -74,7 +74,7 @@ class Outcome:
     @property
     def reason(self) -> str:
         """In English: what the platform's answer and the server log say."""
-        return self.why.english if isinstance(self.why, Message) else self.why
+        return english(self.why)
 
 
 @dataclass

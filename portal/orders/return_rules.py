@@ -8,6 +8,7 @@ from typing import Any
 
 from portal import i18n
 from portal.i18n import gettext
+from portal.i18n.labels import N_
 from portal.store.models import Merchant
 
 SWITCH_KEY = "returns"
@@ -18,10 +19,6 @@ MAX_WINDOW_DAYS = 3650
 MAX_COMMENT = 1000
 MAX_REASON = 200
 MAX_OWN_REASONS = 20
-
-
-def N_(message: str) -> str:
-    return message
 
 
 # The reasons every shop starts with: catalog strings, so each language has them, and a shop
