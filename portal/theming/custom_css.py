@@ -152,9 +152,12 @@ def filter_css(text: str) -> str:
         if "\x00" in line:
             found.append((number, _at(number, gettext("NUL characters are not allowed"))))
     rules = tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True)
+    said = {error for _, error in found}
     for rule in rules:
-        said = {error for _, error in found}
-        found.extend((rule.source_line, error) for error in _rule_errors(rule) if error not in said)
+        for error in _rule_errors(rule):
+            if error not in said:  # a script URL is found in its line and again in the parsed rule
+                said.add(error)
+                found.append((rule.source_line, error))
     if found:
         raise CustomCssError([error for _, error in sorted(found, key=lambda pair: pair[0])])
     return "\n".join(rule.serialize() for rule in rules)
